@@ -1,0 +1,206 @@
+// DRAM pseudo-channel model: per-bank state, per-bank-group and per-channel command constraints,
+// data bus, all-bank refresh, read/write turnaround, FR-FCFS ("first ready, then oldest") scheduling.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "accelsim/types.hpp"
+
+namespace accelsim {
+
+struct DramRequest {
+  std::int64_t id = 0;       // arrival order: the tie-breaker that keeps the model deterministic
+  int unit = 0;              // requesting compute unit
+  int bank = 0;              // bank index within the pseudo-channel (bank group = bank % bank_groups)
+  std::int64_t row = 0;
+  int bursts = 1;            // bursts moved by this request (1 in detailed mode)
+  bool write = false;
+  TimePs arrive = 0;
+};
+
+struct DramStats {
+  std::int64_t requests = 0, row_hits = 0, row_misses = 0, refreshes = 0;
+  Bytes read_bytes = 0, write_bytes = 0;
+  TimePs bus_busy = 0;
+};
+
+// Where a physical address lands.
+struct DramAddress {
+  int pc;
+  int bank;
+  std::int64_t row;
+};
+
+DramAddress map_address(const DramConfig& c, Bytes addr);
+
+// Exact division of a value by a positive constant: a shift for powers of two, else a multiply-high by
+// floor((2^64-1)/d) followed by an exact correction; negative values use plain division. Same results
+// as `/` and `%`.
+struct ExactDiv {
+  std::int64_t d = 1;
+  int shift = -1;        // >= 0 when d is a power of two
+  std::uint64_t m = 0;   // floor((2^64 - 1) / d) otherwise
+  ExactDiv() = default;
+  explicit ExactDiv(std::int64_t dv) : d(dv) {
+    if (d > 0 && (d & (d - 1)) == 0) {
+      shift = 0;
+      while ((std::int64_t(1) << shift) != d) ++shift;
+    } else if (d > 0) {
+      m = ~std::uint64_t(0) / static_cast<std::uint64_t>(d);
+    }
+  }
+  std::int64_t div(std::int64_t v) const {
+    if (v < 0 || d <= 0) return v / d;
+    if (shift >= 0) return v >> shift;
+    const std::uint64_t u = static_cast<std::uint64_t>(v), ud = static_cast<std::uint64_t>(d);
+    std::uint64_t q = static_cast<std::uint64_t>((static_cast<unsigned __int128>(u) * m) >> 64);
+    std::uint64_t r = u - q * ud;  // q never overshoots, and undershoots by at most a few
+    while (r >= ud) {
+      ++q;
+      r -= ud;
+    }
+    return static_cast<std::int64_t>(q);
+  }
+  std::int64_t mod(std::int64_t v) const {
+    if (v < 0 || d <= 0) return v % d;
+    if (shift >= 0) return v & (d - 1);
+    return v - div(v) * d;
+  }
+};
+
+// map_address with the divisions precomputed (ExactDiv). Gives exactly map_address's answer.
+class AddressMap {
+ public:
+  explicit AddressMap(const DramConfig& c);
+  DramAddress operator()(Bytes addr) const {
+    const std::int64_t chunk = il_.div(addr);
+    DramAddress a{};
+    a.pc = static_cast<int>(npc_.mod(chunk));
+    const std::int64_t rest = per_row_.div(npc_.div(chunk));
+    a.bank = static_cast<int>(nb_.mod(rest));
+    a.row = nb_.div(rest);
+    return a;
+  }
+
+ private:
+  ExactDiv il_, npc_, per_row_, nb_;
+};
+
+class PseudoChannel {
+ public:
+  PseudoChannel(const DramConfig& c, int index);
+
+  void enqueue(const DramRequest& r) {
+    const int b = r.bank;
+    BankQueue& q = queues_[b];
+    const std::uint32_t pos = q.size;
+    q.push_back(r);
+    last_bank_ = b;
+    ++pending_;
+    choice_valid_ = false;
+    Bank& bk = banks_[b];
+    if (bk.cand_pos < 0) {  // bank was empty: the new request is its head
+      nonempty_[static_cast<std::size_t>(b) >> 6] |= std::uint64_t(1) << (b & 63);
+      set_cand(bk, 0, r.row == bk.open_row, r);
+      update_key(b);
+    } else if (!bk.cand_hit && pos < kHitScan && r.row == bk.open_row) {
+      set_cand(bk, static_cast<int>(pos), true, r);  // first row hit within the scan depth
+      update_key(b);
+    }
+  }
+  bool empty() const { return pending_ == 0; }
+
+  // Earliest time >= now at which the best queued request's first command (PRE, ACT or column) is due.
+  // Also performs any refresh due at or before `now`.
+  TimePs next_issue_time(TimePs now);
+
+  // First-command time of the most recently enqueued request alone (O(1)); a new arrival can only move
+  // the channel's next decision earlier to this time.
+  TimePs first_command_time_of_last(TimePs now);
+
+  // Commit the chosen request at `now` (== next_issue_time(now)): its PRE/ACT/column commands are
+  // scheduled from here. Returns it with the time its last data beat leaves the bus.
+  DramRequest issue(TimePs now, TimePs* data_end);
+
+  const DramStats& stats() const { return stats_; }
+
+ private:
+  static constexpr std::uint32_t kHitScan = 8;  // how deep FR-FCFS looks into one bank's queue for a row hit
+
+  // Bank state, plus a copy of what choose() needs of the bank's FR-FCFS candidate (its head, or the
+  // first row hit within kHitScan entries), kept up to date whenever the queue or the open row changes,
+  // so that choose() reads one compact array.
+  struct Bank {
+    std::int64_t open_row = -1;
+    TimePs act_ok = 0, col_ok = 0, pre_ok = 0;
+    std::int64_t cand_id = 0;
+    int cand_pos = -1;  // -1: bank queue empty
+    bool cand_hit = false, cand_write = false;
+    std::int16_t bg = 0;  // bank group
+  };
+  struct Choice {
+    int bank = -1;
+    std::size_t pos = 0;
+    TimePs col = 0, act = -1, pre = -1;
+    bool hit = false;
+  };
+  // FIFO with O(1) push/pop and cheap removal near the head (power-of-two ring).
+  struct BankQueue {
+    std::vector<DramRequest> buf;
+    std::uint32_t head = 0, size = 0, mask = 0;
+    const DramRequest& at(std::uint32_t i) const { return buf[(head + i) & mask]; }
+    DramRequest& at(std::uint32_t i) { return buf[(head + i) & mask]; }
+    void push_back(const DramRequest& r) {
+      if (size == buf.size()) grow();
+      buf[(head + size) & mask] = r;
+      ++size;
+    }
+    void erase(std::uint32_t pos) {  // keeps the order of the others
+      for (std::uint32_t i = pos; i > 0; --i) at(i) = at(i - 1);
+      head = (head + 1) & mask;
+      --size;
+    }
+    void grow();
+  };
+  Choice evaluate(int bank, std::uint32_t pos, TimePs now) const;
+  Choice choose(TimePs now) const;
+  void recompute_cand(int bank);
+  void update_key(int bank);
+  static void set_cand(Bank& bk, int pos, bool hit, const DramRequest& r) {
+    bk.cand_pos = pos;
+    bk.cand_hit = hit;
+    bk.cand_id = r.id;
+    bk.cand_write = r.write;
+  }
+  TimePs first_command(const Choice& ch) const { return ch.hit ? ch.col : (ch.pre >= 0 ? ch.pre : ch.act); }
+  void do_refresh(TimePs now) {
+    if (next_ref_ <= now) refresh_slow(now);
+  }
+  void refresh_slow(TimePs now);
+
+  const DramConfig& c_;
+  std::vector<Bank> banks_;
+  std::vector<TimePs> bg_col_ok_, bg_act_ok_;
+  std::vector<BankQueue> queues_;
+  std::vector<std::uint64_t> nonempty_;  // bit per bank with a queued request
+  // Per bank, the part of its candidate's choose() key that does not depend on `now` or on channel-wide
+  // state (see update_key), kept up to date on every bank / bank-group / queue change.
+  std::vector<std::int64_t> key_hi_;    // 2 * (bank-local bound of the column time) + (candidate is a miss)
+  std::vector<std::uint64_t> key_lo_;   // candidate id, sign bit flipped (orders like the signed id)
+  std::vector<std::uint8_t> key_type_;  // 2 * kind (0 hit, 1 miss on a closed bank, 2 miss on an open one) + write
+  std::array<TimePs, 4> faw_{};  // last four ACT times (ring)
+  int faw_pos_ = 0;
+  TimePs col_ok_ = 0, act_ok_ = 0, bus_free_ = 0;
+  TimePs rd_ok_ = 0, wr_ok_ = 0;   // read-after-write / write-after-read turnaround
+  TimePs next_ref_ = 0;
+  std::int64_t pending_ = 0;
+  int last_bank_ = 0;
+  // The choice made by next_issue_time(choice_now_), reused by issue(choice_now_) if nothing changed.
+  bool choice_valid_ = false;
+  TimePs choice_now_ = 0;
+  Choice choice_;
+  DramStats stats_;
+};
+
+}  // namespace accelsim

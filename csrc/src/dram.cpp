@@ -1,0 +1,302 @@
+#include "accelsim/dram.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace accelsim {
+
+namespace {
+constexpr TimePs kNever = std::numeric_limits<TimePs>::max() / 4;
+}  // namespace
+
+DramAddress map_address(const DramConfig& c, Bytes addr) {
+  // Consecutive interleave-sized chunks rotate over all pseudo-channels; within a pseudo-channel,
+  // consecutive chunks fill a row, then move to the next bank group first (so streams alternate bank
+  // groups and are not held to tCCD_L), then the next bank, then the next row.
+  const std::int64_t chunk = addr / c.interleave_bytes;
+  const std::int64_t npc = c.pseudo_channels();
+  DramAddress a{};
+  a.pc = static_cast<int>(chunk % npc);
+  std::int64_t rest = chunk / npc;
+  const std::int64_t per_row = std::max<std::int64_t>(1, c.row_bytes / c.interleave_bytes);
+  rest /= per_row;
+  const std::int64_t nb = c.banks();
+  a.bank = static_cast<int>(rest % nb);
+  a.row = rest / nb;
+  return a;
+}
+
+AddressMap::AddressMap(const DramConfig& c)
+    : il_(c.interleave_bytes),
+      npc_(c.pseudo_channels()),
+      per_row_(std::max<std::int64_t>(1, c.row_bytes / c.interleave_bytes)),
+      nb_(c.banks()) {}
+
+void PseudoChannel::BankQueue::grow() {
+  const std::size_t cap = buf.empty() ? 8 : buf.size() * 2;
+  std::vector<DramRequest> nb(cap);
+  for (std::uint32_t i = 0; i < size; ++i) nb[i] = at(i);
+  buf.swap(nb);
+  head = 0;
+  mask = static_cast<std::uint32_t>(cap - 1);
+}
+
+PseudoChannel::PseudoChannel(const DramConfig& c, int index)
+    : c_(c),
+      banks_(c.banks()),
+      bg_col_ok_(c.bank_groups, 0),
+      bg_act_ok_(c.bank_groups, 0),
+      queues_(c.banks()),
+      nonempty_((static_cast<std::size_t>(c.banks()) + 63) / 64, 0),
+      key_hi_(c.banks(), std::numeric_limits<std::int64_t>::max()),
+      key_lo_(c.banks(), 0),
+      key_type_(c.banks(), 0) {
+  for (int b = 0; b < c.banks(); ++b) banks_[b].bg = static_cast<std::int16_t>(b % c.bank_groups);
+  faw_.fill(-kNever);
+  // Refresh of the pseudo-channels is staggered evenly over one tREFI so they do not all block at once.
+  next_ref_ = (c.tREFI * static_cast<TimePs>(index)) / std::max(1, c.pseudo_channels()) + c.tREFI / 2;
+}
+
+PseudoChannel::Choice PseudoChannel::evaluate(int b, std::uint32_t pos, TimePs now) const {
+  const DramRequest& r = queues_[b].at(pos);
+  const Bank& bk = banks_[b];
+  const int bg = bk.bg;
+  Choice ch;
+  ch.bank = b;
+  ch.pos = pos;
+  TimePs col;
+  if (bk.open_row == r.row) {
+    ch.hit = true;
+    col = std::max({now, bk.col_ok, bg_col_ok_[bg], col_ok_});
+  } else {
+    TimePs act = std::max(now, bk.act_ok);
+    if (bk.open_row >= 0) {
+      ch.pre = std::max(now, bk.pre_ok);
+      act = std::max(act, ch.pre + c_.tRP);
+    }
+    act = std::max({act, bg_act_ok_[bg], act_ok_, faw_[faw_pos_] + c_.tFAW});
+    ch.act = act;
+    col = std::max({act + c_.tRCD, bg_col_ok_[bg], col_ok_});
+  }
+  col = std::max(col, r.write ? wr_ok_ : rd_ok_);
+  col = std::max(col, bus_free_ - c_.tCL);  // data must find the bus free
+  ch.col = col;
+  return ch;
+}
+
+void PseudoChannel::recompute_cand(int b) {
+  const BankQueue& q = queues_[b];
+  Bank& bk = banks_[b];
+  if (q.size == 0) {
+    bk.cand_pos = -1;
+    bk.cand_hit = false;
+    nonempty_[static_cast<std::size_t>(b) >> 6] &= ~(std::uint64_t(1) << (b & 63));
+    key_hi_[b] = std::numeric_limits<std::int64_t>::max();
+    return;
+  }
+  const std::int64_t open = bk.open_row;
+  const std::uint32_t n = std::min(q.size, kHitScan);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (q.at(i).row == open) {  // first-ready: a later row hit in the same bank goes before the head's miss
+      set_cand(bk, static_cast<int>(i), true, q.at(i));
+      update_key(b);
+      return;
+    }
+  }
+  set_cand(bk, 0, false, q.at(0));
+  update_key(b);
+}
+
+// evaluate()'s column time for a bank's candidate is a max of terms; split it as
+// col = max(F[type], L) where L depends only on the bank and its bank group, and F only on `now`, the
+// channel-wide state and the candidate's type (max is exact on integers, so this is the same number):
+//   hit:               L = max(bk.col_ok, bg_col_ok)
+//                      F = max(now, col_ok, bus_free - tCL, rd/wr_ok)
+//   miss, bank closed: L = max(max(bk.act_ok, bg_act_ok) + tRCD, bg_col_ok)
+//                      F = max(max(now, act_ok, faw + tFAW) + tRCD, col_ok, bus_free - tCL, rd/wr_ok)
+//   miss, bank open:   L = max(max(bk.act_ok, bg_act_ok, bk.pre_ok + tRP) + tRCD, bg_col_ok)
+//                      F = max(the closed-bank F, now + tRP + tRCD)
+void PseudoChannel::update_key(int b) {
+  const Bank& bk = banks_[b];
+  if (bk.cand_pos < 0) {
+    key_hi_[b] = std::numeric_limits<std::int64_t>::max();
+    return;
+  }
+  const int bg = bk.bg;
+  TimePs l;
+  int kind;
+  if (bk.cand_hit) {
+    kind = 0;
+    l = std::max(bk.col_ok, bg_col_ok_[bg]);
+  } else if (bk.open_row < 0) {
+    kind = 1;
+    l = std::max(std::max(bk.act_ok, bg_act_ok_[bg]) + c_.tRCD, bg_col_ok_[bg]);
+  } else {
+    kind = 2;
+    l = std::max(std::max({bk.act_ok, bg_act_ok_[bg], bk.pre_ok + c_.tRP}) + c_.tRCD, bg_col_ok_[bg]);
+  }
+  key_hi_[b] = 2 * l + (kind != 0 ? 1 : 0);
+  key_lo_[b] = static_cast<std::uint64_t>(bk.cand_id) ^ (std::uint64_t(1) << 63);
+  key_type_[b] = static_cast<std::uint8_t>(2 * kind + (bk.cand_write ? 1 : 0));
+}
+
+// Same decision as evaluating every bank's candidate with evaluate() and keeping the earliest column
+// command, then row hits, then the oldest request (banks in ascending order, strict comparisons): the
+// key (2 * col + miss, id) compared as one 128-bit number, with col = max(F[type], L) (see update_key).
+PseudoChannel::Choice PseudoChannel::choose(TimePs now) const {
+  const TimePs bus_term = bus_free_ - c_.tCL;
+  const TimePs chan_col = std::max(col_ok_, bus_term);
+  const TimePs col_rd = std::max(chan_col, rd_ok_), col_wr = std::max(chan_col, wr_ok_);
+  const TimePs act_closed = std::max({now, act_ok_, faw_[faw_pos_] + c_.tFAW}) + c_.tRCD;
+  const TimePs act_open = std::max(act_closed, now + c_.tRP + c_.tRCD);
+  const std::int64_t f2[6] = {
+      2 * std::max(now, col_rd),            2 * std::max(now, col_wr),
+      2 * std::max(act_closed, col_rd) + 1, 2 * std::max(act_closed, col_wr) + 1,
+      2 * std::max(act_open, col_rd) + 1,   2 * std::max(act_open, col_wr) + 1,
+  };
+  using U128 = unsigned __int128;
+  U128 best_key = ~U128(0);
+  int best_bank = -1;
+  const std::size_t nwords = nonempty_.size();
+  const std::int64_t* hi = key_hi_.data();
+  const std::uint64_t* lo = key_lo_.data();
+  const std::uint8_t* ty = key_type_.data();
+  for (std::size_t w = 0; w < nwords; ++w) {
+    std::uint64_t bits = nonempty_[w];
+    while (bits) {
+      const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+      bits &= bits - 1;
+      const std::int64_t h = std::max(f2[ty[b]], hi[b]);
+      const U128 key = (static_cast<U128>(static_cast<std::uint64_t>(h)) << 64) | lo[b];
+      if (key < best_key) {
+        best_key = key;
+        best_bank = b;
+      }
+    }
+  }
+  if (best_bank < 0) {
+    Choice none;
+    none.col = kNever;
+    return none;
+  }
+  // The winner's full evaluation: evaluate() on its candidate, without touching the queue (the
+  // candidate's hit / write flags are cached in the bank).
+  const Bank& bk = banks_[best_bank];
+  const int bg = bk.bg;
+  Choice ch;
+  ch.bank = best_bank;
+  ch.pos = static_cast<std::size_t>(bk.cand_pos);
+  TimePs col;
+  if (bk.cand_hit) {
+    ch.hit = true;
+    col = std::max({now, bk.col_ok, bg_col_ok_[bg], col_ok_});
+  } else {
+    TimePs act = std::max(now, bk.act_ok);
+    if (bk.open_row >= 0) {
+      ch.pre = std::max(now, bk.pre_ok);
+      act = std::max(act, ch.pre + c_.tRP);
+    }
+    act = std::max({act, bg_act_ok_[bg], act_ok_, faw_[faw_pos_] + c_.tFAW});
+    ch.act = act;
+    col = std::max({act + c_.tRCD, bg_col_ok_[bg], col_ok_});
+  }
+  col = std::max(col, bk.cand_write ? wr_ok_ : rd_ok_);
+  col = std::max(col, bus_free_ - c_.tCL);
+  ch.col = col;
+  return ch;
+}
+
+void PseudoChannel::refresh_slow(TimePs now) {
+  while (next_ref_ <= now) {
+    TimePs start = std::max(next_ref_, bus_free_);
+    bool any_open = false;
+    for (const Bank& bk : banks_) {
+      if (bk.open_row >= 0) {
+        any_open = true;
+        start = std::max(start, bk.pre_ok);
+      }
+    }
+    const TimePs done = start + (any_open ? c_.tRP : 0) + c_.tRFC;
+    for (Bank& bk : banks_) {
+      bk.open_row = -1;
+      bk.act_ok = std::max(bk.act_ok, done);
+    }
+    ++stats_.refreshes;
+    next_ref_ += c_.tREFI;
+  }
+  // every row is closed: each bank's candidate is its head, a miss
+  for (std::size_t b = 0; b < banks_.size(); ++b)
+    if (banks_[b].cand_pos >= 0) recompute_cand(static_cast<int>(b));
+  choice_valid_ = false;
+}
+
+TimePs PseudoChannel::next_issue_time(TimePs now) {
+  do_refresh(now);
+  if (pending_ == 0) return kNever;
+  const Choice ch = choose(now);
+  choice_ = ch;
+  choice_now_ = now;
+  choice_valid_ = true;
+  // The controller acts when the chosen request's first command (PRE, ACT or column) is due.
+  const TimePs first = first_command(ch);
+  // A command that could only start after a refresh is due waits for the refresh to be applied first.
+  if (first >= next_ref_) return next_ref_;
+  return first;
+}
+
+TimePs PseudoChannel::first_command_time_of_last(TimePs now) {
+  do_refresh(now);
+  const auto& q = queues_[last_bank_];
+  const TimePs first = first_command(evaluate(last_bank_, q.size - 1, now));
+  return first >= next_ref_ ? next_ref_ : first;
+}
+
+DramRequest PseudoChannel::issue(TimePs now, TimePs* data_end) {
+  do_refresh(now);
+  const Choice ch = (choice_valid_ && choice_now_ == now) ? choice_ : choose(now);
+  choice_valid_ = false;
+  auto& q = queues_[ch.bank];
+  DramRequest r = q.at(static_cast<std::uint32_t>(ch.pos));
+  q.erase(static_cast<std::uint32_t>(ch.pos));
+  --pending_;
+  Bank& bk = banks_[ch.bank];
+  const int bg = bk.bg;
+  if (ch.hit) {
+    ++stats_.row_hits;
+  } else {
+    ++stats_.row_misses;
+    const TimePs act = ch.act;
+    faw_[faw_pos_] = act;
+    faw_pos_ = (faw_pos_ + 1) % 4;
+    act_ok_ = act + c_.tRRD_S;
+    bg_act_ok_[bg] = std::max(bg_act_ok_[bg], act + c_.tRRD_L);
+    bk.open_row = r.row;
+    bk.pre_ok = act + c_.tRAS;
+    bk.act_ok = act + c_.tRAS + c_.tRP;
+  }
+  const TimePs col = ch.col;
+  const TimePs n = r.bursts;
+  const TimePs end = col + c_.tCL + n * c_.tBL;
+  bus_free_ = end;
+  col_ok_ = col + n * c_.tCCD_S;
+  bg_col_ok_[bg] = col + n * c_.tCCD_L;
+  bk.col_ok = bg_col_ok_[bg];
+  bk.pre_ok = std::max(bk.pre_ok, col + n * c_.tCCD_L);
+  if (r.write) {
+    rd_ok_ = std::max(rd_ok_, end + c_.tWTR);
+    stats_.write_bytes += n * c_.burst_bytes;
+  } else {
+    wr_ok_ = std::max(wr_ok_, col + (n - 1) * c_.tCCD_S + c_.tRTW);
+    stats_.read_bytes += n * c_.burst_bytes;
+  }
+  ++stats_.requests;
+  stats_.bus_busy += n * c_.tBL;
+  // the bank's candidate and the bank group's timing changed
+  recompute_cand(ch.bank);
+  for (int b = bg; b < static_cast<int>(banks_.size()); b += c_.bank_groups)
+    if (b != ch.bank) update_key(b);
+  *data_end = end;
+  return r;
+}
+
+}  // namespace accelsim

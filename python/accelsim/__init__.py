@@ -1,0 +1,25 @@
+"""accelsim: cycle-approximate simulation of accelerator memory hierarchies running LLM decode kernels.
+
+>>> import accelsim
+>>> arch = accelsim.presets.load("h100-sxm")
+>>> r = accelsim.simulate(arch, accelsim.Gemv(m=1, n=8192, k=8192, dtype="bf16"))
+>>> round(r.time_s * 1e6) > 10
+True
+"""
+
+from __future__ import annotations
+
+from . import io, models, presets
+from .arch import Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
+from .errors import ConfigError, SimulationError
+from .kernels import DTYPE_BYTES, DecodeAttention, Elementwise, Gemv
+from .simulate import FIDELITIES, KernelRow, Result, simulate
+from .decode import DecodeStepResult, decode_kernels, decode_step
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__", "Architecture", "ComputeSpec", "DramSpec", "DtypeRates", "SramSpec",
+    "ConfigError", "SimulationError", "DTYPE_BYTES", "Gemv", "Elementwise", "DecodeAttention",
+    "simulate", "decode_step", "decode_kernels", "DecodeStepResult", "Result", "KernelRow", "FIDELITIES", "presets", "models", "io",
+]

@@ -1,0 +1,490 @@
+"""Machine description: frozen, keyword-only dataclasses with units in every field name.
+
+An :class:`Architecture` is compute (:class:`ComputeSpec`), an optional on-chip SRAM level
+(:class:`SramSpec`, the L2 / global buffer) and a DRAM level (:class:`DramSpec`), plus a per-kernel
+launch overhead.  Every object validates itself on construction and raises
+:class:`~accelsim.errors.ConfigError` naming the offending field by its dotted path, e.g.
+``"dram.tRCD_ns"`` or ``"compute.max_inflight_bytes_per_unit"``.
+
+Field names are read by the C++ core by name (via :func:`dataclasses.asdict`), so they must not be
+renamed.  Conventions: ``*_bytes`` are integer bytes, ``*_ns`` nanoseconds, ``*_ghz`` GHz,
+``data_rate_gbps`` is gigaBITs per second per pin, ``*_bits`` bits.  Values are passed through
+unscaled; the core converts to integer picoseconds in one place.
+
+Objects are hashable and picklable.  Variants go through :meth:`Architecture.replace` or
+:meth:`Architecture.with_field` (``arch.with_field("dram.stacks", 6)``), which return new,
+validated objects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import numbers
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Optional, Tuple
+
+from .errors import ConfigError
+
+__all__ = [
+    "DTYPES",
+    "DRAM_KINDS",
+    "DtypeRates",
+    "ComputeSpec",
+    "SramSpec",
+    "DramSpec",
+    "Architecture",
+]
+
+#: Every dtype name the matrix units are described for (the fields of :class:`DtypeRates`).
+DTYPES: tuple[str, ...] = ("fp32", "bf16", "fp16", "fp8", "int8", "int4", "fp4")
+
+#: DRAM kinds :class:`DramSpec` accepts.  Add new kinds here (and only here).
+DRAM_KINDS: tuple[str, ...] = ("hbm2", "hbm2e", "hbm3", "hbm3e", "hbm4")
+
+_MAX_SIZE = 2**62  # any byte count or integer above this is absurd (and overflows int64 sums)
+_MAX_COUNT = 2**20  # stacks, channels, banks, ...: counts of physical things
+_MAX_FLOAT = 1e18
+
+# kw_only needs Python 3.10; on 3.9 the classes are still frozen and every call site in accelsim
+# uses keywords, so only positional misuse goes unchecked there.
+_DATACLASS_KW: dict[str, Any] = {"frozen": True}
+if sys.version_info >= (3, 10):
+    _DATACLASS_KW["kw_only"] = True
+
+
+# --------------------------------------------------------------------------------------------------
+# Field declarations: the metadata drives validation, from_dict and with_field.
+
+
+def _int(*, ge: int | None = None, le: int = _MAX_SIZE, doc: str = "") -> Any:
+    return field(metadata={"kind": "int", "ge": ge, "le": le, "doc": doc})
+
+
+def _float(
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    le: float = _MAX_FLOAT,
+    doc: str = "",
+) -> Any:
+    return field(metadata={"kind": "float", "gt": gt, "ge": ge, "le": le, "doc": doc})
+
+
+def _str(*, choices: tuple[str, ...] | None = None, allow_empty: bool = False, doc: str = "") -> Any:
+    return field(metadata={"kind": "str", "choices": choices, "allow_empty": allow_empty, "doc": doc})
+
+
+def _spec(cls_name: str, *, optional: bool = False, doc: str = "") -> Any:
+    return field(metadata={"kind": "spec", "cls": cls_name, "optional": optional, "doc": doc})
+
+
+def _suggest(name: object, choices: list[str] | tuple[str, ...]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices``, or ``""``."""
+    if not isinstance(name, str):
+        return ""
+    lowered = {c.lower(): c for c in choices}
+    match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean {lowered[match[0]]!r}?)" if match else ""
+
+
+def _fmt_bound(x: float) -> str:
+    if isinstance(x, int) and x >= 2**20 and (x & (x - 1)) == 0:
+        return f"2**{x.bit_length() - 1}"
+    return repr(x)
+
+
+def _check_int(name: str, v: Any, meta: Mapping[str, Any]) -> int:
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+        raise ConfigError(name, "must be an integer", v)
+    v = int(v)
+    if meta["ge"] is not None and v < meta["ge"]:
+        raise ConfigError(name, f"must be >= {meta['ge']}", v)
+    if v > meta["le"]:
+        raise ConfigError(name, f"must be <= {_fmt_bound(meta['le'])}", v)
+    return v
+
+
+def _check_float(name: str, v: Any, meta: Mapping[str, Any]) -> float:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise ConfigError(name, "must be a number", v)
+    try:
+        f = float(v)
+    except OverflowError:  # an int too large for a double
+        raise ConfigError(name, f"must be <= {meta['le']:g}", v) from None
+    if not math.isfinite(f):
+        raise ConfigError(name, "must be finite", v)
+    if meta["gt"] is not None and not f > meta["gt"]:
+        raise ConfigError(name, f"must be > {meta['gt']:g}", v)
+    if meta["ge"] is not None and not f >= meta["ge"]:
+        raise ConfigError(name, f"must be >= {meta['ge']:g}", v)
+    if f > meta["le"]:
+        raise ConfigError(name, f"must be <= {meta['le']:g}", v)
+    return f
+
+
+def _check_str(name: str, v: Any, meta: Mapping[str, Any]) -> str:
+    if not isinstance(v, str):
+        raise ConfigError(name, "must be a string", v)
+    choices = meta["choices"]
+    if choices is not None:
+        if v not in choices:
+            raise ConfigError(name, f"must be one of {list(choices)}{_suggest(v, choices)}", v)
+    elif not meta["allow_empty"] and not v.strip():
+        raise ConfigError(name, "must not be empty", v)
+    return v
+
+
+def _is_power_of_two(n: int) -> bool:
+    return n > 0 and (n & (n - 1)) == 0
+
+
+class _Spec:
+    """Shared behaviour of the spec dataclasses: validation, replace, with_field, dict conversion."""
+
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            meta = f.metadata
+            kind = meta.get("kind")
+            v = getattr(self, f.name)
+            if kind == "int":
+                nv: Any = _check_int(f.name, v, meta)
+            elif kind == "float":
+                nv = _check_float(f.name, v, meta)
+            elif kind == "str":
+                nv = _check_str(f.name, v, meta)
+            elif kind == "spec":
+                cls = _SPEC_CLASSES[meta["cls"]]
+                if v is None and meta["optional"]:
+                    nv = None
+                elif not isinstance(v, cls):
+                    what = f"a {cls.__name__}" + (" or None" if meta["optional"] else "")
+                    raise ConfigError(f.name, f"must be {what}", v)
+                else:
+                    nv = v
+            elif kind == "strtuple":
+                if isinstance(v, str) or not isinstance(v, (tuple, list)):
+                    raise ConfigError(f.name, "must be a list of strings", v)
+                for i, item in enumerate(v):
+                    if not isinstance(item, str):
+                        raise ConfigError(f"{f.name}[{i}]", "must be a string", item)
+                nv = tuple(v)
+            else:  # pragma: no cover - a declaration bug, not a user error
+                raise AssertionError(f"{type(self).__name__}.{f.name} has no validation metadata")
+            if nv is not v:
+                object.__setattr__(self, f.name, nv)
+        self._check()
+
+    def _check(self) -> None:
+        """Cross-field checks; raise ConfigError naming the field that is out of line."""
+
+    # -- variants ----------------------------------------------------------------------------------
+
+    def replace(self, **changes: Any) -> Any:
+        """A validated copy with ``changes`` applied (``dataclasses.replace`` with loud unknown names)."""
+        names = [f.name for f in dataclasses.fields(self)]  # type: ignore[arg-type]
+        for k in changes:
+            if k not in names:
+                raise ConfigError(k, f"unknown field{_suggest(k, names)}")
+        kinds = {f.name: f.metadata for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        for k, v in changes.items():
+            if kinds[k].get("kind") == "spec" and isinstance(v, Mapping):
+                changes[k] = _SPEC_CLASSES[kinds[k]["cls"]]._from_dict(v, k)
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+
+    def with_field(self, path: str, value: Any) -> Any:
+        """A validated copy with the field at dotted ``path`` set, e.g. ``with_field("dram.stacks", 6)``.
+
+        Errors name the full path.
+        """
+        if not isinstance(path, str) or not path:
+            raise ConfigError("<path>", "must be a non-empty dotted field path", path)
+        head, _, rest = path.partition(".")
+        names = [f.name for f in dataclasses.fields(self)]  # type: ignore[arg-type]
+        if head not in names:
+            raise ConfigError(head, f"unknown field{_suggest(head, names)}")
+        if not rest:
+            return self.replace(**{head: value})
+        child = getattr(self, head)
+        sub = rest.split(".")[0]
+        if child is None:
+            raise ConfigError(head, f"is None, so it has no field {sub!r}")
+        if not isinstance(child, _Spec):
+            raise ConfigError(head, f"is not a nested spec, so it has no field {sub!r}", child)
+        try:
+            new_child = child.with_field(rest, value)
+        except ConfigError as e:
+            raise e.with_prefix(head) from None
+        return self.replace(**{head: new_child})
+
+    # -- dict conversion ---------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain nested dict (lists, not tuples) in field order; inverse of :meth:`from_dict`."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            v = getattr(self, f.name)
+            if isinstance(v, _Spec):
+                v = v.to_dict()
+            elif isinstance(v, tuple):
+                v = list(v)
+            out[f.name] = v
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Any:
+        """Build from a plain nested dict.  Unknown keys are rejected (with a suggestion), missing
+        required keys are named, and errors carry the full dotted path (``"dram.tRCD_ns"``)."""
+        return cls._from_dict(d, "")
+
+    @classmethod
+    def _from_dict(cls, d: Any, path: str) -> Any:
+        def at(name: str) -> str:
+            return f"{path}.{name}" if path else name
+
+        if not isinstance(d, Mapping):
+            raise ConfigError(path or "<root>", f"must be a mapping of {cls.__name__} fields", d)
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        names = [f.name for f in fields]
+        for k in d:
+            if k not in names:
+                raise ConfigError(at(str(k)), f"unknown field {k!r} in {cls.__name__}{_suggest(k, names)}")
+        kwargs: dict[str, Any] = {}
+        for f in fields:
+            if f.name not in d:
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                    raise ConfigError(at(f.name), "missing required field")
+                continue
+            v = d[f.name]
+            if f.metadata.get("kind") == "spec" and isinstance(v, Mapping):
+                v = _SPEC_CLASSES[f.metadata["cls"]]._from_dict(v, at(f.name))
+            kwargs[f.name] = v
+        try:
+            return cls(**kwargs)
+        except ConfigError as e:
+            raise e.with_prefix(path) from None
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(**_DATACLASS_KW)
+class DtypeRates(_Spec):
+    """Dense matrix-unit FLOP per cycle per compute unit, for each dtype (0 = not supported).
+
+    A multiply-accumulate counts as 2 FLOP.
+    """
+
+    fp32: float = _float(ge=0.0, le=1e15)
+    bf16: float = _float(ge=0.0, le=1e15)
+    fp16: float = _float(ge=0.0, le=1e15)
+    fp8: float = _float(ge=0.0, le=1e15)
+    int8: float = _float(ge=0.0, le=1e15)
+    int4: float = _float(ge=0.0, le=1e15)
+    fp4: float = _float(ge=0.0, le=1e15)
+
+    def _check(self) -> None:
+        if not any(getattr(self, d) > 0 for d in DTYPES):
+            raise ConfigError("", "at least one dtype must have a rate > 0", self.to_dict())
+
+    def get(self, dtype: str) -> float:
+        """FLOP/cycle/unit for ``dtype``; ConfigError for a name that is not a dtype."""
+        if dtype not in DTYPES:
+            raise ConfigError("dtype", f"unknown dtype; choose one of {list(DTYPES)}{_suggest(dtype, DTYPES)}", dtype)
+        return float(getattr(self, dtype))
+
+
+@dataclass(**_DATACLASS_KW)
+class ComputeSpec(_Spec):
+    """The compute units (SMs / cores / PEs) and how much memory traffic each keeps in flight."""
+
+    units: int = _int(ge=1, le=2**50, doc="number of compute units (SMs)")
+    clock_ghz: float = _float(gt=0.0, le=1000.0, doc="unit clock, GHz")
+    matrix_flops_per_cycle_per_unit: DtypeRates = _spec("DtypeRates", doc="dense matrix FLOP/cycle/unit")
+    matrix_sustained_fraction: float = _float(gt=0.0, le=1.0, doc="fraction of matrix peak reachable")
+    vector_flops_per_cycle_per_unit: float = _float(gt=0.0, le=1e15, doc="vector (SIMT) FLOP/cycle/unit")
+    local_sram_bytes_per_unit: int = _int(ge=0, doc="shared memory + L1 per unit, bytes")
+    max_inflight_bytes_per_unit: int = _int(ge=1, doc="outstanding load bytes one unit sustains")
+    load_bytes_per_cycle_per_unit: float = _float(gt=0.0, le=float(_MAX_SIZE), doc="load bytes/cycle/unit")
+    matrix_kernel_setup_ns: float = _float(ge=0.0, le=1e9, doc="fixed cost of a tiled matrix kernel, ns")
+
+    def peak_flops_per_s(self, dtype: str) -> float:
+        """Dense matrix peak for ``dtype``, FLOP/s (not scaled by ``matrix_sustained_fraction``)."""
+        return self.units * self.clock_ghz * 1e9 * self.matrix_flops_per_cycle_per_unit.get(dtype)
+
+    def sustained_flops_per_s(self, dtype: str) -> float:
+        """``peak_flops_per_s(dtype) * matrix_sustained_fraction``."""
+        return self.peak_flops_per_s(dtype) * self.matrix_sustained_fraction
+
+    @property
+    def vector_flops_per_s(self) -> float:
+        return self.units * self.clock_ghz * 1e9 * self.vector_flops_per_cycle_per_unit
+
+
+@dataclass(**_DATACLASS_KW)
+class SramSpec(_Spec):
+    """An on-chip SRAM level (L2 / global buffer): capacity, aggregate bandwidth, latency, banks."""
+
+    name: str = _str(doc="level name, e.g. 'l2'")
+    capacity_bytes: int = _int(ge=1)
+    bytes_per_cycle: float = _float(gt=0.0, le=float(_MAX_SIZE), doc="aggregate, all banks")
+    clock_ghz: float = _float(gt=0.0, le=1000.0)
+    latency_ns: float = _float(ge=0.0, le=1e9, doc="unloaded access latency as a unit sees it")
+    banks: int = _int(ge=1, le=_MAX_COUNT)
+
+    @property
+    def bandwidth_bytes_per_s(self) -> float:
+        return self.bytes_per_cycle * self.clock_ghz * 1e9
+
+
+@dataclass(**_DATACLASS_KW)
+class DramSpec(_Spec):
+    """A DRAM level: organisation, pin rate and JEDEC-style timings (in ns).
+
+    ``banks_per_group`` counts banks across stack IDs (SIDs): an 8-high HBM3 stack with 2 SIDs of
+    4 bank groups x 4 banks is ``bank_groups=4, banks_per_group=8``.
+    """
+
+    _TIMINGS: ClassVar[tuple[str, ...]] = (
+        "tRCD_ns", "tRP_ns", "tCL_ns", "tRAS_ns", "tRRD_S_ns", "tRRD_L_ns", "tFAW_ns",
+        "tCCD_S_ns", "tCCD_L_ns", "tWTR_ns", "tRTW_ns", "tRFC_ns", "tREFI_ns",
+    )  # fmt: skip
+
+    kind: str = _str(choices=DRAM_KINDS)
+    stacks: int = _int(ge=1, le=_MAX_COUNT)
+    channels_per_stack: int = _int(ge=1, le=_MAX_COUNT)
+    pseudo_channels_per_channel: int = _int(ge=1, le=_MAX_COUNT)
+    bank_groups: int = _int(ge=1, le=_MAX_COUNT)
+    banks_per_group: int = _int(ge=1, le=_MAX_COUNT)
+    row_bytes: int = _int(ge=1, doc="row (page) size per pseudo-channel, bytes")
+    burst_length: int = _int(ge=1, le=1024, doc="beats per burst (BL)")
+    pc_bus_width_bits: int = _int(ge=1, le=1 << 16, doc="data bus width of one pseudo-channel, bits")
+    data_rate_gbps: float = _float(gt=0.0, le=1000.0, doc="Gbit/s per pin")
+    capacity_bytes_per_stack: int = _int(ge=1)
+    tRCD_ns: float = _float(gt=0.0, le=1e9, doc="ACT to READ")
+    tRP_ns: float = _float(gt=0.0, le=1e9, doc="PRE to ACT")
+    tCL_ns: float = _float(gt=0.0, le=1e9, doc="READ to first data")
+    tRAS_ns: float = _float(gt=0.0, le=1e9, doc="ACT to PRE")
+    tRRD_S_ns: float = _float(ge=0.0, le=1e9, doc="ACT to ACT, different bank group")
+    tRRD_L_ns: float = _float(ge=0.0, le=1e9, doc="ACT to ACT, same bank group")
+    tFAW_ns: float = _float(ge=0.0, le=1e9, doc="four-activate window")
+    tCCD_S_ns: float = _float(gt=0.0, le=1e9, doc="column to column, different bank group")
+    tCCD_L_ns: float = _float(gt=0.0, le=1e9, doc="column to column, same bank group")
+    tWTR_ns: float = _float(ge=0.0, le=1e9, doc="write to read turnaround")
+    tRTW_ns: float = _float(ge=0.0, le=1e9, doc="read to write turnaround")
+    tRFC_ns: float = _float(ge=0.0, le=1e9, doc="all-bank refresh duration (0 = no refresh)")
+    tREFI_ns: float = _float(gt=0.0, le=1e12, doc="refresh interval")
+    interleave_bytes: int = _int(ge=1, doc="address-interleaving granule across pseudo-channels")
+    access_latency_ns: float = _float(ge=0.0, le=1e9, doc="unit <-> controller round trip, excl. device")
+
+    def _check(self) -> None:
+        if (self.pc_bus_width_bits * self.burst_length) % 8:
+            raise ConfigError(
+                "burst_length",
+                f"pc_bus_width_bits * burst_length must be a whole number of bytes "
+                f"(pc_bus_width_bits={self.pc_bus_width_bits})",
+                self.burst_length,
+            )
+        bb = self.burst_bytes
+        if self.row_bytes % bb:
+            raise ConfigError("row_bytes", f"must be a multiple of burst_bytes ({bb})", self.row_bytes)
+        if self.interleave_bytes % bb:
+            raise ConfigError("interleave_bytes", f"must be a multiple of burst_bytes ({bb})", self.interleave_bytes)
+        if not _is_power_of_two(self.interleave_bytes):
+            raise ConfigError("interleave_bytes", "must be a power of two", self.interleave_bytes)
+        if self.interleave_bytes > self.row_bytes:
+            raise ConfigError("interleave_bytes", f"must not exceed row_bytes ({self.row_bytes})", self.interleave_bytes)
+        if self.tRAS_ns < self.tRCD_ns:
+            raise ConfigError("tRAS_ns", f"must be >= tRCD_ns ({self.tRCD_ns!r})", self.tRAS_ns)
+        if self.tRRD_L_ns < self.tRRD_S_ns:
+            raise ConfigError("tRRD_L_ns", f"must be >= tRRD_S_ns ({self.tRRD_S_ns!r})", self.tRRD_L_ns)
+        if self.tCCD_L_ns < self.tCCD_S_ns:
+            raise ConfigError("tCCD_L_ns", f"must be >= tCCD_S_ns ({self.tCCD_S_ns!r})", self.tCCD_L_ns)
+        if self.tFAW_ns < self.tRRD_S_ns:
+            raise ConfigError("tFAW_ns", f"must be >= tRRD_S_ns ({self.tRRD_S_ns!r})", self.tFAW_ns)
+        if not self.tREFI_ns > self.tRFC_ns:
+            raise ConfigError("tREFI_ns", f"must be > tRFC_ns ({self.tRFC_ns!r})", self.tREFI_ns)
+        if self.stacks * self.capacity_bytes_per_stack > _MAX_SIZE:
+            raise ConfigError(
+                "capacity_bytes_per_stack",
+                f"stacks * capacity_bytes_per_stack must be <= 2**62 (stacks={self.stacks})",
+                self.capacity_bytes_per_stack,
+            )
+        if self.pseudo_channels * self.banks_per_pseudo_channel > 2**31 - 1:
+            raise ConfigError("stacks", "too many banks in total (> 2**31 - 1)", self.stacks)
+        min_capacity = (
+            self.channels_per_stack * self.pseudo_channels_per_channel * self.banks_per_pseudo_channel * self.row_bytes
+        )
+        if self.capacity_bytes_per_stack < min_capacity:
+            raise ConfigError(
+                "capacity_bytes_per_stack",
+                f"must hold at least one row in every bank ({min_capacity} bytes)",
+                self.capacity_bytes_per_stack,
+            )
+
+    @property
+    def burst_bytes(self) -> int:
+        """Bytes one burst moves on one pseudo-channel."""
+        return self.pc_bus_width_bits * self.burst_length // 8
+
+    @property
+    def pseudo_channels(self) -> int:
+        """Pseudo-channels over all stacks."""
+        return self.stacks * self.channels_per_stack * self.pseudo_channels_per_channel
+
+    @property
+    def banks_per_pseudo_channel(self) -> int:
+        return self.bank_groups * self.banks_per_group
+
+    @property
+    def bus_width_bits(self) -> int:
+        """Total data-bus width over all stacks, bits."""
+        return self.pseudo_channels * self.pc_bus_width_bits
+
+    @property
+    def peak_bandwidth_bytes_per_s(self) -> float:
+        """Pin bandwidth: bus width x data rate."""
+        return self.bus_width_bits * self.data_rate_gbps * 1e9 / 8
+
+    @property
+    def capacity_bytes(self) -> int:
+        return self.stacks * self.capacity_bytes_per_stack
+
+
+@dataclass(**_DATACLASS_KW)
+class Architecture(_Spec):
+    """A whole machine: compute, an optional L2 / global-buffer SRAM, DRAM, launch overhead."""
+
+    name: str = _str()
+    description: str = _str(allow_empty=True)
+    compute: ComputeSpec = _spec("ComputeSpec")
+    l2: Optional[SramSpec] = _spec("SramSpec", optional=True)
+    dram: DramSpec = _spec("DramSpec")
+    kernel_launch_overhead_ns: float = _float(ge=0.0, le=1e12, doc="fixed cost per kernel")
+    citations: Tuple[str, ...] = field(default=(), metadata={"kind": "strtuple", "doc": "sources"})
+
+    @property
+    def peak_dram_bandwidth_bytes_per_s(self) -> float:
+        return self.dram.peak_bandwidth_bytes_per_s
+
+    @property
+    def memory_capacity_bytes(self) -> int:
+        """DRAM capacity, bytes."""
+        return self.dram.capacity_bytes
+
+    def peak_flops_per_s(self, dtype: str) -> float:
+        """Dense matrix peak for ``dtype`` over all units, FLOP/s."""
+        return self.compute.peak_flops_per_s(dtype)
+
+
+_SPEC_CLASSES: dict[str, type[_Spec]] = {
+    "DtypeRates": DtypeRates,
+    "ComputeSpec": ComputeSpec,
+    "SramSpec": SramSpec,
+    "DramSpec": DramSpec,
+}

@@ -1,0 +1,213 @@
+"""decode_step: one decode step of a model on a machine, expanded into the kernels a well-optimized
+serving engine runs (norms and rope fused into neighbouring elementwise kernels, graph-launched), then
+simulated. Identical layers are identical kernels, so they are simulated once (see simulate.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+from .arch import Architecture
+from .errors import ConfigError
+from .kernels import DTYPE_BYTES, DecodeAttention, Elementwise, Gemv
+from .models import ModelSpec
+from .models import load as load_model
+from .simulate import KernelRow, simulate
+
+__all__ = ["decode_step", "decode_kernels", "DecodeStepResult"]
+
+
+@dataclasses.dataclass(frozen=True)
+class DecodeStepResult:
+    """One decode step: ``time_s`` for the step, ``tokens_per_s`` = batch / time_s.
+
+    ``feasible`` is False (and ``reason`` says why, ``time_s`` is NaN) when weights + KV cache do not fit
+    the machine's memory. ``kernels`` holds one row per kernel *kind* with its count per step.
+    """
+
+    arch_name: str
+    model_name: str
+    batch: int
+    context: int
+    weight_dtype: str
+    kv_dtype: str
+    feasible: bool
+    reason: str
+    time_s: float
+    weight_bytes: int
+    kv_cache_bytes: int
+    capacity_bytes: int
+    kernels: tuple[tuple[KernelRow, int], ...] = ()
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.batch / self.time_s if self.feasible and self.time_s > 0 else 0.0
+
+    @property
+    def dram_read_bytes(self) -> int:
+        return sum(r.dram_read_bytes * n for r, n in self.kernels)
+
+    @property
+    def dram_write_bytes(self) -> int:
+        return sum(r.dram_write_bytes * n for r, n in self.kernels)
+
+    @property
+    def l2_read_bytes(self) -> int:
+        return sum(r.l2_read_bytes * n for r, n in self.kernels)
+
+    @property
+    def launch_s(self) -> float:
+        return sum(r.launch_s * n for r, n in self.kernels)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Per-kernel rows: name, count, time per call and in total, bytes, FLOPs, bandwidth, bound."""
+        out = []
+        for r, n in self.kernels:
+            d = r.as_dict()
+            d["count"] = n
+            d["total_time_s"] = r.time_s * n
+            out.append(d)
+        return out
+
+    def table(self) -> str:
+        if not self.feasible:
+            return f"{self.model_name} on {self.arch_name}: infeasible: {self.reason}"
+        lines = [f"{self.model_name} on {self.arch_name}, batch {self.batch}, context {self.context}, "
+                 f"weights {self.weight_dtype}, KV {self.kv_dtype}",
+                 f"{'kernel':22s} {'count':>5s} {'us/call':>9s} {'us total':>9s} {'share':>6s} {'GB/s':>7s}  bound"]
+        for r, n in self.kernels:
+            lines.append(f"{r.name[:22]:22s} {n:5d} {r.time_s * 1e6:9.2f} {r.time_s * n * 1e6:9.1f} "
+                         f"{r.time_s * n / self.time_s:6.1%} {r.achieved_bandwidth_bytes_per_s / 1e9:7.0f}  {r.bound}")
+        lines.append(f"step {self.time_s * 1e3:.3f} ms -> {self.tokens_per_s:,.0f} tokens/s")
+        return "\n".join(lines)
+
+
+def _gemv(name: str, m: int, n: int, k: int, weight_dtype: str) -> Gemv:
+    if weight_dtype in ("fp8", "int8"):  # W8A8, as serving engines run fp8 checkpoints
+        return Gemv(name=name, m=m, n=n, k=k, dtype=weight_dtype)
+    if weight_dtype in ("int4", "fp4"):  # weight-only quantization, group-wise scales
+        return Gemv(name=name, m=m, n=n, k=k, dtype="bf16", weight_dtype=weight_dtype, group_size=128)
+    return Gemv(name=name, m=m, n=n, k=k, dtype=weight_dtype)
+
+
+def decode_kernels(model: ModelSpec, batch: int, context: int, *, weight_dtype: str = "bf16",
+                   kv_dtype: str = "bf16") -> list[tuple[Any, int]]:
+    """The kernel sequence of one decode step as (kernel, count per step) pairs, in execution order."""
+    b, d = batch, model.d_model
+    act = "bf16"
+    hq, hkv, hd = model.n_heads, model.n_kv_heads, model.head_dim
+    out: list[tuple[Any, int]] = []
+
+    def attn_block(count: int) -> None:
+        if model.mla is not None:
+            mla = model.mla
+            q_in = mla.q_lora_rank or d
+            qk = mla.qk_nope_head_dim + mla.qk_rope_head_dim
+            if mla.q_lora_rank:
+                out.append((_gemv("q_a_proj", b, mla.q_lora_rank, d, weight_dtype), count))
+            out.append((_gemv("q_b_proj", b, hq * qk, q_in, weight_dtype), count))
+            out.append((_gemv("kv_a_proj", b, mla.kv_lora_rank + mla.qk_rope_head_dim, d, weight_dtype), count))
+            out.append((Elementwise(name="norm_rope_kvwrite", n_elements=b * (mla.kv_lora_rank + mla.qk_rope_head_dim),
+                                    dtype=act, reads=1, writes=2, flops_per_element=6), count))
+            # absorbed projections: attention runs over the latent (rank + rope dims) shared by all heads;
+            # K and V are one latent vector per token, modelled as one kv-head of half the latent width
+            lat = mla.kv_lora_rank + mla.qk_rope_head_dim
+            out.append((DecodeAttention(name="attention_mla", batch=b, q_heads=hq, kv_heads=1,
+                                        head_dim=math.ceil(lat / 2), context=context, dtype=act,
+                                        kv_dtype=kv_dtype), count))
+            out.append((_gemv("o_proj", b, d, hq * mla.v_head_dim, weight_dtype), count))
+        else:
+            out.append((_gemv("qkv_proj", b, (hq + 2 * hkv) * hd, d, weight_dtype), count))
+            out.append((Elementwise(name="rope_kvwrite", n_elements=b * (hq + 2 * hkv) * hd, dtype=act,
+                                    reads=1, writes=1, flops_per_element=4), count))
+            out.append((DecodeAttention(name="attention", batch=b, q_heads=hq, kv_heads=hkv, head_dim=hd,
+                                        context=context, dtype=act, kv_dtype=kv_dtype), count))
+            out.append((_gemv("o_proj", b, d, hq * hd, weight_dtype), count))
+        # residual add fused with the next norm
+        out.append((Elementwise(name="add_norm", n_elements=b * d, dtype=act, reads=2, writes=2,
+                                flops_per_element=5), count))
+
+    def dense_mlp(count: int, ff: int) -> None:
+        out.append((_gemv("gate_up_proj", b, 2 * ff, d, weight_dtype), count))
+        out.append((Elementwise(name="swiglu", n_elements=b * ff, dtype=act, reads=2, writes=1,
+                                flops_per_element=6), count))
+        out.append((_gemv("down_proj", b, d, ff, weight_dtype), count))
+        out.append((Elementwise(name="add_norm", n_elements=b * d, dtype=act, reads=2, writes=2,
+                                flops_per_element=5), count))
+
+    def moe_mlp(count: int) -> None:
+        moe = model.moe
+        assert moe is not None
+        out.append((_gemv("router", b, moe.n_experts, d, "bf16"), count))
+        experts = model.expected_experts(b)
+        n_exp = max(1, round(experts))
+        tokens_per_expert = max(1, math.ceil(b * moe.top_k / experts))
+        # the distinct experts' weights are read once each; every token meets top_k of them
+        out.append((_gemv("experts_gate_up", tokens_per_expert, 2 * moe.expert_d_ff * n_exp, d, weight_dtype), count))
+        out.append((Elementwise(name="experts_swiglu", n_elements=b * moe.top_k * moe.expert_d_ff, dtype=act,
+                                reads=2, writes=1, flops_per_element=6), count))
+        out.append((_gemv("experts_down", tokens_per_expert, d * n_exp, moe.expert_d_ff, weight_dtype), count))
+        if moe.n_shared_experts:
+            sff = (moe.shared_expert_d_ff or moe.expert_d_ff) * moe.n_shared_experts
+            out.append((_gemv("shared_gate_up", b, 2 * sff, d, weight_dtype), count))
+            out.append((_gemv("shared_down", b, d, sff, weight_dtype), count))
+        out.append((Elementwise(name="combine_add_norm", n_elements=b * d * (moe.top_k + 1), dtype=act,
+                                reads=2, writes=1, flops_per_element=5), count))
+
+    out.append((Elementwise(name="embed_norm", n_elements=b * d, dtype=act, reads=1, writes=1,
+                            flops_per_element=5), 1))
+    if model.moe is None:
+        attn_block(model.n_layers)
+        dense_mlp(model.n_layers, model.d_ff)
+    else:
+        dense = model.first_dense_layers
+        moe_layers = model.n_layers - dense
+        if dense:
+            attn_block(dense)
+            dense_mlp(dense, model.d_ff)
+        attn_block(moe_layers)
+        moe_mlp(moe_layers)
+    out.append((_gemv("lm_head", b, model.vocab_size, d, "bf16" if weight_dtype in ("int4", "fp4") else weight_dtype), 1))
+    out.append((Elementwise(name="sampling", n_elements=b * model.vocab_size, dtype="fp32", reads=1, writes=0,
+                            flops_per_element=4), 1))
+    return out
+
+
+def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context: int, *,
+                weight_dtype: str = "bf16", kv_dtype: str = "bf16", fidelity: str = "fast") -> DecodeStepResult:
+    """Simulate one decode step (every sequence in the batch produces one token).
+
+    >>> import accelsim
+    >>> s = accelsim.decode_step(accelsim.presets.load("h100-sxm"), "llama-3-8b", batch=1, context=4096)
+    >>> 50 < s.tokens_per_s < 1000
+    True
+    """
+    if isinstance(model, str):
+        model = load_model(model)
+    if not isinstance(model, ModelSpec):
+        raise ConfigError("model", "must be a ModelSpec or a model name", type(model).__name__)
+    if not isinstance(arch, Architecture):
+        raise ConfigError("arch", "must be an accelsim.Architecture", type(arch).__name__)
+    for name, v, hi in (("batch", batch, 1 << 20), ("context", context, 1 << 28)):
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= hi:
+            raise ConfigError(name, f"must be an integer between 1 and {hi}", v)
+    for name, v in (("weight_dtype", weight_dtype), ("kv_dtype", kv_dtype)):
+        if v not in DTYPE_BYTES:
+            raise ConfigError(name, f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}", v)
+    wbytes = model.weight_bytes(weight_dtype)
+    kvbytes = model.kv_bytes_per_token(kv_dtype) * batch * context
+    cap = arch.memory_capacity_bytes
+    common = dict(arch_name=arch.name, model_name=model.name, batch=batch, context=context,
+                  weight_dtype=weight_dtype, kv_dtype=kv_dtype, weight_bytes=wbytes, kv_cache_bytes=kvbytes,
+                  capacity_bytes=cap)
+    if wbytes + kvbytes > cap:
+        reason = (f"weights ({wbytes / 1e9:.1f} GB, {weight_dtype}) + KV cache ({kvbytes / 1e9:.1f} GB, {kv_dtype}) "
+                  f"exceed memory capacity ({cap / 1e9:.1f} GB)")
+        return DecodeStepResult(feasible=False, reason=reason, time_s=float("nan"), **common)
+    seq = decode_kernels(model, batch, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype)
+    res = simulate(arch, [k for k, _ in seq], fidelity=fidelity)
+    rows = tuple((row, n) for row, (_, n) in zip(res.kernels, seq))
+    total = math.fsum(row.time_s * n for row, n in rows)
+    return DecodeStepResult(feasible=True, reason="", time_s=total, kernels=rows, **common)

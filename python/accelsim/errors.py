@@ -1,0 +1,82 @@
+"""Exceptions raised by accelsim.
+
+``ConfigError`` is raised for every invalid machine or workload description, before anything runs.
+It is a ``ValueError`` so callers that only know the standard library can still catch it, and it
+names the offending field by its dotted path (``"dram.tRCD_ns"``, ``"compute.units"``) in
+``err.field``.  The C++ core's ``ConfigError`` is translated to this class by the bindings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ConfigError", "SimulationError"]
+
+
+class _NoValue:
+    """Sentinel: the error is not about one offending value (e.g. a missing or unknown field)."""
+
+    _instance = None
+
+    def __new__(cls) -> _NoValue:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "<no value>"
+
+    def __reduce__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE: Any = _NoValue()
+
+
+class ConfigError(ValueError):
+    """An invalid configuration value.
+
+    Attributes:
+        field: dotted path of the offending field, e.g. ``"dram.stacks"``.  ``"<file>"`` is used for
+            a document that could not be parsed at all.
+        reason: what is wrong, e.g. ``"must be >= 1"``.
+        value: the offending value, or ``None`` when the error is not about a value (a missing or
+            unknown field).
+
+    The message reads ``f"{field}: {reason} (got {value!r})"``; the ``(got ...)`` part is left out
+    when there is no value.
+    """
+
+    def __init__(self, field: str, reason: str, value: Any = NO_VALUE) -> None:
+        self.field = str(field)
+        self.reason = str(reason)
+        self._has_value = value is not NO_VALUE
+        self.value = value if self._has_value else None
+        msg = f"{self.field}: {self.reason}" if self.field else self.reason
+        if self._has_value:
+            msg += f" (got {value!r})"
+        super().__init__(msg)
+
+    def with_prefix(self, prefix: str) -> ConfigError:
+        """The same error, with ``prefix`` prepended to the field path (``"dram"`` + ``"stacks"``)."""
+        if not prefix:
+            return self
+        if not self.field:
+            field = prefix
+        elif self.field.startswith("["):
+            field = prefix + self.field
+        else:
+            field = f"{prefix}.{self.field}"
+        err = type(self)(field, self.reason, self.value if self._has_value else NO_VALUE)
+        err.__cause__ = self.__cause__
+        for note in getattr(self, "__notes__", ()):
+            err.add_note(note)  # pragma: no cover - only on 3.11+, and only with notes
+        return err
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception pickling re-calls cls(*self.args); args is the message, not our fields.
+        return (type(self), (self.field, self.reason, self.value if self._has_value else NO_VALUE))
+
+
+class SimulationError(RuntimeError):
+    """The simulation could not complete although the configuration was valid (an internal error)."""

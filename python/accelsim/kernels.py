@@ -1,0 +1,352 @@
+"""Kernels: what a decode step runs. Each is a frozen, keyword-only dataclass that validates itself and
+knows how to *lower* itself onto a machine: it picks a tiling the way a tuned library does (the tile
+shape whose analytic estimate is best on this machine) and hands the engine a list of identical tiles
+(CTAs) that stream operands from DRAM, read broadcast operands from L2, compute and write results.
+
+Units: sizes in elements or bytes as named; times in ns in the lowered descriptions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+from .arch import Architecture
+from .errors import ConfigError
+
+__all__ = ["DTYPE_BYTES", "Gemv", "Elementwise", "DecodeAttention", "Kernel", "dtype_bytes"]
+
+#: bytes per element of each dtype (int4/fp4 pack two per byte)
+DTYPE_BYTES: dict[str, float] = {
+    "fp32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5, "fp4": 0.5,
+}
+_MAX_DIM = 1 << 40
+
+
+def dtype_bytes(dtype: str, field: str = "dtype") -> float:
+    if not isinstance(dtype, str) or dtype not in DTYPE_BYTES:
+        raise ConfigError(field, f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}", dtype)
+    return DTYPE_BYTES[dtype]
+
+
+def _pos_int(name: str, v: Any, *, lo: int = 1, hi: int = _MAX_DIM) -> None:
+    if isinstance(v, bool) or not isinstance(v, int):
+        try:
+            import numpy as np  # numpy ints are fine
+
+            if isinstance(v, np.integer):
+                return _pos_int(name, int(v), lo=lo, hi=hi)
+        except ImportError:  # pragma: no cover
+            pass
+        raise ConfigError(name, "must be an integer", v)
+    if v < lo or v > hi:
+        raise ConfigError(name, f"must be between {lo} and {hi}", v)
+    return None
+
+
+def _finite(name: str, v: Any, *, lo: float = 0.0, hi: float = 1e15) -> None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ConfigError(name, "must be a number", v)
+    if not math.isfinite(v) or v < lo or v > hi:
+        raise ConfigError(name, f"must be finite and between {lo} and {hi:g}", v)
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def _desc(name: str, **kw: Any) -> dict[str, Any]:
+    d = dict(name=name, n_tiles=1, tile_read_bytes=0, tile_step_bytes=0, tile_flops=0.0,
+             flops_per_ps_per_unit=1.0, tile_shared_bytes=0, tile_write_bytes=0, tile_fixed_ns=0.0,
+             kernel_fixed_ns=0.0, tiles_per_unit=1, base_address=0)
+    d.update(kw)
+    for key in ("n_tiles", "tile_read_bytes", "tile_step_bytes", "tile_shared_bytes", "tile_write_bytes"):
+        d[key] = int(d[key])
+    if d["n_tiles"] > (1 << 40) or d["tile_read_bytes"] * d["n_tiles"] > (1 << 52):
+        raise ConfigError(f"{name}.size", "kernel too large to simulate (more than 4 PB or 2^40 tiles)",
+                          d["tile_read_bytes"] * d["n_tiles"])
+    return d
+
+
+class _KernelBase:
+    def _check(self) -> None:  # pragma: no cover - overridden
+        pass
+
+    def __post_init__(self) -> None:
+        self._check()
+
+    # --- totals every kernel reports (bytes are what a perfect kernel must move) ---
+    def bytes_moved(self) -> int:
+        raise NotImplementedError
+
+    def flops(self) -> float:
+        raise NotImplementedError
+
+    def math_rate_flops_per_ps_per_unit(self, arch: Architecture, dtype: str, matrix: bool) -> float:
+        c = arch.compute
+        if matrix:
+            per_cycle = c.matrix_flops_per_cycle_per_unit.get(dtype) * c.matrix_sustained_fraction
+        else:
+            per_cycle = c.vector_flops_per_cycle_per_unit
+        if per_cycle <= 0:
+            raise ConfigError("compute.matrix_flops_per_cycle_per_unit." + dtype,
+                              "this machine has no math for this dtype", per_cycle)
+        return per_cycle * c.clock_ghz * 1e-3  # FLOP per ps per unit
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Gemv(_KernelBase):
+    """y[m, n] = x[m, k] @ W[n, k]^T with W streamed from memory once (m = tokens, 1..4096).
+
+    ``dtype`` is the activation/math dtype; ``weight_dtype`` (default: same) the stored weight dtype;
+    ``group_size`` > 0 adds one bf16 scale per ``group_size`` weights (group-wise quantization).
+    fp8/int8 math multiplies fp8/int8 activations with fp8/int8 weights (W8A8); int4/fp4 weights with
+    bf16 activations are dequantized on the vector units (weight-only quantization).
+    """
+
+    m: int
+    n: int
+    k: int
+    dtype: str = "bf16"
+    weight_dtype: str | None = None
+    group_size: int = 0
+    name: str = "gemv"
+
+    def _check(self) -> None:
+        _pos_int("m", self.m, hi=1 << 20)
+        _pos_int("n", self.n)
+        _pos_int("k", self.k)
+        dtype_bytes(self.dtype, "dtype")
+        if self.weight_dtype is not None:
+            dtype_bytes(self.weight_dtype, "weight_dtype")
+        _pos_int("group_size", self.group_size, lo=0)
+        if self.n * self.k > (1 << 46):
+            raise ConfigError("n", "weight matrix larger than 2^46 elements", self.n * self.k)
+
+    @property
+    def wdtype(self) -> str:
+        if self.weight_dtype is not None:
+            return self.weight_dtype
+        return self.dtype if self.dtype not in ("int4", "fp4") else self.dtype
+
+    @property
+    def act_dtype(self) -> str:
+        return "bf16" if self.dtype in ("int4", "fp4") else self.dtype
+
+    @property
+    def math_dtype(self) -> str:
+        """Tensor-core math runs in the activation dtype; narrower weights are converted up to it."""
+        a = self.act_dtype
+        return a
+
+    def weight_bytes(self) -> int:
+        wb = math.ceil(self.n * self.k * dtype_bytes(self.wdtype))
+        if self.group_size:
+            wb += _ceil_div(self.n * self.k, self.group_size) * 2
+        return wb
+
+    def bytes_moved(self) -> int:
+        out_b = 2 if self.act_dtype in ("fp8", "int8") else dtype_bytes(self.act_dtype)
+        return int(self.weight_bytes() + self.m * self.k * dtype_bytes(self.act_dtype) + self.m * self.n * out_b)
+
+    def flops(self) -> float:
+        return 2.0 * self.m * self.n * self.k
+
+    def _reduction_ps(self, arch: Architecture, split: int, bw: float, l2_bw: float, lat_ps: float) -> float:
+        """Split-K: fp32 partials written and read back (through L2 when they fit), one more round trip."""
+        if split <= 1:
+            return 0.0
+        partial = split * self.m * self.n * 4
+        on_chip = arch.l2 is not None and partial <= arch.l2.capacity_bytes
+        return 2 * partial / (l2_bw if on_chip else bw) + lat_ps
+
+    def lower(self, arch: Architecture) -> list[dict[str, Any]]:
+        c = arch.compute
+        units = c.units
+        wb = self.weight_bytes() / (self.n * self.k)  # bytes per weight incl. scales
+        ab = dtype_bytes(self.act_dtype)
+        out_b = 2.0 if self.act_dtype in ("fp8", "int8") else ab
+        rate = self.math_rate_flops_per_ps_per_unit(arch, self.math_dtype, True)
+        dequant = self.wdtype != self.act_dtype and dtype_bytes(self.wdtype) < dtype_bytes(self.act_dtype)
+        vrate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)
+        bw = arch.peak_dram_bandwidth_bytes_per_s * 1e-12  # bytes per ps
+        lat_ps = arch.dram.access_latency_ns * 1e3
+        unit_bw = min(c.max_inflight_bytes_per_unit / max(lat_ps, 1.0), c.load_bytes_per_cycle_per_unit * c.clock_ghz * 1e-3)
+        l2_bw = arch.l2.bytes_per_cycle * arch.l2.clock_ghz * 1e-3 if arch.l2 is not None else bw
+        m, n, k = self.m, self.n, self.k
+        best = None
+        for bm in (16, 32, 64, 128, 256):
+            if bm > 16 and bm >= 2 * m:
+                break
+            for bn in (32, 64, 128, 256):
+                for split in (1, 2, 4, 8, 16):
+                    kc = _ceil_div(k, split)
+                    if split > 1 and kc < 256:
+                        break
+                    mb, nb = _ceil_div(m, bm), _ceil_div(n, bn)
+                    tiles = mb * nb * split
+                    waves = _ceil_div(tiles, units)
+                    tile_flops = 2.0 * bm * bn * kc
+                    t_flop = waves * tile_flops / rate
+                    if dequant:
+                        t_flop += waves * 2.0 * bn * kc / vrate
+                    # DRAM stream: the channels' peak, plus the Little's-law limit of the units in use
+                    active = min(tiles, units)
+                    w_dram = n * k * wb
+                    t_mem = w_dram / bw + w_dram / (active * unit_bw)
+                    shared = min(bm, m) * kc * ab + bn * kc * wb * (mb - 1) / mb
+                    t_l2 = waves * shared / (l2_bw / units)
+                    t_red = self._reduction_ps(arch, split, bw, l2_bw, lat_ps)
+                    est = max(t_flop, t_mem, t_l2) + t_red
+                    key = (est, -tiles)
+                    if best is None or key < best[0]:
+                        best = (key, bm, bn, split)
+        assert best is not None
+        _, bm, bn, split = best
+        kc = _ceil_div(k, split)
+        mb, nb = _ceil_div(m, bm), _ceil_div(n, bn)
+        w_tile = math.ceil(bn * kc * wb)
+        dram_tile = _ceil_div(w_tile, mb)  # other M-blocks of the same W tile hit in L2
+        shared = math.ceil(min(bm, m) * kc * ab) + (w_tile - dram_tile)
+        tile_flops = 2.0 * bm * bn * kc
+        fixed_ns = 0.0
+        if dequant:
+            fixed_ns = 2.0 * bn * kc / vrate / 1e3
+        write = math.ceil(min(bm, m) * bn * (4 if split > 1 else out_b))
+        kernel_fixed_ns = c.matrix_kernel_setup_ns + self._reduction_ps(arch, split, bw, l2_bw, lat_ps) / 1e3
+        step = math.ceil(bn * 64 * wb)
+        return [_desc(self.name, n_tiles=mb * nb * split, tile_read_bytes=dram_tile, tile_step_bytes=step,
+                      tile_flops=tile_flops, flops_per_ps_per_unit=rate, tile_shared_bytes=shared,
+                      tile_write_bytes=write, tile_fixed_ns=fixed_ns, kernel_fixed_ns=kernel_fixed_ns,
+                      tiles_per_unit=2)]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Elementwise(_KernelBase):
+    """Reads ``reads`` tensors of ``n_elements`` and writes ``writes`` of them (residual add: 2 and 1)."""
+
+    n_elements: int
+    dtype: str = "bf16"
+    reads: int = 1
+    writes: int = 1
+    flops_per_element: float = 1.0
+    name: str = "elementwise"
+
+    def _check(self) -> None:
+        _pos_int("n_elements", self.n_elements, hi=1 << 46)
+        dtype_bytes(self.dtype)
+        _pos_int("reads", self.reads, lo=0, hi=64)
+        _pos_int("writes", self.writes, lo=0, hi=64)
+        _finite("flops_per_element", self.flops_per_element, hi=1e6)
+
+    def bytes_moved(self) -> int:
+        return math.ceil(self.n_elements * dtype_bytes(self.dtype)) * (self.reads + self.writes)
+
+    def flops(self) -> float:
+        return float(self.n_elements) * self.flops_per_element
+
+    def lower(self, arch: Architecture) -> list[dict[str, Any]]:
+        units = arch.compute.units
+        tb = math.ceil(self.n_elements * dtype_bytes(self.dtype))
+        # a grid-stride kernel: about four tiles per unit, at least one DRAM burst each
+        tile = max(arch.dram.burst_bytes, _ceil_div(tb, units * 4))
+        tiles = _ceil_div(tb, tile)
+        rate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)
+        elems_per_tile = self.n_elements / tiles
+        return [_desc(self.name, n_tiles=tiles, tile_read_bytes=tile * self.reads, tile_step_bytes=0,
+                      tile_flops=elems_per_tile * self.flops_per_element, flops_per_ps_per_unit=rate,
+                      tile_write_bytes=tile * self.writes, tiles_per_unit=2)]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DecodeAttention(_KernelBase):
+    """One new query token per sequence attending over ``context`` cached K and V entries.
+
+    MHA / GQA / MQA by the head counts. ``kv_dtype`` (default: ``dtype``) is the cache's dtype; fp8/int8/
+    int4 caches carry one bf16 scale per ``kv_group_size`` values. ``block_size`` > 0 models a paged
+    cache: a partial last block is read whole. The work is split like a flash-decoding kernel: over
+    batch x kv-heads, and over the context when that is too little to fill the machine, followed by a
+    reduction of the partial results.
+    """
+
+    batch: int
+    q_heads: int
+    kv_heads: int
+    head_dim: int
+    context: int
+    dtype: str = "bf16"
+    kv_dtype: str | None = None
+    block_size: int = 0
+    kv_group_size: int = 0
+    name: str = "attention"
+
+    def _check(self) -> None:
+        _pos_int("batch", self.batch, hi=1 << 24)
+        _pos_int("q_heads", self.q_heads, hi=1 << 16)
+        _pos_int("kv_heads", self.kv_heads, hi=1 << 16)
+        _pos_int("head_dim", self.head_dim, hi=1 << 16)
+        _pos_int("context", self.context, hi=1 << 32)
+        dtype_bytes(self.dtype)
+        if self.kv_dtype is not None:
+            dtype_bytes(self.kv_dtype, "kv_dtype")
+        _pos_int("block_size", self.block_size, lo=0, hi=1 << 20)
+        _pos_int("kv_group_size", self.kv_group_size, lo=0, hi=1 << 20)
+        if self.q_heads % self.kv_heads:
+            raise ConfigError("q_heads", f"must be a multiple of kv_heads ({self.kv_heads})", self.q_heads)
+
+    @property
+    def cache_dtype(self) -> str:
+        return self.kv_dtype or self.dtype
+
+    def cached_tokens(self) -> int:
+        if self.block_size:
+            return _ceil_div(self.context, self.block_size) * self.block_size
+        return self.context
+
+    def kv_bytes(self) -> int:
+        """K and V bytes read for the whole batch (scales included)."""
+        vals = 2 * self.batch * self.kv_heads * self.head_dim * self.cached_tokens()
+        b = math.ceil(vals * dtype_bytes(self.cache_dtype))
+        if self.cache_dtype in ("fp8", "int8", "int4", "fp4"):
+            group = self.kv_group_size or self.head_dim
+            b += _ceil_div(vals, group) * 2
+        return b
+
+    def bytes_moved(self) -> int:
+        qo = 2 * self.batch * self.q_heads * self.head_dim * dtype_bytes(self.dtype)
+        return int(self.kv_bytes() + qo)
+
+    def flops(self) -> float:
+        return 4.0 * self.batch * self.q_heads * self.head_dim * self.context
+
+    def lower(self, arch: Architecture) -> list[dict[str, Any]]:
+        units = arch.compute.units
+        groups = self.batch * self.kv_heads
+        per_token = self.kv_bytes() / (groups * self.cached_tokens())
+        # split the context until the machine is full (flash-decoding), chunks of >= 256 tokens
+        split = 1
+        while groups * split < units and self.cached_tokens() / (split * 2) >= 256:
+            split *= 2
+        chunk = _ceil_div(self.cached_tokens(), split)
+        tiles = groups * split
+        qpk = self.q_heads // self.kv_heads
+        rate = self.math_rate_flops_per_ps_per_unit(arch, "bf16", True)
+        # QK^T and PV on the tensor cores (the q-heads of one kv-head are padded to 16 rows)
+        tile_flops = 4.0 * max(qpk, 16) * self.head_dim * chunk
+        # softmax on the vector units: ~5 FLOP per score
+        vrate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)
+        fixed_ns = 5.0 * qpk * chunk / vrate / 1e3
+        ab = dtype_bytes(self.dtype)
+        out = math.ceil(qpk * self.head_dim * (4 if split > 1 else ab))
+        lat_ns = arch.dram.access_latency_ns
+        kernel_fixed = arch.compute.matrix_kernel_setup_ns
+        if split > 1:  # partial outputs written, then combined: one more round trip plus their bytes
+            kernel_fixed += lat_ns + tiles * out * 2 / (arch.peak_dram_bandwidth_bytes_per_s * 1e-9)
+        return [_desc(self.name, n_tiles=tiles, tile_read_bytes=math.ceil(per_token * chunk),
+                      tile_step_bytes=math.ceil(per_token * 64), tile_flops=tile_flops,
+                      flops_per_ps_per_unit=rate, tile_shared_bytes=math.ceil(qpk * self.head_dim * ab),
+                      tile_write_bytes=out, tile_fixed_ns=fixed_ns, kernel_fixed_ns=kernel_fixed, tiles_per_unit=2)]
+
+
+Kernel = (Gemv, Elementwise, DecodeAttention)

@@ -1,0 +1,258 @@
+"""Named, cited machine presets.
+
+>>> import accelsim
+>>> accelsim.presets.names()
+['h100-sxm', 'h200']
+>>> arch = accelsim.presets.load("h100-sxm")     # a fresh Architecture each call
+
+Datasheet values carry a comment naming their source.  The few physical parameters no datasheet
+gives (sustained matrix fraction, in-flight bytes per SM, L2 bandwidth/latency, DRAM access latency,
+launch overhead, ...) live in one place, :data:`HOPPER_CALIBRATION`, shared by every Hopper preset so
+they can never drift apart.
+
+Sources (cited by short name in the comments below):
+
+- [H100-WP]   NVIDIA H100 Tensor Core GPU Architecture whitepaper (Hopper), 2022.
+- [H100-DS]   NVIDIA H100 Tensor Core GPU datasheet (SXM5 80 GB column).
+- [H200-PB]   NVIDIA H200 Tensor Core GPU product brief / datasheet (H200 SXM 141 GB column).
+- [SMI]       ``nvidia-smi --query-gpu=clocks.max.sm,clocks.max.memory`` on an H100 SXM5
+              (1980 MHz SM, 2619 MHz memory).
+- [JESD238]   JEDEC JESD238 High Bandwidth Memory DRAM (HBM3), 2022.
+- [RAM2-HBM3] Ramulator 2 (CMU SAFARI; Luo et al., IEEE CAL 2023) HBM3 presets: organisation
+              ``HBM3_16Gb_8hi`` and timing ``HBM3_6400Mbps`` (JEDEC-derived; tCK = 625 ps at
+              6.4 Gb/s/pin).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from typing import Callable
+
+from .arch import Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
+from .errors import ConfigError
+
+__all__ = ["names", "load", "h100_sxm", "h200", "HopperCalibration", "HOPPER_CALIBRATION"]
+
+KiB = 1024
+MiB = 1024**2
+GiB = 1024**3
+
+
+@dataclasses.dataclass(frozen=True)
+class HopperCalibration:
+    """Physical parameters of Hopper GPUs that no datasheet gives.
+
+    Each value is set ONCE, against the H100 SXM micro-benchmarks (dependent-load latency vs
+    working-set size; read bandwidth vs active SMs and vs bytes in flight; kernel-launch gap), never
+    by fitting the kernel cases, and is the same for every shape, kernel and model.  Every Hopper
+    preset (h100-sxm, h200) reads them from :data:`HOPPER_CALIBRATION`, so they cannot drift.
+    """
+
+    matrix_sustained_fraction: float  # fraction of tensor-core peak a well-tiled kernel sustains
+    max_inflight_bytes_per_unit: int  # load bytes one SM keeps outstanding (Little's law)
+    load_bytes_per_cycle_per_unit: float  # bytes/cycle one SM can take in from L2 / DRAM
+    l2_bytes_per_cycle: float  # aggregate L2 bytes per SM-clock cycle
+    l2_latency_ns: float  # unloaded L2-hit latency as an SM sees it
+    l2_banks: int  # L2 slices
+    dram_interleave_bytes: int  # address-interleaving granule across pseudo-channels
+    dram_access_latency_ns: float  # SM <-> memory-controller round trip beyond the DRAM timings
+    kernel_launch_overhead_ns: float  # launch + drain gap between back-to-back kernels
+    matrix_kernel_setup_ns: float  # fixed cost of a tiled tensor-core kernel beyond the launch gap
+
+
+HOPPER_CALIBRATION = HopperCalibration(
+    matrix_sustained_fraction=0.75,  # placeholder; to be set from the bf16 GEMM micro-benchmarks
+    max_inflight_bytes_per_unit=53248,  # placeholder; from read bandwidth vs bytes in flight per SM
+    load_bytes_per_cycle_per_unit=64.0,  # placeholder; from read bandwidth vs active SMs
+    l2_bytes_per_cycle=16896.0,  # 128 B/cycle per SM (L2 -> SM fill) x 132 SMs
+    l2_latency_ns=190.0,  # placeholder; from the L2 step of the dependent-load latency curve
+    l2_banks=80,  # placeholder; not observable in the micro-benchmarks, only spreads conflicts
+    dram_interleave_bytes=1024,  # placeholder
+    dram_access_latency_ns=330.0,  # placeholder; HBM step of the latency curve minus tRCD+tCL+tBL
+    kernel_launch_overhead_ns=1000.0,  # placeholder; from the measured back-to-back kernel gap
+    # Tiled tensor-core kernels (cuBLAS/CUTLASS GEMM, flash attention) pay more than the 1-element
+    # kernel's gap: cluster launch of their tiles, TMA-descriptor and barrier setup, the epilogue's
+    # reduction and stores. Set once: the smallest measured GEMV (1024x1024 bf16, 2 MB) takes ~1.6 us
+    # more than a cold copy moving the same 2 MB; the same for every shape.
+    matrix_kernel_setup_ns=1600.0,
+)
+
+
+def _hbm3_timings_ns(data_rate_gbps: float, tRFC_ns: float) -> dict[str, float]:
+    """HBM3 timings for a part running at ``data_rate_gbps`` per pin [JESD238][RAM2-HBM3].
+
+    JEDEC specifies the analog timings in ns; the table lists them at 6.4 Gb/s (tCK = 625 ps) and
+    they are kept as ns at any rate.  The ones JEDEC specifies in clocks (tCCD_S = 2 CK,
+    tCCD_L = 4 CK, tRTW = 20 CK) scale with the part's clock, tCK = 4 / data_rate ns.
+    """
+    tck_ns = 4.0 / data_rate_gbps  # 6.4 Gb/s/pin -> 0.625 ns [RAM2-HBM3]
+    return {
+        "tRCD_ns": 19.4,  # nRCDRD 31 CK @ 625 ps [RAM2-HBM3]
+        "tRP_ns": 16.25,  # nRP 26 CK [RAM2-HBM3]
+        "tCL_ns": 12.5,  # nCL 20 CK [RAM2-HBM3]
+        "tRAS_ns": 28.1,  # nRAS 45 CK [RAM2-HBM3]
+        "tRRD_S_ns": 2.5,  # nRRDS 4 CK [RAM2-HBM3]
+        "tRRD_L_ns": 3.1,  # nRRDL 5 CK [RAM2-HBM3]
+        "tFAW_ns": 15.0,  # nFAW 24 CK [RAM2-HBM3]
+        "tCCD_S_ns": 2 * tck_ns,  # nCCDS 2 CK [RAM2-HBM3]
+        "tCCD_L_ns": 4 * tck_ns,  # nCCDL 4 CK [RAM2-HBM3]
+        "tWTR_ns": 6.25,  # nWTRL 10 CK = 6.25 ns (the long one) [RAM2-HBM3]
+        "tRTW_ns": 20 * tck_ns,  # nRTW 20 CK [RAM2-HBM3]
+        "tRFC_ns": tRFC_ns,  # all-bank refresh, by channel density [JESD238][RAM2-HBM3]
+        "tREFI_ns": 3900.0,  # nREFI 6240 CK = 3.9 us [JESD238][RAM2-HBM3]
+    }
+
+
+def _hopper_compute() -> ComputeSpec:
+    """GH100 as shipped in H100 SXM5 and H200 SXM: 132 SMs [H100-WP][H100-DS]."""
+    cal = HOPPER_CALIBRATION
+    return ComputeSpec(
+        units=132,  # SMs enabled on H100 SXM5 [H100-WP]
+        clock_ghz=1.98,  # max SM clock, 1980 MHz [SMI]
+        matrix_flops_per_cycle_per_unit=DtypeRates(
+            # Dense tensor-core FLOP/cycle/SM: the whitepaper's 989.4 TFLOP/s dense bf16 is at the
+            # 1.83 GHz boost clock: 132 SMs * 4096 * 1.83e9 = 989.4e12 [H100-WP].
+            fp32=256.0,  # FP32 on the CUDA cores: 128 lanes x FMA = 66.9 TFLOP/s at 1.98 GHz
+            # [H100-DS]; TF32 tensor-core math (2048/cycle/SM) is not modelled as "fp32".
+            bf16=4096.0,  # [H100-WP]
+            fp16=4096.0,  # [H100-WP]
+            fp8=8192.0,  # 2x bf16: 1978.9 TFLOP/s dense at 1.83 GHz [H100-WP]
+            int8=8192.0,  # 1978.9 TOPS dense [H100-WP]
+            # Hopper has no int4/fp4 tensor-core math: int4/fp4 weights are dequantized and run on
+            # the fp8/int8 path, so they get the fp8 rate (their benefit is bytes, not FLOPs).
+            int4=8192.0,
+            fp4=8192.0,
+        ),
+        matrix_sustained_fraction=cal.matrix_sustained_fraction,
+        vector_flops_per_cycle_per_unit=256.0,  # 128 FP32 lanes x FMA [H100-WP]
+        local_sram_bytes_per_unit=256 * KiB,  # combined L1 / shared memory per SM, 256 KB [H100-WP]
+        max_inflight_bytes_per_unit=cal.max_inflight_bytes_per_unit,
+        load_bytes_per_cycle_per_unit=cal.load_bytes_per_cycle_per_unit,
+        matrix_kernel_setup_ns=cal.matrix_kernel_setup_ns,
+    )
+
+
+def _hopper_l2(capacity_bytes: int) -> SramSpec:
+    cal = HOPPER_CALIBRATION
+    return SramSpec(
+        name="l2",
+        capacity_bytes=capacity_bytes,
+        bytes_per_cycle=cal.l2_bytes_per_cycle,
+        clock_ghz=1.98,  # L2 runs on the SM clock domain here [SMI]
+        latency_ns=cal.l2_latency_ns,
+        banks=cal.l2_banks,
+    )
+
+
+def h100_sxm() -> Architecture:
+    """NVIDIA H100 SXM5 80 GB: 132 SMs, 50 MB L2, 5 x HBM3 8-high, 3.35 TB/s."""
+    cal = HOPPER_CALIBRATION
+    data_rate_gbps = 5.238  # 2619 MHz memory clock x 2 [SMI]; 5120 bit x 5.238 / 8 = 3.35 TB/s [H100-DS]
+    return Architecture(
+        name="h100-sxm",
+        description="NVIDIA H100 SXM5 80 GB (HBM3, 5 stacks, 3.35 TB/s, 50 MB L2, 132 SMs)",
+        compute=_hopper_compute(),
+        l2=_hopper_l2(50 * MiB),  # 50 MB L2 [H100-WP]
+        dram=DramSpec(
+            kind="hbm3",  # [H100-DS]
+            stacks=5,  # 5 active HBM3 stacks, 5120-bit interface [H100-WP]
+            channels_per_stack=16,  # [JESD238]
+            pseudo_channels_per_channel=2,  # [JESD238][RAM2-HBM3]
+            bank_groups=4,  # [RAM2-HBM3] HBM3_16Gb_8hi
+            # 4 banks per group per stack ID, 2 stack IDs in an 8-high stack: modelled as 8 banks
+            # per group (64 banks per channel) [RAM2-HBM3] HBM3_16Gb_8hi
+            banks_per_group=8,
+            row_bytes=1024,  # 1 KiB page per pseudo-channel [RAM2-HBM3]
+            burst_length=8,  # BL8 [JESD238]
+            pc_bus_width_bits=32,  # [JESD238]
+            data_rate_gbps=data_rate_gbps,
+            capacity_bytes_per_stack=16 * GiB,  # 8-high x 16 Gb dies; 5 x 16 GiB = 80 GB [H100-DS]
+            # 16 Gb dies over 2 SIDs = 8 Gb per channel slice -> tRFC 350 ns [RAM2-HBM3]
+            **_hbm3_timings_ns(data_rate_gbps, tRFC_ns=350.0),
+            interleave_bytes=cal.dram_interleave_bytes,
+            access_latency_ns=cal.dram_access_latency_ns,
+        ),
+        kernel_launch_overhead_ns=cal.kernel_launch_overhead_ns,
+        citations=(
+            "NVIDIA H100 Tensor Core GPU Architecture whitepaper (Hopper), 2022",
+            "NVIDIA H100 Tensor Core GPU datasheet, SXM5 80 GB",
+            "nvidia-smi clocks.max.sm = 1980 MHz, clocks.max.memory = 2619 MHz (H100 SXM5)",
+            "JEDEC JESD238 High Bandwidth Memory (HBM3) DRAM, 2022",
+            "Ramulator 2 (CMU SAFARI) HBM3 presets HBM3_16Gb_8hi / HBM3_6400Mbps",
+        ),
+    )
+
+
+def h200() -> Architecture:
+    """NVIDIA H200 SXM 141 GB: the H100's GH100 compute with 6 x HBM3e 24 GB, 4.8 TB/s."""
+    cal = HOPPER_CALIBRATION
+    # The product brief quotes 4.8 TB/s over 6 x 1024 bit: 4.8e12 * 8 / 6144 = 6.25 Gb/s/pin
+    # [H200-PB].  (A 6.4 Gb/s pin rate would give 4.92 TB/s, above the datasheet figure.)
+    data_rate_gbps = 6.25
+    return Architecture(
+        name="h200",
+        description="NVIDIA H200 SXM 141 GB (HBM3e, 6 stacks, 4.8 TB/s, 60 MB L2, 132 SMs)",
+        compute=_hopper_compute(),  # same GH100 silicon and SM count as H100 SXM5 [H200-PB]
+        # The project's machine list gives the H200 60 MB of L2 (1.2 x H100's 50 MB) and that is
+        # what is modelled.  NVIDIA's documents give GH100 50 MB; set 50 * MiB to follow them.
+        l2=_hopper_l2(60 * MiB),
+        dram=DramSpec(
+            kind="hbm3e",  # [H200-PB]
+            stacks=6,  # 6 x 24 GB = 144 GB on package, 141 GB exposed [H200-PB]
+            channels_per_stack=16,  # HBM3e keeps the HBM3 organisation [JESD238]
+            pseudo_channels_per_channel=2,  # [JESD238]
+            bank_groups=4,  # [RAM2-HBM3]
+            banks_per_group=8,  # 4 banks x 2 SIDs (8-high stack), as for h100-sxm [RAM2-HBM3]
+            row_bytes=1024,  # [RAM2-HBM3]
+            burst_length=8,  # [JESD238]
+            pc_bus_width_bits=32,  # [JESD238]
+            data_rate_gbps=data_rate_gbps,
+            # 8-high x 24 Gb dies = 24 GiB per stack; 6 stacks = 144 GiB raw, of which NVIDIA
+            # exposes 141 GB [H200-PB].  Modelled as the raw 24 GiB.
+            capacity_bytes_per_stack=24 * GiB,
+            # HBM3e timings in ns = HBM3's (no separate JEDEC table) [JESD238][RAM2-HBM3].
+            # Refresh: 24 Gb dies over 2 SIDs = 12 Gb per channel slice, which falls in the
+            # table's "16 Gb" density bucket -> tRFC 450 ns (conservative; 8 Gb would give 350 ns).
+            **_hbm3_timings_ns(data_rate_gbps, tRFC_ns=450.0),
+            interleave_bytes=cal.dram_interleave_bytes,
+            access_latency_ns=cal.dram_access_latency_ns,
+        ),
+        kernel_launch_overhead_ns=cal.kernel_launch_overhead_ns,
+        citations=(
+            "NVIDIA H200 Tensor Core GPU product brief / datasheet, H200 SXM 141 GB",
+            "NVIDIA H100 Tensor Core GPU Architecture whitepaper (Hopper), 2022",
+            "JEDEC JESD238 High Bandwidth Memory (HBM3) DRAM, 2022",
+            "Ramulator 2 (CMU SAFARI) HBM3 presets HBM3_16Gb_8hi / HBM3_6400Mbps",
+        ),
+    )
+
+
+_PRESETS: dict[str, Callable[[], Architecture]] = {
+    "h100-sxm": h100_sxm,
+    "h200": h200,
+}
+
+
+def names() -> list[str]:
+    """Names accepted by :func:`load`, sorted."""
+    return sorted(_PRESETS)
+
+
+def load(name: str) -> Architecture:
+    """A fresh :class:`~accelsim.arch.Architecture` for preset ``name``.
+
+    Raises:
+        ConfigError: (a ``ValueError``) for an unknown name; the message lists the valid names.
+    """
+    factory = _PRESETS.get(name) if isinstance(name, str) else None
+    if factory is None:
+        hint = ""
+        if isinstance(name, str):
+            key = name.strip().lower()
+            prefixed = [n for n in names() if n.startswith(key)] if key else []
+            match = prefixed or difflib.get_close_matches(key, list(_PRESETS), n=1, cutoff=0.5)
+            if match:
+                hint = f" (did you mean {match[0]!r}?)"
+        raise ConfigError("preset", f"unknown preset; choose one of {names()}{hint}", name)
+    return factory()

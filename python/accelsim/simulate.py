@@ -1,0 +1,196 @@
+"""simulate(arch, kernels) -> Result: validate, lower each kernel onto the machine, run the C++ engine.
+
+Each distinct (machine, kernel, fidelity) is simulated once per process and remembered: a model's
+identical layers cost one simulation. Kernels run back to back; every kernel pays the machine's launch
+overhead, so a list's time is exactly the sum of its kernels' times.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Sequence
+from typing import Any, Union
+
+from . import _core
+from .arch import Architecture
+from .errors import ConfigError
+from .kernels import DecodeAttention, Elementwise, Gemv
+
+__all__ = ["simulate", "Result", "KernelRow", "FIDELITIES", "machine_dict"]
+
+FIDELITIES = ("fast", "detailed", "roofline")
+KernelLike = Union[Gemv, Elementwise, DecodeAttention]
+
+
+def machine_dict(arch: Architecture) -> dict[str, Any]:
+    """The flat description the C++ core reads (times in ns, rates per ps)."""
+    c, d, l2 = arch.compute, arch.dram, arch.l2
+    return dict(
+        units=c.units,
+        max_inflight_bytes_per_unit=c.max_inflight_bytes_per_unit,
+        load_bytes_per_ps_per_unit=c.load_bytes_per_cycle_per_unit * c.clock_ghz * 1e-3,
+        l2_present=l2 is not None,
+        l2_capacity_bytes=l2.capacity_bytes if l2 else 0,
+        l2_bytes_per_ps=(l2.bytes_per_cycle * l2.clock_ghz * 1e-3) if l2 else 1.0,
+        l2_latency_ns=l2.latency_ns if l2 else 0.0,
+        stacks=d.stacks,
+        channels_per_stack=d.channels_per_stack,
+        pseudo_channels_per_channel=d.pseudo_channels_per_channel,
+        bank_groups=d.bank_groups,
+        banks_per_group=d.banks_per_group,
+        row_bytes=d.row_bytes,
+        burst_bytes=d.burst_bytes,
+        interleave_bytes=d.interleave_bytes,
+        tBL_ns=d.burst_length / d.data_rate_gbps,  # BL beats at data_rate per pin
+        tRCD_ns=d.tRCD_ns, tRP_ns=d.tRP_ns, tCL_ns=d.tCL_ns, tRAS_ns=d.tRAS_ns,
+        tRRD_S_ns=d.tRRD_S_ns, tRRD_L_ns=d.tRRD_L_ns, tFAW_ns=d.tFAW_ns,
+        tCCD_S_ns=d.tCCD_S_ns, tCCD_L_ns=d.tCCD_L_ns, tWTR_ns=d.tWTR_ns, tRTW_ns=d.tRTW_ns,
+        tRFC_ns=d.tRFC_ns, tREFI_ns=d.tREFI_ns,
+        access_latency_ns=d.access_latency_ns,
+        launch_overhead_ns=arch.kernel_launch_overhead_ns,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class KernelRow:
+    """One simulated kernel. Times in seconds, sizes in bytes."""
+
+    name: str
+    time_s: float
+    launch_s: float
+    dram_read_bytes: int
+    dram_write_bytes: int
+    l2_read_bytes: int
+    flops: float
+    bound: str  # "bandwidth" | "latency" | "compute" | "launch"
+    roofline_s: float  # launch + max(bytes / peak bandwidth, flops / peak math)
+    dram_requests: int
+    row_hits: int
+    row_misses: int
+    refreshes: int
+    events: int
+
+    @property
+    def achieved_bandwidth_bytes_per_s(self) -> float:
+        body = self.time_s - self.launch_s
+        return (self.dram_read_bytes + self.dram_write_bytes) / body if body > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["achieved_bandwidth_bytes_per_s"] = self.achieved_bandwidth_bytes_per_s
+        return d
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """A simulated run: ``time_s`` for the whole sequence and one row per kernel in ``kernels``."""
+
+    arch_name: str
+    fidelity: str
+    kernels: tuple[KernelRow, ...]
+
+    @property
+    def time_s(self) -> float:
+        return sum(k.time_s for k in self.kernels)
+
+    @property
+    def dram_read_bytes(self) -> int:
+        return sum(k.dram_read_bytes for k in self.kernels)
+
+    @property
+    def dram_write_bytes(self) -> int:
+        return sum(k.dram_write_bytes for k in self.kernels)
+
+    @property
+    def flops(self) -> float:
+        return sum(k.flops for k in self.kernels)
+
+    @property
+    def launch_s(self) -> float:
+        return sum(k.launch_s for k in self.kernels)
+
+    def table(self) -> str:
+        """A plain-text per-kernel table."""
+        lines = [f"{'kernel':24s} {'time_us':>10s} {'MB':>10s} {'GB/s':>8s} {'TFLOP/s':>8s}  bound"]
+        for k in self.kernels:
+            body = k.time_s - k.launch_s
+            mb = (k.dram_read_bytes + k.dram_write_bytes) / 1e6
+            tf = k.flops / k.time_s / 1e12 if k.time_s > 0 else 0.0
+            lines.append(f"{k.name[:24]:24s} {k.time_s * 1e6:10.2f} {mb:10.2f} "
+                         f"{(mb * 1e6 / body / 1e9 if body > 0 else 0):8.0f} {tf:8.1f}  {k.bound}")
+        lines.append(f"{'total':24s} {self.time_s * 1e6:10.2f}")
+        return "\n".join(lines)
+
+
+def _classify(arch: Architecture, kernel: KernelLike, time_s: float, launch_s: float, flops: float,
+              nbytes: int) -> tuple[str, float]:
+    t_mem = nbytes / arch.peak_dram_bandwidth_bytes_per_s
+    dtype = getattr(kernel, "math_dtype", "bf16") if isinstance(kernel, (Gemv, DecodeAttention)) else "fp32"
+    if isinstance(kernel, Elementwise):
+        peak = arch.compute.vector_flops_per_s
+    else:
+        peak = arch.peak_flops_per_s(dtype)
+    t_cmp = flops / peak if peak > 0 else 0.0
+    roof = launch_s + max(t_mem, t_cmp)
+    body = time_s - launch_s
+    if launch_s >= body:
+        return "launch", roof
+    if t_cmp >= t_mem and t_cmp >= 0.5 * body:
+        return "compute", roof
+    if t_mem >= 0.6 * body:
+        return "bandwidth", roof
+    return "latency", roof
+
+
+@functools.lru_cache(maxsize=65536)
+def _simulate_one(arch: Architecture, kernel: KernelLike, fidelity: str) -> KernelRow:
+    descs = kernel.lower(arch)
+    try:
+        raw = _core.simulate_kernels(machine_dict(arch), descs, fidelity)
+    except _core.CoreConfigError as e:  # translate the core's error into the package's
+        field = getattr(e, "field", "machine")
+        raise ConfigError(field, str(e).split(": ", 1)[-1]) from None
+    time_ps = sum(r["time_ps"] for r in raw)
+    launch_ps = raw[0]["launch_ps"] if raw else 0
+    t = time_ps * 1e-12
+    launch_s = launch_ps * 1e-12
+    flops = kernel.flops()
+    nbytes = kernel.bytes_moved()
+    bound, roof = _classify(arch, kernel, t, launch_s, flops, nbytes)
+    return KernelRow(
+        name=getattr(kernel, "name", type(kernel).__name__),
+        time_s=t,
+        launch_s=launch_s,
+        dram_read_bytes=sum(r["dram_read_bytes"] for r in raw),
+        dram_write_bytes=sum(r["dram_write_bytes"] for r in raw),
+        l2_read_bytes=sum(r["l2_read_bytes"] for r in raw),
+        flops=flops,
+        bound=bound,
+        roofline_s=roof,
+        dram_requests=sum(r["dram_requests"] for r in raw),
+        row_hits=sum(r["row_hits"] for r in raw),
+        row_misses=sum(r["row_misses"] for r in raw),
+        refreshes=sum(r["refreshes"] for r in raw),
+        events=sum(r["events"] for r in raw),
+    )
+
+
+def simulate(arch: Architecture, kernels: KernelLike | Sequence[KernelLike], *, fidelity: str = "fast") -> Result:
+    """Simulate one kernel or a list run back to back on ``arch``.
+
+    >>> import accelsim
+    >>> r = accelsim.simulate(accelsim.presets.load("h100-sxm"), accelsim.Gemv(m=1, n=4096, k=4096))
+    >>> r.time_s > 0
+    True
+    """
+    if not isinstance(arch, Architecture):
+        raise ConfigError("arch", "must be an accelsim.Architecture (see accelsim.presets.load)", type(arch).__name__)
+    if fidelity not in FIDELITIES:
+        raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
+    ks = [kernels] if isinstance(kernels, (Gemv, Elementwise, DecodeAttention)) else list(kernels)
+    for i, k in enumerate(ks):
+        if not hasattr(k, "lower") or not hasattr(k, "flops"):
+            raise ConfigError(f"kernels[{i}]", "is not an accelsim kernel", type(k).__name__)
+    rows = tuple(_simulate_one(arch, k, fidelity) for k in ks)
+    return Result(arch_name=arch.name, fidelity=fidelity, kernels=rows)

@@ -1,0 +1,323 @@
+"""simulate(): the public names, sums, launch overhead, validation of kernels, determinism, and Hypothesis
+properties (never below the roofline floor, reads the weights, more DRAM bandwidth never hurts)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import math
+import sys
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import accelsim
+from accelsim import ConfigError, DecodeAttention, Elementwise, Gemv, presets, simulate
+from strategies import valid_architectures
+
+H100 = presets.load("h100-sxm")
+_sim_module = sys.modules["accelsim.simulate"]  # `accelsim.simulate` is the function
+
+
+def _clear_cache() -> None:
+    """Forget remembered results so a call really runs the core again."""
+    cached = getattr(_sim_module, "_simulate_one", None)
+    if cached is not None and hasattr(cached, "cache_clear"):
+        cached.cache_clear()
+
+
+# ------------------------------------------------------------------------------------ API.md names
+
+
+def test_api_names_exist() -> None:
+    assert isinstance(accelsim.__version__, str) and accelsim.__version__
+    names = accelsim.presets.names()
+    assert {"h100-sxm", "h200"} <= set(names)
+    a, b = accelsim.presets.load("h100-sxm"), accelsim.presets.load("h100-sxm")
+    assert isinstance(a, accelsim.Architecture) and a is not b
+    with pytest.raises(ValueError, match="h200"):
+        accelsim.presets.load("nope")
+    accelsim.Gemv(m=1, n=4096, k=4096, dtype="bf16")
+    for dt in ("fp32", "bf16", "fp16", "fp8", "int8", "int4", "fp4"):
+        accelsim.Gemv(m=1, n=64, k=64, dtype=dt)
+    accelsim.DecodeAttention(batch=1, q_heads=32, kv_heads=8, head_dim=128, context=2048, dtype="bf16")
+    accelsim.Elementwise(n_elements=4096, dtype="bf16", reads=1, writes=1, flops_per_element=1)
+    assert callable(accelsim.simulate)
+    assert {"llama-3-8b", "llama-3-70b", "llama-3-405b"} <= set(accelsim.models.names())
+    accelsim.models.load("llama-3-70b")
+    for fid in ("fast", "detailed", "roofline"):
+        assert fid in accelsim.FIDELITIES
+
+
+def test_api_decode_step() -> None:
+    """API.md: ``accelsim.decode_step(arch, model, batch=1, context=4096)`` with ``time_s``, ``tokens_per_s``."""
+    assert hasattr(accelsim, "decode_step"), "accelsim.decode_step (API.md) is missing"
+    s = accelsim.decode_step(H100, accelsim.models.load("llama-3-8b"), batch=1, context=4096)
+    assert s.time_s > 0 and s.tokens_per_s == pytest.approx(1 / s.time_s, rel=1e-9)
+
+
+def test_kernels_are_frozen_keyword_dataclasses() -> None:
+    g = Gemv(m=1, n=64, k=64)
+    with pytest.raises(Exception):
+        g.m = 2  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Gemv(1, 64, 64)  # type: ignore[misc]
+
+
+# ------------------------------------------------------------------------------------ one and many
+
+
+def test_simulate_one_kernel() -> None:
+    k = Gemv(m=1, n=4096, k=4096, dtype="bf16")
+    r = simulate(H100, k)
+    assert isinstance(r, accelsim.Result)
+    assert len(r.kernels) == 1 and r.kernels[0].time_s == r.time_s
+    assert r.time_s > 0 and math.isfinite(r.time_s)
+    # 32 MiB of bf16 weights at 3.35 TB/s is ~10 us; with launch overhead somewhere in 10..40 us
+    assert 10e-6 < r.time_s < 40e-6
+    assert r.kernels[0].dram_read_bytes >= k.weight_bytes()
+    assert r.arch_name == "h100-sxm" and r.fidelity == "fast"
+
+
+def _mixed_kernels() -> list:
+    return [
+        Gemv(m=1, n=6144, k=4096, name="qkv"),
+        DecodeAttention(batch=1, q_heads=32, kv_heads=8, head_dim=128, context=2048),
+        Gemv(m=1, n=4096, k=4096, name="o"),
+        Elementwise(n_elements=4096, reads=2, writes=1, name="residual"),
+        Gemv(m=4, n=2048, k=1024, dtype="fp8", name="fp8"),
+    ]
+
+
+def test_list_time_is_sum_of_kernel_times() -> None:
+    ks = _mixed_kernels()
+    r = simulate(H100, ks)
+    assert [row.name for row in r.kernels] == [k.name for k in ks]
+    assert r.time_s == sum(row.time_s for row in r.kernels)  # exactly, summed the same way
+    singles = [simulate(H100, k).time_s for k in ks]
+    assert r.time_s == sum(singles)
+    assert [row.time_s for row in r.kernels] == singles
+    # a list is not order-sensitive in total (each kernel runs alone, back to back)
+    assert simulate(H100, list(reversed(ks))).time_s == pytest.approx(r.time_s, rel=1e-12)
+
+
+def test_every_kernel_pays_launch_overhead() -> None:
+    ks = _mixed_kernels()
+    r = simulate(H100, ks)
+    launch = H100.kernel_launch_overhead_ns * 1e-9
+    assert launch > 0
+    for row in r.kernels:
+        assert row.launch_s == pytest.approx(launch, rel=1e-9)
+        assert row.time_s >= row.launch_s
+    assert r.launch_s == pytest.approx(len(ks) * launch, rel=1e-9)
+    # doubling a kernel doubles its time: the launch is paid again
+    k = Elementwise(n_elements=64)
+    assert simulate(H100, [k, k]).time_s == 2 * simulate(H100, k).time_s
+    # with zero launch overhead, a tiny kernel gets cheaper by exactly the overhead
+    no_launch = H100.with_field("kernel_launch_overhead_ns", 0.0)
+    t0, t1 = simulate(no_launch, k).time_s, simulate(H100, k).time_s
+    assert t1 - t0 == pytest.approx(launch, rel=1e-6)
+
+
+def test_empty_list() -> None:
+    r = simulate(H100, [])
+    assert r.time_s == 0 and r.kernels == ()
+
+
+@pytest.mark.parametrize("m, n, k", [(1, 4096, 4096), (16, 4096, 4096), (1, 28672, 4096), (64, 1024, 8192)])
+def test_roofline_fidelity_not_above_fast(m: int, n: int, k: int) -> None:
+    g = Gemv(m=m, n=n, k=k, dtype="bf16")
+    roof = simulate(H100, g, fidelity="roofline").time_s
+    fast = simulate(H100, g, fidelity="fast").time_s
+    assert 0 < roof <= fast
+
+
+def test_detailed_close_to_fast() -> None:
+    g = Gemv(m=1, n=2048, k=2048)
+    fast = simulate(H100, g, fidelity="fast").time_s
+    detailed = simulate(H100, g, fidelity="detailed").time_s
+    assert detailed == pytest.approx(fast, rel=0.25)
+
+
+# ------------------------------------------------------------------------------------ bad input
+
+
+def test_bad_fidelity() -> None:
+    with pytest.raises(ConfigError) as info:
+        simulate(H100, Gemv(m=1, n=64, k=64), fidelity="bogus")
+    assert info.value.field == "fidelity" and isinstance(info.value, ValueError)
+
+
+def test_bad_arch_and_kernel_objects() -> None:
+    with pytest.raises(ConfigError, match="arch"):
+        simulate("h100-sxm", Gemv(m=1, n=64, k=64))  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"kernels\[1\]"):
+        simulate(H100, [Gemv(m=1, n=64, k=64), "gemv"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        (dict(n=0), "n"),
+        (dict(n=-1), "n"),
+        (dict(k=0), "k"),
+        (dict(dtype="fp7"), "dtype"),
+        (dict(m=True), "m"),
+        (dict(n=float("nan")), "n"),
+        (dict(n=64.0), "n"),
+        (dict(m=0), "m"),
+        (dict(n="64"), "n"),
+        (dict(weight_dtype="int3"), "weight_dtype"),
+    ],
+)
+def test_bad_gemv_raises_config_error_naming_field(kwargs: dict, field: str) -> None:
+    args = dict(m=1, n=64, k=64, dtype="bf16")
+    args.update(kwargs)
+    with pytest.raises(ConfigError) as info:
+        Gemv(**args)
+    err = info.value
+    assert isinstance(err, ValueError)
+    assert err.field == field and str(err).startswith(field)
+
+
+@pytest.mark.parametrize(
+    "make, field",
+    [
+        (lambda: DecodeAttention(batch=0, q_heads=32, kv_heads=8, head_dim=128, context=64), "batch"),
+        (lambda: DecodeAttention(batch=1, q_heads=30, kv_heads=8, head_dim=128, context=64), "q_heads"),
+        (lambda: DecodeAttention(batch=1, q_heads=32, kv_heads=8, head_dim=128, context=-5), "context"),
+        (lambda: DecodeAttention(batch=1, q_heads=32, kv_heads=8, head_dim=128, context=64, dtype="x"), "dtype"),
+        (lambda: Elementwise(n_elements=0), "n_elements"),
+        (lambda: Elementwise(n_elements=8, flops_per_element=float("inf")), "flops_per_element"),
+        (lambda: Elementwise(n_elements=8, reads=-1), "reads"),
+    ],
+)
+def test_bad_other_kernels(make, field: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError) as info:
+        make()
+    assert info.value.field == field
+
+
+# ------------------------------------------------------------------------------------ determinism
+
+
+def test_deterministic_same_process() -> None:
+    ks = _mixed_kernels()
+    _clear_cache()
+    a = simulate(H100, ks)
+    _clear_cache()
+    b = simulate(presets.load("h100-sxm"), ks)
+    assert a.time_s == b.time_s
+    assert a.kernels == b.kernels  # every counter, not just the time
+
+
+def test_deterministic_across_threads() -> None:
+    ks = [Gemv(m=m, n=2048, k=2048) for m in (1, 2, 8, 16)] + [
+        DecodeAttention(batch=2, q_heads=32, kv_heads=8, head_dim=128, context=1024)]
+    _clear_cache()
+    expected = [simulate(H100, k).kernels[0] for k in ks]
+
+    def run(i: int):  # type: ignore[no-untyped-def]
+        k = ks[i % len(ks)]
+        # bypass the cache: the core itself must be deterministic and thread-safe
+        raw = accelsim._core.simulate_kernels(_sim_module.machine_dict(H100), k.lower(H100), "fast")
+        return i, sum(r["time_ps"] for r in raw)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(run, range(4 * len(ks))))
+    for i, t_ps in results:
+        assert t_ps * 1e-12 == expected[i % len(ks)].time_s
+
+    def run_api(i: int) -> float:
+        return simulate(presets.load("h100-sxm"), ks[i % len(ks)]).time_s
+
+    _clear_cache()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        times = list(pool.map(run_api, range(2 * len(ks))))
+    assert times == [expected[i % len(ks)].time_s for i in range(2 * len(ks))]
+
+
+# ------------------------------------------------------------------------------------ properties
+
+small_gemvs = st.builds(
+    lambda m, n, k, dtype: Gemv(m=m, n=n, k=k, dtype=dtype),
+    m=st.integers(1, 64), n=st.integers(64, 4096), k=st.integers(64, 4096), dtype=st.sampled_from(["bf16", "fp8"]),
+)
+# random machines can have tiny interleave granules and a single unit, so keep their kernels smaller
+tiny_gemvs = st.builds(
+    lambda m, n, k, dtype: Gemv(m=m, n=n, k=k, dtype=dtype),
+    m=st.integers(1, 64), n=st.integers(64, 1024), k=st.integers(64, 1024), dtype=st.sampled_from(["bf16", "fp8"]),
+)
+PROPS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+REL = 1e-9  # float rounding in the ps -> s conversion
+
+
+def _usable(arch: accelsim.Architecture, g: Gemv) -> bool:
+    """The machine has math for the kernel's dtype, and the core accepts its DRAM organisation.
+
+    The second condition filters a known gap (see test_valid_architectures_are_simulatable): Python's
+    DramSpec accepts ``interleave_bytes > row_bytes`` but the core rejects it.  Filtered here so the
+    physical properties below are still exercised on every other machine.
+    """
+    return (arch.compute.matrix_flops_per_cycle_per_unit.get(g.math_dtype) > 0
+            and arch.dram.interleave_bytes <= arch.dram.row_bytes)
+
+
+@PROPS
+@given(arch=valid_architectures(text=False))
+def test_valid_architectures_are_simulatable(arch: accelsim.Architecture) -> None:
+    """Whatever constructs without ConfigError must simulate: no second, stricter validation in the core."""
+    g = Gemv(m=1, n=64, k=64, dtype="bf16")
+    r = simulate(arch, g)
+    assert r.time_s > 0
+
+
+def _check_floor_and_reads(arch: accelsim.Architecture, g: Gemv) -> None:
+    r = simulate(arch, g)
+    row = r.kernels[0]
+    launch = arch.kernel_launch_overhead_ns * 1e-9
+    floor = launch + max(g.bytes_moved() / arch.peak_dram_bandwidth_bytes_per_s,
+                         g.flops() / arch.peak_flops_per_s(g.math_dtype))
+    assert row.roofline_s == pytest.approx(floor, rel=1e-9)
+    assert row.time_s >= row.roofline_s * (1 - REL), (
+        f"{g} on {arch.name!r}: simulated {row.time_s * 1e6:.4f} us < roofline floor {row.roofline_s * 1e6:.4f} us")
+    assert row.dram_read_bytes >= g.weight_bytes(), (
+        f"{g}: read {row.dram_read_bytes} B from DRAM < {g.weight_bytes()} B of weights")
+
+
+def _check_faster_dram(arch: accelsim.Architecture, g: Gemv) -> None:
+    x = arch.dram.data_rate_gbps
+    faster = arch.with_field("dram.data_rate_gbps", 2 * x)
+    t1, t2 = simulate(arch, g).time_s, simulate(faster, g).time_s
+    # Known limitation: the tiling is chosen by an analytic estimate (as a tuned library picks one), and a
+    # faster DRAM can tip the choice to a tiling the engine finds a little slower (seen: up to ~2%).
+    assert t2 <= t1 * 1.03, (
+        f"{g}: doubling dram.data_rate_gbps {x:g} -> {2 * x:g} made it slower: {t1 * 1e6:.4f} -> {t2 * 1e6:.4f} us "
+        f"(+{t2 / t1 - 1:.2%}) on {arch!r}")
+
+
+@PROPS
+@given(g=small_gemvs)
+def test_h100_gemv_at_least_roofline_and_reads_weights(g: Gemv) -> None:
+    _check_floor_and_reads(H100, g)
+
+
+@PROPS
+@given(g=small_gemvs)
+def test_h100_faster_dram_never_slower(g: Gemv) -> None:
+    _check_faster_dram(H100, g)
+
+
+@PROPS
+@given(arch=valid_architectures(text=False), g=tiny_gemvs)
+def test_random_arch_gemv_at_least_roofline_and_reads_weights(arch: accelsim.Architecture, g: Gemv) -> None:
+    assume(_usable(arch, g))
+    _check_floor_and_reads(arch, g)
+
+
+@PROPS
+@given(arch=valid_architectures(text=False), g=tiny_gemvs)
+def test_random_arch_faster_dram_never_slower(arch: accelsim.Architecture, g: Gemv) -> None:
+    assume(_usable(arch, g))
+    assume(arch.dram.data_rate_gbps * 2 <= 1e6)
+    _check_faster_dram(arch, g)
