@@ -8,7 +8,7 @@ import math
 import sys
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import accelsim
@@ -253,14 +253,8 @@ REL = 1e-9  # float rounding in the ps -> s conversion
 
 
 def _usable(arch: accelsim.Architecture, g: Gemv) -> bool:
-    """The machine has math for the kernel's dtype, and the core accepts its DRAM organisation.
-
-    The second condition filters a known gap (see test_valid_architectures_are_simulatable): Python's
-    DramSpec accepts ``interleave_bytes > row_bytes`` but the core rejects it.  Filtered here so the
-    physical properties below are still exercised on every other machine.
-    """
-    return (arch.compute.matrix_flops_per_cycle_per_unit.get(g.math_dtype) > 0
-            and arch.dram.interleave_bytes <= arch.dram.row_bytes)
+    """The machine has math for the kernel's dtype (random DtypeRates may leave fp8 at 0)."""
+    return arch.compute.matrix_flops_per_cycle_per_unit.get(g.math_dtype) > 0
 
 
 @PROPS
@@ -304,6 +298,10 @@ def test_h100_gemv_at_least_roofline_and_reads_weights(g: Gemv) -> None:
 
 @PROPS
 @given(g=small_gemvs)
+# found by this test: Gemv.lower's analytic tile choice flips to 68 tiles (< 132 SMs) at 2x data rate and the
+# simulated time goes UP, 4.75 -> 5.12 us (+7.7%)
+@example(g=Gemv(m=62, n=1058, k=3110, dtype="fp8"))
+@example(g=Gemv(m=58, n=1154, k=3019, dtype="bf16"))
 def test_h100_faster_dram_never_slower(g: Gemv) -> None:
     _check_faster_dram(H100, g)
 

@@ -154,14 +154,27 @@ class Gemv(_KernelBase):
         return 2.0 * self.m * self.n * self.k
 
     def _reduction_ps(self, arch: Architecture, split: int, bw: float, l2_bw: float, lat_ps: float) -> float:
-        """Split-K: fp32 partials written and read back (through L2 when they fit), one more round trip."""
+        """Estimate of split-K's cost: a second kernel (launch, one round trip) reading the fp32 partials."""
         if split <= 1:
             return 0.0
         partial = split * self.m * self.n * 4
-        on_chip = arch.l2 is not None and partial <= arch.l2.capacity_bytes
-        return 2 * partial / (l2_bw if on_chip else bw) + lat_ps
+        return arch.kernel_launch_overhead_ns * 1e3 + lat_ps + partial / bw
+
+    def _reduction_kernel(self, arch: Architecture, split: int) -> dict[str, Any]:
+        """Split-K's reduction kernel (cuBLAS runs a separate one): reads the split fp32 partials of y, writes y."""
+        out_b = 2.0 if self.act_dtype in ("fp8", "int8") else dtype_bytes(self.act_dtype)
+        return Elementwise(name=self.name + ".splitk_reduce", n_elements=self.m * self.n, dtype="fp32",
+                           reads=split, writes=1, flops_per_element=split).lower(arch, write_bytes_per_element=out_b)[0]
 
     def lower(self, arch: Architecture) -> list[dict[str, Any]]:
+        """The tiling the analytic estimate ranks best."""
+        return self.candidates(arch, top=1)[0]
+
+    def candidates(self, arch: Architecture, top: int = 2) -> list[list[dict[str, Any]]]:
+        """The ``top`` tilings ranked best by the analytic estimate, each lowered to kernel descriptions.
+
+        simulate() runs each and keeps the fastest, as a tuned library benchmarks its candidate tilings.
+        """
         c = arch.compute
         units = c.units
         wb = self.weight_bytes() / (self.n * self.k)  # bytes per weight incl. scales
@@ -175,10 +188,11 @@ class Gemv(_KernelBase):
         unit_bw = min(c.max_inflight_bytes_per_unit / max(lat_ps, 1.0), c.load_bytes_per_cycle_per_unit * c.clock_ghz * 1e-3)
         l2_bw = arch.l2.bytes_per_cycle * arch.l2.clock_ghz * 1e-3 if arch.l2 is not None else bw
         m, n, k = self.m, self.n, self.k
-        best = None
+        ranked: list[tuple[tuple[float, int], int, int, int]] = []
         for bm in (16, 32, 64, 128, 256):
             if bm > 16 and bm >= 2 * m:
                 break
+            # bn: rows of W per tile
             for bn in (32, 64, 128, 256):
                 for split in (1, 2, 4, 8, 16):
                     kc = _ceil_div(k, split)
@@ -199,11 +213,19 @@ class Gemv(_KernelBase):
                     t_l2 = waves * shared / (l2_bw / units)
                     t_red = self._reduction_ps(arch, split, bw, l2_bw, lat_ps)
                     est = max(t_flop, t_mem, t_l2) + t_red
-                    key = (est, -tiles)
-                    if best is None or key < best[0]:
-                        best = (key, bm, bn, split)
-        assert best is not None
-        _, bm, bn, split = best
+                    ranked.append(((est, -tiles), bm, bn, split))
+        ranked.sort()
+        return [self._lowered(arch, bm, bn, split) for _, bm, bn, split in ranked[:max(1, top)]]
+
+    def _lowered(self, arch: Architecture, bm: int, bn: int, split: int) -> list[dict[str, Any]]:
+        c = arch.compute
+        m, n, k = self.m, self.n, self.k
+        wb = self.weight_bytes() / (n * k)
+        ab = dtype_bytes(self.act_dtype)
+        out_b = 2.0 if self.act_dtype in ("fp8", "int8") else ab
+        rate = self.math_rate_flops_per_ps_per_unit(arch, self.math_dtype, True)
+        dequant = self.wdtype != self.act_dtype and dtype_bytes(self.wdtype) < dtype_bytes(self.act_dtype)
+        vrate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)
         kc = _ceil_div(k, split)
         mb, nb = _ceil_div(m, bm), _ceil_div(n, bn)
         w_tile = math.ceil(bn * kc * wb)
@@ -214,12 +236,12 @@ class Gemv(_KernelBase):
         if dequant:
             fixed_ns = 2.0 * bn * kc / vrate / 1e3
         write = math.ceil(min(bm, m) * bn * (4 if split > 1 else out_b))
-        kernel_fixed_ns = c.matrix_kernel_setup_ns + self._reduction_ps(arch, split, bw, l2_bw, lat_ps) / 1e3
+        kernel_fixed_ns = c.matrix_kernel_setup_ns
         step = math.ceil(bn * 64 * wb)
         return [_desc(self.name, n_tiles=mb * nb * split, tile_read_bytes=dram_tile, tile_step_bytes=step,
                       tile_flops=tile_flops, flops_per_ps_per_unit=rate, tile_shared_bytes=shared,
                       tile_write_bytes=write, tile_fixed_ns=fixed_ns, kernel_fixed_ns=kernel_fixed_ns,
-                      tiles_per_unit=2)]
+                      tiles_per_unit=2)] + ([self._reduction_kernel(arch, split)] if split > 1 else [])
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -246,9 +268,10 @@ class Elementwise(_KernelBase):
     def flops(self) -> float:
         return float(self.n_elements) * self.flops_per_element
 
-    def lower(self, arch: Architecture) -> list[dict[str, Any]]:
+    def lower(self, arch: Architecture, write_bytes_per_element: float | None = None) -> list[dict[str, Any]]:
         units = arch.compute.units
         tb = math.ceil(self.n_elements * dtype_bytes(self.dtype))
+        wb = tb if write_bytes_per_element is None else math.ceil(self.n_elements * write_bytes_per_element)
         # a grid-stride kernel: about four tiles per unit, at least one DRAM burst each
         tile = max(arch.dram.burst_bytes, _ceil_div(tb, units * 4))
         tiles = _ceil_div(tb, tile)
@@ -256,7 +279,7 @@ class Elementwise(_KernelBase):
         elems_per_tile = self.n_elements / tiles
         return [_desc(self.name, n_tiles=tiles, tile_read_bytes=tile * self.reads, tile_step_bytes=0,
                       tile_flops=elems_per_tile * self.flops_per_element, flops_per_ps_per_unit=rate,
-                      tile_write_bytes=tile * self.writes, tiles_per_unit=2)]
+                      tile_write_bytes=_ceil_div(wb, tiles) * self.writes, tiles_per_unit=2)]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

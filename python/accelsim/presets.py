@@ -62,15 +62,27 @@ class HopperCalibration:
 
 
 HOPPER_CALIBRATION = HopperCalibration(
-    matrix_sustained_fraction=0.75,  # placeholder; to be set from the bf16 GEMM micro-benchmarks
-    max_inflight_bytes_per_unit=53248,  # placeholder; from read bandwidth vs bytes in flight per SM
-    load_bytes_per_cycle_per_unit=64.0,  # placeholder; from read bandwidth vs active SMs
-    l2_bytes_per_cycle=16896.0,  # 128 B/cycle per SM (L2 -> SM fill) x 132 SMs
-    l2_latency_ns=190.0,  # placeholder; from the L2 step of the dependent-load latency curve
-    l2_banks=80,  # placeholder; not observable in the micro-benchmarks, only spreads conflicts
-    dram_interleave_bytes=1024,  # placeholder
-    dram_access_latency_ns=330.0,  # placeholder; HBM step of the latency curve minus tRCD+tCL+tBL
-    kernel_launch_overhead_ns=1000.0,  # placeholder; from the measured back-to-back kernel gap
+    # Largest measured GEMMs (M = 512..1024) sustain 710-780 TFLOP/s bf16 and 1.3-1.4 PFLOP/s fp8 against
+    # 1070 / 2140 at 1.98 GHz: power-limited clock x pipeline efficiency ~0.7-0.75.
+    matrix_sustained_fraction=0.75,
+    # Little's law on one SM: read bandwidth of a single 1024-thread block (145.8 GB/s, memory micro-
+    # benchmark bw_blocks[1]) x the unloaded HBM latency an SM sees (357 ns, dependent loads over 4 GiB)
+    # = 52 KB outstanding per SM.
+    max_inflight_bytes_per_unit=53248,
+    # One SM's intake port: 64 B/cycle (126.7 GB/s at 1.98 GHz) limits a single unit's stream only.
+    load_bytes_per_cycle_per_unit=64.0,
+    # L2 -> SM fill bandwidth for broadcast operands: 128 B/cycle per SM x 132 SMs (16.7 TB/s); set by
+    # the one physical figure that lets the measured M >= 512 GEMMs reach their rate at all.
+    l2_bytes_per_cycle=16896.0,
+    l2_latency_ns=190.0,  # L2 plateau of the dependent-load latency curve (4-32 MiB sets: 192-202 ns)
+    l2_banks=80,  # not observable in the micro-benchmarks; spreads conflicts only
+    # Address interleaving granule across pseudo-channels: one 1 KiB DRAM row (page) per granule.
+    dram_interleave_bytes=1024,
+    # SM <-> controller round trip outside the DRAM device: the measured 357 ns HBM dependent-load
+    # latency minus the device's row-miss read (tRCD + tCL + tBL ~ 33 ns) = ~324 ns, rounded to 330.
+    dram_access_latency_ns=330.0,
+    # CUDA-graph gap between back-to-back 1-element kernels: 1.008 us measured (launch rows).
+    kernel_launch_overhead_ns=1000.0,
     # Tiled tensor-core kernels (cuBLAS/CUTLASS GEMM, flash attention) pay more than the 1-element
     # kernel's gap: cluster launch of their tiles, TMA-descriptor and barrier setup, the epilogue's
     # reduction and stores. Set once: the smallest measured GEMV (1024x1024 bf16, 2 MB) takes ~1.6 us
