@@ -13,17 +13,7 @@ DramAddress map_address(const DramConfig& c, Bytes addr) {
   // Consecutive interleave-sized chunks rotate over all pseudo-channels; within a pseudo-channel,
   // consecutive chunks fill a row, then move to the next bank group first (so streams alternate bank
   // groups and are not held to tCCD_L), then the next bank, then the next row.
-  const std::int64_t chunk = addr / c.interleave_bytes;
-  const std::int64_t npc = c.pseudo_channels();
-  DramAddress a{};
-  a.pc = static_cast<int>(chunk % npc);
-  std::int64_t rest = chunk / npc;
-  const std::int64_t per_row = std::max<std::int64_t>(1, c.row_bytes / c.interleave_bytes);
-  rest /= per_row;
-  const std::int64_t nb = c.banks();
-  a.bank = static_cast<int>(rest % nb);
-  a.row = rest / nb;
-  return a;
+  return AddressMap(c)(addr);
 }
 
 AddressMap::AddressMap(const DramConfig& c)

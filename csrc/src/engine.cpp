@@ -220,10 +220,14 @@ class Engine {
         case kPcWake: if (e.b == pc_version_[e.a]) pc_wake(e.a); break;
         case kUnitReceive: unit_receive(e.b); break;
         case kTileDone: tile_done(e.a, static_cast<int>(e.b)); break;
-        case kWriteDone: end_ = std::max(end_, now_); break;
+        case kWriteDone:
+          // Without an on-chip level the kernel ends when its writes reach DRAM; with one, the L2
+          // accepts them (see tile_done) and writes them back while the kernel and its successors run.
+          if (!m_.l2.present) end_ = std::max(end_, now_);
+          break;
       }
     }
-    end_ = std::max(end_, now_) + k_.kernel_fixed_ps;
+    end_ += k_.kernel_fixed_ps;
     res.body_ps = end_;
     res.launch_ps = m_.launch_overhead;
     res.time_ps = end_ + m_.launch_overhead;
@@ -421,7 +425,8 @@ class Engine {
       addr += n;
       left -= n;
     }
-    end_ = std::max(end_, now_);
+    // with an L2, the tile's stores are done when the L2 has taken them
+    end_ = std::max(end_, now_ + (k_.tile_write_bytes > 0 && m_.l2.present ? m_.l2.latency : 0));
     tl.index = -1;
     start_tile(u, s, now_);
   }

@@ -272,14 +272,21 @@ class Elementwise(_KernelBase):
         units = arch.compute.units
         tb = math.ceil(self.n_elements * dtype_bytes(self.dtype))
         wb = tb if write_bytes_per_element is None else math.ceil(self.n_elements * write_bytes_per_element)
-        # a grid-stride kernel: about four tiles per unit, at least one DRAM burst each
-        tile = max(arch.dram.burst_bytes, _ceil_div(tb, units * 4))
+        # a vectorized elementwise kernel: blocks of 256 threads x 4 x 16 B = 16 KiB; a tensor too small
+        # to give every unit a block stays in 16 KiB blocks (some units idle), a larger one is spread over
+        # all units' resident blocks (up to eight each, at least one interleave granule per block)
+        resident = 8
+        block = 16 * 1024
+        if tb <= block * units:
+            tile = block
+        else:
+            tile = max(arch.dram.interleave_bytes, _ceil_div(tb, units * resident))
         tiles = _ceil_div(tb, tile)
         rate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)
         elems_per_tile = self.n_elements / tiles
         return [_desc(self.name, n_tiles=tiles, tile_read_bytes=tile * self.reads, tile_step_bytes=0,
                       tile_flops=elems_per_tile * self.flops_per_element, flops_per_ps_per_unit=rate,
-                      tile_write_bytes=_ceil_div(wb, tiles) * self.writes, tiles_per_unit=2)]
+                      tile_write_bytes=_ceil_div(wb, tiles) * self.writes, tiles_per_unit=resident)]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

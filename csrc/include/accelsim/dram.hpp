@@ -70,16 +70,35 @@ struct ExactDiv {
 };
 
 // map_address with the divisions precomputed (ExactDiv). Gives exactly map_address's answer.
+// Channel hashing: each group of `pseudo_channels` consecutive chunks is a rotation of the channels
+// by a hash of the group number, so that streams that start at power-of-two strides (tiles, heads,
+// layers) do not march through the same channels in lockstep -- what the XOR address hashing of real
+// memory controllers achieves. Bank bits are likewise permuted by the row (permutation-based
+// interleaving, Zhang et al., MICRO 2000). Sequential streams still touch every channel and bank once
+// per group.
+inline std::uint64_t mix64(std::uint64_t x) {  // SplitMix64 finalizer
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
 class AddressMap {
  public:
   explicit AddressMap(const DramConfig& c);
   DramAddress operator()(Bytes addr) const {
     const std::int64_t chunk = il_.div(addr);
     DramAddress a{};
-    a.pc = static_cast<int>(npc_.mod(chunk));
-    const std::int64_t rest = per_row_.div(npc_.div(chunk));
-    a.bank = static_cast<int>(nb_.mod(rest));
+    const std::int64_t group = npc_.div(chunk);
+    const std::int64_t rot = npc_.mod(static_cast<std::int64_t>(mix64(static_cast<std::uint64_t>(group)) >> 2));
+    const std::int64_t pc = npc_.mod(chunk) + rot;
+    a.pc = static_cast<int>(pc >= npc_.d ? pc - npc_.d : pc);
+    const std::int64_t rest = per_row_.div(group);
     a.row = nb_.div(rest);
+    const std::int64_t bank = nb_.mod(rest) + nb_.mod(a.row);
+    a.bank = static_cast<int>(bank >= nb_.d ? bank - nb_.d : bank);
     return a;
   }
 
