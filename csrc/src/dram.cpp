@@ -31,7 +31,7 @@ void PseudoChannel::BankQueue::grow() {
   mask = static_cast<std::uint32_t>(cap - 1);
 }
 
-PseudoChannel::PseudoChannel(const DramConfig& c, int index)
+PseudoChannel::PseudoChannel(const DramConfig& c, int index, bool activate_ahead)
     : c_(c),
       banks_(c.banks()),
       bg_col_ok_(c.bank_groups, 0),
@@ -41,6 +41,7 @@ PseudoChannel::PseudoChannel(const DramConfig& c, int index)
       key_hi_(c.banks(), std::numeric_limits<std::int64_t>::max()),
       key_lo_(c.banks(), 0),
       key_type_(c.banks(), 0) {
+  activate_ahead_ = activate_ahead;
   for (int b = 0; b < c.banks(); ++b) banks_[b].bg = static_cast<std::int16_t>(b % c.bank_groups);
   faw_.fill(-kNever);
   // Refresh of the pseudo-channels is staggered evenly over one tREFI so they do not all block at once.
@@ -285,8 +286,43 @@ DramRequest PseudoChannel::issue(TimePs now, TimePs* data_end) {
   recompute_cand(ch.bank);
   for (int b = bg; b < static_cast<int>(banks_.size()); b += c_.bank_groups)
     if (b != ch.bank) update_key(b);
+  if (activate_ahead_) activate_ahead(now, col);
   *data_end = end;
   return r;
+}
+
+// Bank-level parallelism: the row-command bus runs beside the column bus, so while column commands
+// stream from one bank the controller precharges and activates the banks whose next request needs a
+// new row (up to the time of the column command just issued), within tRRD/tFAW/tRAS/tRP.
+void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
+  const std::size_t nwords = nonempty_.size();
+  for (std::size_t w = 0; w < nwords; ++w) {
+    std::uint64_t bits = nonempty_[w];
+    while (bits) {
+      const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+      bits &= bits - 1;
+      Bank& bk = banks_[b];
+      if (bk.cand_pos < 0 || bk.cand_hit) continue;
+      const DramRequest& r = queues_[b].at(static_cast<std::uint32_t>(bk.cand_pos));
+      const int g = bk.bg;
+      TimePs act = std::max(now, bk.act_ok);
+      if (bk.open_row >= 0) act = std::max(act, std::max(now, bk.pre_ok) + c_.tRP);
+      act = std::max({act, bg_act_ok_[g], act_ok_, faw_[faw_pos_] + c_.tFAW});
+      if (act > horizon) continue;
+      faw_[faw_pos_] = act;
+      faw_pos_ = (faw_pos_ + 1) % 4;
+      act_ok_ = act + c_.tRRD_S;
+      bg_act_ok_[g] = std::max(bg_act_ok_[g], act + c_.tRRD_L);
+      bk.open_row = r.row;
+      bk.pre_ok = act + c_.tRAS;
+      bk.act_ok = act + c_.tRAS + c_.tRP;
+      bk.col_ok = std::max(bk.col_ok, act + c_.tRCD);
+      ++stats_.activates_ahead;
+      recompute_cand(b);
+      for (int o = g; o < static_cast<int>(banks_.size()); o += c_.bank_groups)
+        if (o != b) update_key(o);
+    }
+  }
 }
 
 }  // namespace accelsim

@@ -184,7 +184,7 @@ class Engine {
         burst_div_(m.dram.burst_bytes),
         interleave_div_(m.dram.interleave_bytes) {
     const auto& d = m.dram;
-    for (int i = 0; i < d.pseudo_channels(); ++i) pcs_.emplace_back(std::make_unique<PseudoChannel>(d, i));
+    for (int i = 0; i < d.pseudo_channels(); ++i) pcs_.emplace_back(std::make_unique<PseudoChannel>(d, i, f == Fidelity::Detailed));
     pc_version_.assign(pcs_.size(), 0);
     pc_wake_.assign(pcs_.size(), kNever);
     units_.resize(m.compute.units);

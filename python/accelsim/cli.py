@@ -5,6 +5,8 @@
     accelsim compare [--presets a,b]         Llama-3-8B decode kernels on two (or more) machines
     accelsim simulate --arch h100-sxm --gemv 1,4096,4096
     accelsim validate [--family gemv_bf16]   predicted vs measured on the H100 SXM ground truth
+    accelsim decode --arch h100-sxm --model llama-3-8b --batch 16 --context 4096 [--weight-dtype fp8]
+                                             one decode step of a model, kernel by kernel
 
 Invalid input (an unknown preset, a bad shape, ...) prints ``error: <message>`` on stderr and exits
 with status 2; no traceback.  Units in the tables: times in microseconds (us), bandwidth in GB/s with
@@ -257,6 +259,23 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_decode(args: argparse.Namespace) -> int:
+    from .decode import decode_step  # noqa: PLC0415 - keeps `accelsim --help` light
+
+    arch = presets.load(args.arch)
+    s = decode_step(arch, args.model, batch=args.batch, context=args.context, weight_dtype=args.weight_dtype,
+                    kv_dtype=args.kv_dtype, fidelity=args.fidelity)
+    if args.json:
+        _print_json(s.as_dict())
+    else:
+        print(s.table())
+        if s.feasible:
+            print(f"\nus = simulated microseconds incl. launch overhead; GB/s = DRAM bytes / (time - launch), "
+                  f"GB = 1e9. Weights {s.weight_bytes / GB:.1f} GB + KV cache {s.kv_cache_bytes / GB:.2f} GB "
+                  f"of {s.capacity_bytes / GB:.1f} GB.")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     arch = presets.load(args.arch)
     fams = validation.FAMILIES if args.family == "all" else (args.family,)
@@ -335,6 +354,20 @@ def build_parser() -> argparse.ArgumentParser:
     fidelity_flag(sp)
     json_flag(sp)
     sp.set_defaults(func=cmd_simulate)
+
+    sp = sub.add_parser("decode", help="simulate one decode step of a model on a preset",
+                        description="Expand a model into the kernels of one decode step (fused norms and rope, "
+                                    "graph-launched), simulate them and print the per-kernel table. Reports "
+                                    "'infeasible' when weights + KV cache exceed the machine's memory.")
+    sp.add_argument("--arch", default="h100-sxm", help="preset name (default: %(default)s)")
+    sp.add_argument("--model", default="llama-3-8b", help="model name, see 'accelsim models' (default: %(default)s)")
+    sp.add_argument("--batch", type=int, default=1, help="sequences decoded together (default: %(default)s)")
+    sp.add_argument("--context", type=int, default=4096, help="cached tokens per sequence (default: %(default)s)")
+    sp.add_argument("--weight-dtype", default="bf16", help="weight dtype: bf16, fp8, int8, int4, ... (default: %(default)s)")
+    sp.add_argument("--kv-dtype", default="bf16", help="KV-cache dtype (default: %(default)s)")
+    fidelity_flag(sp)
+    json_flag(sp)
+    sp.set_defaults(func=cmd_decode)
 
     sp = sub.add_parser("validate", help="predicted vs measured on the H100 SXM ground truth",
                         description="Compare simulated and measured (H100 SXM5, CUDA graphs) kernel times.")

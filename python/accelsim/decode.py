@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .arch import Architecture
@@ -14,7 +16,7 @@ from .errors import ConfigError
 from .kernels import DTYPE_BYTES, DecodeAttention, Elementwise, Gemv
 from .models import ModelSpec
 from .models import load as load_model
-from .simulate import KernelRow, simulate
+from .simulate import FIDELITIES, KernelRow, _simulate_one, simulate
 
 __all__ = ["decode_step", "decode_kernels", "DecodeStepResult"]
 
@@ -60,6 +62,26 @@ class DecodeStepResult:
     @property
     def launch_s(self) -> float:
         return sum(r.launch_s * n for r, n in self.kernels)
+
+    @property
+    def flops(self) -> float:
+        return sum(r.flops * n for r, n in self.kernels)
+
+    @property
+    def n_kernels(self) -> int:
+        """Kernel launches per step (each row's count summed)."""
+        return sum(n for _, n in self.kernels)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (seconds, bytes); a NaN time (infeasible) becomes None."""
+        t = self.time_s if math.isfinite(self.time_s) else None
+        return dict(arch=self.arch_name, model=self.model_name, batch=self.batch, context=self.context,
+                    weight_dtype=self.weight_dtype, kv_dtype=self.kv_dtype, feasible=self.feasible,
+                    reason=self.reason, time_s=t, tokens_per_s=self.tokens_per_s,
+                    weight_bytes=self.weight_bytes, kv_cache_bytes=self.kv_cache_bytes,
+                    capacity_bytes=self.capacity_bytes, dram_read_bytes=self.dram_read_bytes,
+                    dram_write_bytes=self.dram_write_bytes, l2_read_bytes=self.l2_read_bytes,
+                    launch_s=self.launch_s, flops=self.flops, kernels=self.rows())
 
     def rows(self) -> list[dict[str, Any]]:
         """Per-kernel rows: name, count, time per call and in total, bytes, FLOPs, bandwidth, bound."""
@@ -114,9 +136,14 @@ def decode_kernels(model: ModelSpec, batch: int, context: int, *, weight_dtype: 
             # absorbed projections: attention runs over the latent (rank + rope dims) shared by all heads;
             # K and V are one latent vector per token, modelled as one kv-head of half the latent width
             lat = mla.kv_lora_rank + mla.qk_rope_head_dim
+            # kv_b_proj's two halves, absorbed (per head, batched): W_UK maps q_nope into the latent
+            # before attention, W_UV maps the attended latent to v_head_dim after it. Their weights are
+            # read every step like any other projection.
+            out.append((_gemv("q_absorb", b, hq * mla.kv_lora_rank, mla.qk_nope_head_dim, weight_dtype), count))
             out.append((DecodeAttention(name="attention_mla", batch=b, q_heads=hq, kv_heads=1,
                                         head_dim=math.ceil(lat / 2), context=context, dtype=act,
                                         kv_dtype=kv_dtype), count))
+            out.append((_gemv("v_absorb", b, hq * mla.v_head_dim, mla.kv_lora_rank, weight_dtype), count))
             out.append((_gemv("o_proj", b, d, hq * mla.v_head_dim, weight_dtype), count))
         else:
             out.append((_gemv("qkv_proj", b, (hq + 2 * hkv) * hd, d, weight_dtype), count))
@@ -152,9 +179,14 @@ def decode_kernels(model: ModelSpec, batch: int, context: int, *, weight_dtype: 
         if moe.n_shared_experts:
             sff = (moe.shared_expert_d_ff or moe.expert_d_ff) * moe.n_shared_experts
             out.append((_gemv("shared_gate_up", b, 2 * sff, d, weight_dtype), count))
+            out.append((Elementwise(name="shared_swiglu", n_elements=b * sff, dtype=act, reads=2, writes=1,
+                                    flops_per_element=6), count))
             out.append((_gemv("shared_down", b, d, sff, weight_dtype), count))
-        out.append((Elementwise(name="combine_add_norm", n_elements=b * d * (moe.top_k + 1), dtype=act,
-                                reads=2, writes=1, flops_per_element=5), count))
+        # weighted sum of the top_k expert outputs (+ the shared experts' output) and the residual, fused
+        # with the next norm: reads top_k + shared + 1 vectors of d per token, writes residual and normed
+        ins = moe.top_k + (1 if moe.n_shared_experts else 0) + 1
+        out.append((Elementwise(name="combine_add_norm", n_elements=b * d, dtype=act, reads=ins, writes=2,
+                                flops_per_element=2 * ins + 5), count))
 
     out.append((Elementwise(name="embed_norm", n_elements=b * d, dtype=act, reads=1, writes=1,
                             flops_per_element=5), 1))
@@ -175,9 +207,26 @@ def decode_kernels(model: ModelSpec, batch: int, context: int, *, weight_dtype: 
     return out
 
 
+def _prefetch(arch: Architecture, kernels: list[Any], fidelity: str, workers: int | None) -> None:
+    """Fill simulate()'s cache for the distinct kernels of ``kernels`` using a thread pool, largest first."""
+    if workers is None:
+        workers = min(8, os.cpu_count() or 1)
+    distinct = list(dict.fromkeys(kernels))
+    if workers == 1 or len(distinct) < 2 or fidelity == "roofline":
+        return
+    distinct.sort(key=lambda k: -k.bytes_moved())
+    with ThreadPoolExecutor(max_workers=min(workers, len(distinct))) as pool:
+        list(pool.map(lambda k: _simulate_one(arch, k, fidelity), distinct))
+
+
 def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context: int, *,
-                weight_dtype: str = "bf16", kv_dtype: str = "bf16", fidelity: str = "fast") -> DecodeStepResult:
+                weight_dtype: str = "bf16", kv_dtype: str = "bf16", fidelity: str = "fast",
+                workers: int | None = None) -> DecodeStepResult:
     """Simulate one decode step (every sequence in the batch produces one token).
+
+    The distinct kernels not yet simulated are simulated concurrently on ``workers`` threads (default:
+    the CPU count, at most 8; the C++ core releases the GIL); ``workers=1`` runs them one by one.
+    Results do not depend on ``workers``.
 
     >>> import accelsim
     >>> s = accelsim.decode_step(accelsim.presets.load("h100-sxm"), "llama-3-8b", batch=1, context=4096)
@@ -194,8 +243,12 @@ def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context:
         if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= hi:
             raise ConfigError(name, f"must be an integer between 1 and {hi}", v)
     for name, v in (("weight_dtype", weight_dtype), ("kv_dtype", kv_dtype)):
-        if v not in DTYPE_BYTES:
+        if not isinstance(v, str) or v not in DTYPE_BYTES:
             raise ConfigError(name, f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}", v)
+    if fidelity not in FIDELITIES:
+        raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ConfigError("workers", "must be a positive integer or None", workers)
     wbytes = model.weight_bytes(weight_dtype)
     kvbytes = model.kv_bytes_per_token(kv_dtype) * batch * context
     cap = arch.memory_capacity_bytes
@@ -207,7 +260,9 @@ def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context:
                   f"exceed memory capacity ({cap / 1e9:.1f} GB)")
         return DecodeStepResult(feasible=False, reason=reason, time_s=float("nan"), **common)
     seq = decode_kernels(model, batch, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype)
-    res = simulate(arch, [k for k, _ in seq], fidelity=fidelity)
+    kernels = [k for k, _ in seq]
+    _prefetch(arch, kernels, fidelity, workers)
+    res = simulate(arch, kernels, fidelity=fidelity)
     rows = tuple((row, n) for row, (_, n) in zip(res.kernels, seq))
     total = math.fsum(row.time_s * n for row, n in rows)
     return DecodeStepResult(feasible=True, reason="", time_s=total, kernels=rows, **common)

@@ -20,7 +20,7 @@ struct DramRequest {
 };
 
 struct DramStats {
-  std::int64_t requests = 0, row_hits = 0, row_misses = 0, refreshes = 0;
+  std::int64_t requests = 0, row_hits = 0, row_misses = 0, refreshes = 0, activates_ahead = 0;
   Bytes read_bytes = 0, write_bytes = 0;
   TimePs bus_busy = 0;
 };
@@ -108,7 +108,9 @@ class AddressMap {
 
 class PseudoChannel {
  public:
-  PseudoChannel(const DramConfig& c, int index);
+  // activate_ahead: open the rows of queued requests on the row-command bus while other banks stream
+  // (needed when every burst is its own request; coarse requests already overlap it on the data bus)
+  PseudoChannel(const DramConfig& c, int index, bool activate_ahead = false);
 
   void enqueue(const DramRequest& r) {
     const int b = r.bank;
@@ -185,6 +187,7 @@ class PseudoChannel {
   Choice evaluate(int bank, std::uint32_t pos, TimePs now) const;
   Choice choose(TimePs now) const;
   void recompute_cand(int bank);
+  void activate_ahead(TimePs now, TimePs horizon);
   void update_key(int bank);
   static void set_cand(Bank& bk, int pos, bool hit, const DramRequest& r) {
     bk.cand_pos = pos;
@@ -214,6 +217,7 @@ class PseudoChannel {
   TimePs rd_ok_ = 0, wr_ok_ = 0;   // read-after-write / write-after-read turnaround
   TimePs next_ref_ = 0;
   std::int64_t pending_ = 0;
+  bool activate_ahead_ = false;
   int last_bank_ = 0;
   // The choice made by next_issue_time(choice_now_), reused by issue(choice_now_) if nothing changed.
   bool choice_valid_ = false;
