@@ -350,14 +350,34 @@ class DecodeAttention(_KernelBase):
     def flops(self) -> float:
         return 4.0 * self.batch * self.q_heads * self.head_dim * self.context
 
+    #: KV tokens per block of the flash-decoding loop
+    BLOCK_N = 128
+
+    def num_splits(self, units: int) -> int:
+        """How many pieces the context is split into, by flash-attention's split-KV heuristic: none when
+        batch x kv-heads already fill ~80% of the units, else the smallest split whose wave efficiency is
+        within 85% of the best, never splitting a block."""
+        groups = self.batch * self.kv_heads
+        if groups >= 0.8 * units:
+            return 1
+        n_blocks = _ceil_div(self.cached_tokens(), self.BLOCK_N)
+        max_splits = min(128, n_blocks, units)
+        effs = []
+        for s in range(1, max_splits + 1):
+            waves = groups * s / units
+            effs.append(waves / math.ceil(waves))
+        best = max(effs)
+        for s in range(1, max_splits + 1):
+            eligible = s == 1 or _ceil_div(n_blocks, s) != _ceil_div(n_blocks, s - 1)
+            if eligible and effs[s - 1] >= 0.85 * best:
+                return s
+        return 1
+
     def lower(self, arch: Architecture) -> list[dict[str, Any]]:
         units = arch.compute.units
         groups = self.batch * self.kv_heads
         per_token = self.kv_bytes() / (groups * self.cached_tokens())
-        # split the context until the machine is full (flash-decoding), chunks of >= 256 tokens
-        split = 1
-        while groups * split < units and self.cached_tokens() / (split * 2) >= 256:
-            split *= 2
+        split = self.num_splits(units)
         chunk = _ceil_div(self.cached_tokens(), split)
         tiles = groups * split
         qpk = self.q_heads // self.kv_heads
@@ -369,14 +389,18 @@ class DecodeAttention(_KernelBase):
         fixed_ns = 5.0 * qpk * chunk / vrate / 1e3
         ab = dtype_bytes(self.dtype)
         out = math.ceil(qpk * self.head_dim * (4 if split > 1 else ab))
-        lat_ns = arch.dram.access_latency_ns
-        kernel_fixed = arch.compute.matrix_kernel_setup_ns
-        if split > 1:  # partial outputs written, then combined: one more round trip plus their bytes
-            kernel_fixed += lat_ns + tiles * out * 2 / (arch.peak_dram_bandwidth_bytes_per_s * 1e-9)
-        return [_desc(self.name, n_tiles=tiles, tile_read_bytes=math.ceil(per_token * chunk),
-                      tile_step_bytes=math.ceil(per_token * 64), tile_flops=tile_flops,
-                      flops_per_ps_per_unit=rate, tile_shared_bytes=math.ceil(qpk * self.head_dim * ab),
-                      tile_write_bytes=out, tile_fixed_ns=fixed_ns, kernel_fixed_ns=kernel_fixed, tiles_per_unit=2)]
+        main = _desc(self.name, n_tiles=tiles, tile_read_bytes=math.ceil(per_token * chunk),
+                     tile_step_bytes=math.ceil(per_token * 64), tile_flops=tile_flops,
+                     flops_per_ps_per_unit=rate, tile_shared_bytes=math.ceil(qpk * self.head_dim * ab),
+                     tile_write_bytes=out, tile_fixed_ns=fixed_ns,
+                     kernel_fixed_ns=arch.compute.matrix_kernel_setup_ns, tiles_per_unit=2)
+        if split == 1:
+            return [main]
+        # the combine kernel: reads every split's fp32 partial output (+ its log-sum-exp), writes the output
+        n_out = self.batch * self.q_heads * self.head_dim
+        combine = Elementwise(name=self.name + ".combine", n_elements=n_out, dtype="fp32", reads=split, writes=1,
+                              flops_per_element=3 * split).lower(arch, write_bytes_per_element=ab)[0]
+        return [main, combine]
 
 
 Kernel = (Gemv, Elementwise, DecodeAttention)
