@@ -116,6 +116,7 @@ def dram_specs(draw: Any, base: DramSpec | None = None) -> DramSpec:
         tRTW_ns=draw(_floats(0.0, 20.0)),
         tRFC_ns=tRFC,
         tREFI_ns=tRFC + draw(_floats(1.0, 10000.0)),
+        tRFCpb_ns=0.0,
         interleave_bytes=min(row_bytes, burst_bytes * draw(_pow2(0, 6))),
         access_latency_ns=draw(_floats(0.0, 1000.0)),
     )

@@ -71,6 +71,7 @@ MachineConfig machine_from(const py::dict& d) {
   r.tRTW = get_ps(d, "tRTW_ns");
   r.tRFC = get_ps(d, "tRFC_ns");
   r.tREFI = get_ps(d, "tREFI_ns");
+  r.tRFCpb = get_ps(d, "tRFCpb_ns");
   r.access_latency = get_ps(d, "access_latency_ns");
   m.launch_overhead = get_ps(d, "launch_overhead_ns");
   return m;

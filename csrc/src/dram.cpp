@@ -46,6 +46,7 @@ PseudoChannel::PseudoChannel(const DramConfig& c, int index, bool activate_ahead
   faw_.fill(-kNever);
   // Refresh of the pseudo-channels is staggered evenly over one tREFI so they do not all block at once.
   next_ref_ = (c.tREFI * static_cast<TimePs>(index)) / std::max(1, c.pseudo_channels()) + c.tREFI / 2;
+  if (c.tRFCpb > 0) next_ref_ = (c.tREFI / std::max(1, c.banks())) * (1 + index % std::max(1, c.banks()));
 }
 
 PseudoChannel::Choice PseudoChannel::evaluate(int b, std::uint32_t pos, TimePs now) const {
@@ -198,6 +199,25 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now) const {
 }
 
 void PseudoChannel::refresh_slow(TimePs now) {
+  if (c_.tRFCpb > 0) {
+    // Per-bank refresh: bank k is refreshed every tREFI, the banks staggered by tREFI / banks; only
+    // that bank is blocked (precharged, then busy for tRFCpb) while the others keep serving.
+    const TimePs step = std::max<TimePs>(1, c_.tREFI / static_cast<TimePs>(banks_.size()));
+    while (next_ref_ <= now) {
+      const int b = ref_bank_;
+      ref_bank_ = (ref_bank_ + 1) % static_cast<int>(banks_.size());
+      Bank& bk = banks_[b];
+      TimePs start = next_ref_;
+      if (bk.open_row >= 0) start = std::max(start, bk.pre_ok) + c_.tRP;
+      bk.open_row = -1;
+      bk.act_ok = std::max(bk.act_ok, start + c_.tRFCpb);
+      if (bk.cand_pos >= 0) recompute_cand(b);
+      ++stats_.refreshes;
+      next_ref_ += step;
+    }
+    choice_valid_ = false;
+    return;
+  }
   while (next_ref_ <= now) {
     TimePs start = std::max(next_ref_, bus_free_);
     bool any_open = false;
@@ -270,9 +290,15 @@ DramRequest PseudoChannel::issue(TimePs now, TimePs* data_end) {
   const TimePs end = col + c_.tCL + n * c_.tBL;
   bus_free_ = end;
   col_ok_ = col + n * c_.tCCD_S;
-  bg_col_ok_[bg] = col + n * c_.tCCD_L;
+  // A request holds its bank group for tCCD_L per burst of one row; a coarsened fast-mode request of
+  // several rows stands for rows spread over channels and bank groups, so only one row's worth is held
+  // at tCCD_L and the rest at the bus rate (for one-row requests this is exactly n * tCCD_L).
+  const TimePs per_row = std::max<TimePs>(1, c_.row_bytes / c_.burst_bytes);
+  const TimePs rows = (n + per_row - 1) / per_row;
+  const TimePs bank_busy = n * c_.tCCD_S + ((n + rows - 1) / rows) * (c_.tCCD_L - c_.tCCD_S);
+  bg_col_ok_[bg] = col + bank_busy;
   bk.col_ok = bg_col_ok_[bg];
-  bk.pre_ok = std::max(bk.pre_ok, col + n * c_.tCCD_L);
+  bk.pre_ok = std::max(bk.pre_ok, col + bank_busy);
   if (r.write) {
     rd_ok_ = std::max(rd_ok_, end + c_.tWTR);
     stats_.write_bytes += n * c_.burst_bytes;

@@ -352,7 +352,7 @@ class DramSpec(_Spec):
 
     _TIMINGS: ClassVar[tuple[str, ...]] = (
         "tRCD_ns", "tRP_ns", "tCL_ns", "tRAS_ns", "tRRD_S_ns", "tRRD_L_ns", "tFAW_ns",
-        "tCCD_S_ns", "tCCD_L_ns", "tWTR_ns", "tRTW_ns", "tRFC_ns", "tREFI_ns",
+        "tCCD_S_ns", "tCCD_L_ns", "tWTR_ns", "tRTW_ns", "tRFC_ns", "tREFI_ns", "tRFCpb_ns",
     )  # fmt: skip
 
     kind: str = _str(choices=DRAM_KINDS)
@@ -379,6 +379,7 @@ class DramSpec(_Spec):
     tRTW_ns: float = _float(ge=0.0, le=1e9, doc="read to write turnaround")
     tRFC_ns: float = _float(ge=0.0, le=1e9, doc="all-bank refresh duration (0 = no refresh)")
     tREFI_ns: float = _float(gt=0.0, le=1e12, doc="refresh interval")
+    tRFCpb_ns: float = _float(ge=0.0, le=1e9, doc="per-bank refresh duration; > 0 selects per-bank refresh")
     interleave_bytes: int = _int(ge=1, doc="address-interleaving granule across pseudo-channels")
     access_latency_ns: float = _float(ge=0.0, le=1e9, doc="unit <-> controller round trip, excl. device")
 
@@ -407,6 +408,13 @@ class DramSpec(_Spec):
             raise ConfigError("tCCD_L_ns", f"must be >= tCCD_S_ns ({self.tCCD_S_ns!r})", self.tCCD_L_ns)
         if self.tFAW_ns < self.tRRD_S_ns:
             raise ConfigError("tFAW_ns", f"must be >= tRRD_S_ns ({self.tRRD_S_ns!r})", self.tFAW_ns)
+        if self.tRFCpb_ns > 0:
+            if not self.tREFI_ns > self.tRFCpb_ns:
+                raise ConfigError("tRFCpb_ns", f"must be < tREFI_ns ({self.tREFI_ns!r})", self.tRFCpb_ns)
+            banks = self.bank_groups * self.banks_per_group
+            if self.tREFI_ns / banks < 1.0:
+                raise ConfigError("tREFI_ns", f"per-bank refresh needs tREFI_ns / banks ({banks}) >= 1 ns",
+                                  self.tREFI_ns)
         if not self.tREFI_ns > self.tRFC_ns:
             raise ConfigError("tREFI_ns", f"must be > tRFC_ns ({self.tRFC_ns!r})", self.tREFI_ns)
         if self.stacks * self.capacity_bytes_per_stack > _MAX_SIZE:

@@ -46,7 +46,7 @@ def machine_dict(arch: Architecture) -> dict[str, Any]:
         tRCD_ns=d.tRCD_ns, tRP_ns=d.tRP_ns, tCL_ns=d.tCL_ns, tRAS_ns=d.tRAS_ns,
         tRRD_S_ns=d.tRRD_S_ns, tRRD_L_ns=d.tRRD_L_ns, tFAW_ns=d.tFAW_ns,
         tCCD_S_ns=d.tCCD_S_ns, tCCD_L_ns=d.tCCD_L_ns, tWTR_ns=d.tWTR_ns, tRTW_ns=d.tRTW_ns,
-        tRFC_ns=d.tRFC_ns, tREFI_ns=d.tREFI_ns,
+        tRFC_ns=d.tRFC_ns, tREFI_ns=d.tREFI_ns, tRFCpb_ns=d.tRFCpb_ns,
         access_latency_ns=d.access_latency_ns,
         launch_overhead_ns=arch.kernel_launch_overhead_ns,
     )
@@ -143,17 +143,86 @@ def _classify(arch: Architecture, kernel: KernelLike, time_s: float, launch_s: f
     return "latency", roof
 
 
+#: `fast` simulates at most this many DRAM requests per kernel; a longer stream is simulated at two
+#: truncations (every tile streaming the same fraction of its bytes) and extrapolated linearly from its
+#: steady state: time = a + b * fraction, exact while the kernel's waves and per-tile work are fixed.
+FAST_REQUEST_BUDGET = 1 << 17
+
+_SCALED = ("tile_read_bytes", "tile_shared_bytes", "tile_write_bytes")
+_EXTRAPOLATED = ("time_ps", "body_ps", "dram_read_bytes", "dram_write_bytes", "l2_read_bytes", "dram_requests",
+                 "row_hits", "row_misses", "refreshes", "dram_bus_busy_ps", "compute_busy_ps", "events")
+
+
+def _truncated(desc: dict[str, Any], frac: float) -> dict[str, Any]:
+    """Every tile streams ``frac`` of its bytes (and does that share of its math)."""
+    d = dict(desc)
+    for key in _SCALED:
+        d[key] = max(1 if desc[key] > 0 else 0, int(round(desc[key] * frac)))
+    d["tile_flops"] = desc["tile_flops"] * d["tile_read_bytes"] / max(1, desc["tile_read_bytes"])
+    return d
+
+
+def _plan(arch: Architecture, d: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any], float, float, float] | None:
+    """How to shorten a long `fast` stream: (axis, short desc, longer desc, x1, x2, x) or None.
+
+    Long tiles are cut in length (each still many in-flight windows long, so the per-byte rate is the
+    steady one); many short tiles are cut in count, by whole waves of the units.
+    """
+    il = arch.dram.interleave_bytes
+    per_tile = d["tile_read_bytes"] + d["tile_write_bytes"]
+    requests = d["n_tiles"] * per_tile / il
+    if requests <= FAST_REQUEST_BUDGET:
+        return None
+    # length cut: the shorter run keeps every tile at least two in-flight windows long
+    f1 = max(FAST_REQUEST_BUDGET / requests / 2, 2 * arch.compute.max_inflight_bytes_per_unit / max(1, d["tile_read_bytes"]))
+    if 2 * f1 <= 0.5:
+        a, b = _truncated(d, f1), _truncated(d, 2 * f1)
+        return ("bytes", a, b, float(a["tile_read_bytes"]), float(b["tile_read_bytes"]), float(d["tile_read_bytes"]))
+    wave = arch.compute.units * max(1, d["tiles_per_unit"])
+    waves2 = int(FAST_REQUEST_BUDGET * il / max(1, per_tile) // wave)
+    if waves2 >= 4 and waves2 * wave < d["n_tiles"]:
+        a, b = dict(d, n_tiles=(waves2 // 2) * wave), dict(d, n_tiles=waves2 * wave)
+        return ("tiles", a, b, float(a["n_tiles"]), float(b["n_tiles"]), float(d["n_tiles"]))
+    return None
+
+
+def _run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str) -> list[dict[str, Any]]:
+    md = machine_dict(arch)
+    plans = [_plan(arch, d) if fidelity == "fast" else None for d in descs]
+    batch: list[dict[str, Any]] = []
+    for d, p in zip(descs, plans):
+        batch += [d] if p is None else [p[1], p[2]]
+    try:
+        res = _core.simulate_kernels(md, batch, fidelity)
+    except _core.CoreConfigError as e:  # translate the core's error into the package's
+        field = getattr(e, "field", "machine")
+        raise ConfigError(field, str(e).split(": ", 1)[-1]) from None
+    out: list[dict[str, Any]] = []
+    pos = 0
+    for d, p in zip(descs, plans):
+        if p is None:
+            out.append(res[pos])
+            pos += 1
+            continue
+        r1, r2 = res[pos], res[pos + 1]
+        pos += 2
+        _, _, _, x1, x2, x = p
+        r = dict(r2)
+        for key in _EXTRAPOLATED:
+            slope = (r2[key] - r1[key]) / (x2 - x1)
+            r[key] = type(r2[key])(round(r2[key] + slope * (x - x2)))
+        r["flops"] = d["tile_flops"] * d["n_tiles"]
+        out.append(r)
+    return out
+
+
 @functools.lru_cache(maxsize=65536)
 def _simulate_one(arch: Architecture, kernel: KernelLike, fidelity: str) -> KernelRow:
     # Kernels with several candidate tilings are simulated under each; the fastest is kept (a tuned
     # library benchmarks its candidates). Ties keep the estimate's order.
     options = kernel.candidates(arch) if hasattr(kernel, "candidates") else [kernel.lower(arch)]
     flat = [d for descs in options for d in descs]
-    try:
-        raw_all = _core.simulate_kernels(machine_dict(arch), flat, fidelity)
-    except _core.CoreConfigError as e:  # translate the core's error into the package's
-        field = getattr(e, "field", "machine")
-        raise ConfigError(field, str(e).split(": ", 1)[-1]) from None
+    raw_all = _run(arch, flat, fidelity)
     raw, i = [], 0
     for descs in options:
         group = raw_all[i:i + len(descs)]

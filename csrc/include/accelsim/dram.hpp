@@ -219,6 +219,7 @@ class PseudoChannel {
   std::int64_t pending_ = 0;
   bool activate_ahead_ = false;
   int last_bank_ = 0;
+  int ref_bank_ = 0;  // next bank to refresh (per-bank refresh)
   // The choice made by next_issue_time(choice_now_), reused by issue(choice_now_) if nothing changed.
   bool choice_valid_ = false;
   TimePs choice_now_ = 0;

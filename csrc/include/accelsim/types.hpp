@@ -27,6 +27,7 @@ struct DramConfig {
   // timings, ps
   TimePs tBL = 1250, tRCD = 19400, tRP = 16250, tCL = 12500, tRAS = 28100, tRRD_S = 2500, tRRD_L = 3100,
          tFAW = 15000, tCCD_S = 1250, tCCD_L = 2500, tWTR = 6250, tRTW = 12500, tRFC = 350000, tREFI = 3900000;
+  TimePs tRFCpb = 0;  // > 0: per-bank refresh (each bank once per tREFI, staggered), else all-bank tRFC
   TimePs access_latency = 300000;  // round trip unit <-> controller, excluding device timing
   int pseudo_channels() const { return stacks * channels_per_stack * pcs_per_channel; }
   int banks() const { return bank_groups * banks_per_group; }
