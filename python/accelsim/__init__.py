@@ -13,7 +13,7 @@ from . import io, models, presets
 from .arch import Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
 from .errors import ConfigError, SimulationError
 from .kernels import DTYPE_BYTES, DecodeAttention, Elementwise, Gemv
-from .simulate import FIDELITIES, KernelRow, Result, simulate
+from .simulate import FIDELITIES, KernelRow, Result, clear_cache, simulate
 from .decode import DecodeStepResult, decode_kernels, decode_step
 
 __version__ = "0.1.0"
@@ -21,5 +21,5 @@ __version__ = "0.1.0"
 __all__ = [
     "__version__", "Architecture", "ComputeSpec", "DramSpec", "DtypeRates", "SramSpec",
     "ConfigError", "SimulationError", "DTYPE_BYTES", "Gemv", "Elementwise", "DecodeAttention",
-    "simulate", "decode_step", "decode_kernels", "DecodeStepResult", "Result", "KernelRow", "FIDELITIES", "presets", "models", "io",
+    "simulate", "clear_cache", "decode_step", "decode_kernels", "DecodeStepResult", "Result", "KernelRow", "FIDELITIES", "presets", "models", "io",
 ]

@@ -17,7 +17,7 @@ from .arch import Architecture
 from .errors import ConfigError
 from .kernels import DecodeAttention, Elementwise, Gemv
 
-__all__ = ["simulate", "Result", "KernelRow", "FIDELITIES", "machine_dict"]
+__all__ = ["simulate", "Result", "KernelRow", "FIDELITIES", "machine_dict", "clear_cache"]
 
 FIDELITIES = ("fast", "detailed", "roofline")
 KernelLike = Union[Gemv, Elementwise, DecodeAttention]
@@ -252,6 +252,11 @@ def _simulate_one(arch: Architecture, kernel: KernelLike, fidelity: str) -> Kern
         refreshes=sum(r["refreshes"] for r in raw),
         events=sum(r["events"] for r in raw),
     )
+
+
+def clear_cache() -> None:
+    """Forget every remembered kernel simulation (for benchmarks that time cold runs)."""
+    _simulate_one.cache_clear()
 
 
 def simulate(arch: Architecture, kernels: KernelLike | Sequence[KernelLike], *, fidelity: str = "fast") -> Result:
