@@ -12,7 +12,7 @@ from __future__ import annotations
 from . import io, models, presets
 from .arch import Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
 from .errors import ConfigError, SimulationError
-from .kernels import DTYPE_BYTES, DecodeAttention, Elementwise, Gemv
+from .kernels import DTYPE_BYTES, DecodeAttention, Elementwise, Gemv, Moe
 from .simulate import FIDELITIES, KernelRow, Result, clear_cache, simulate
 from .decode import DecodeStepResult, decode_kernels, decode_step
 
@@ -20,6 +20,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "__version__", "Architecture", "ComputeSpec", "DramSpec", "DtypeRates", "SramSpec",
-    "ConfigError", "SimulationError", "DTYPE_BYTES", "Gemv", "Elementwise", "DecodeAttention",
+    "ConfigError", "SimulationError", "DTYPE_BYTES", "Gemv", "Elementwise", "DecodeAttention", "Moe",
     "simulate", "clear_cache", "decode_step", "decode_kernels", "DecodeStepResult", "Result", "KernelRow", "FIDELITIES", "presets", "models", "io",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 from .arch import Architecture
 from .errors import ConfigError
 
-__all__ = ["DTYPE_BYTES", "Gemv", "Elementwise", "DecodeAttention", "Kernel", "dtype_bytes"]
+__all__ = ["DTYPE_BYTES", "Gemv", "Elementwise", "DecodeAttention", "Moe", "Kernel", "dtype_bytes"]
 
 #: bytes per element of each dtype (int4/fp4 pack two per byte)
 DTYPE_BYTES: dict[str, float] = {
@@ -403,4 +403,83 @@ class DecodeAttention(_KernelBase):
         return [main, combine]
 
 
-Kernel = (Gemv, Elementwise, DecodeAttention)
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Moe(_KernelBase):
+    """A mixture-of-experts MLP for ``tokens`` tokens: each token goes to ``top_k`` of ``n_experts`` routed
+    experts (plus ``n_shared_experts`` every token uses).
+
+    Only the experts the batch touches are read: E * (1 - (1 - k/E)^B) of them on average for uniform
+    routing, fewer when routing is skewed (``routing_zipf_s`` > 0: expert popularity ~ 1 / rank^s). The
+    touched experts' gate/up and down projections run as two grouped GEMVs over ceil(B * k / experts)
+    tokens each; shared experts as two GEMVs over all tokens.
+    """
+
+    tokens: int
+    n_experts: int
+    top_k: int
+    d_model: int
+    expert_d_ff: int
+    n_shared_experts: int = 0
+    shared_d_ff: int = 0
+    dtype: str = "bf16"
+    weight_dtype: str | None = None
+    group_size: int = 0
+    routing_zipf_s: float = 0.0
+    name: str = "moe"
+
+    def _check(self) -> None:
+        _pos_int("tokens", self.tokens, hi=1 << 20)
+        _pos_int("n_experts", self.n_experts, hi=1 << 16)
+        _pos_int("top_k", self.top_k, hi=1 << 16)
+        if self.top_k > self.n_experts:
+            raise ConfigError("top_k", f"must be <= n_experts ({self.n_experts})", self.top_k)
+        _pos_int("d_model", self.d_model, hi=1 << 24)
+        _pos_int("expert_d_ff", self.expert_d_ff, hi=1 << 24)
+        _pos_int("n_shared_experts", self.n_shared_experts, lo=0, hi=1 << 10)
+        _pos_int("shared_d_ff", self.shared_d_ff, lo=0, hi=1 << 24)
+        dtype_bytes(self.dtype)
+        if self.weight_dtype is not None:
+            dtype_bytes(self.weight_dtype, "weight_dtype")
+        _finite("routing_zipf_s", self.routing_zipf_s, hi=10.0)
+
+    @property
+    def math_dtype(self) -> str:
+        return "bf16" if self.dtype in ("int4", "fp4") else self.dtype
+
+    def expected_experts(self) -> float:
+        """Expected number of distinct routed experts the tokens touch."""
+        from .models.spec import expected_distinct_experts, expected_distinct_experts_skewed
+
+        if self.routing_zipf_s > 0:
+            return expected_distinct_experts_skewed(self.n_experts, self.top_k, self.tokens, self.routing_zipf_s)
+        return expected_distinct_experts(self.n_experts, self.top_k, self.tokens)
+
+    def gemvs(self) -> list[Gemv]:
+        experts = self.expected_experts()
+        n_exp = max(1, round(experts))
+        per_expert = max(1, math.ceil(self.tokens * self.top_k / experts))
+        kw = dict(dtype=self.dtype, weight_dtype=self.weight_dtype, group_size=self.group_size)
+        out = [
+            Gemv(name=self.name + ".experts_gate_up", m=per_expert, n=2 * self.expert_d_ff * n_exp, k=self.d_model, **kw),
+            Gemv(name=self.name + ".experts_down", m=per_expert, n=self.d_model * n_exp, k=self.expert_d_ff, **kw),
+        ]
+        if self.n_shared_experts:
+            sff = (self.shared_d_ff or self.expert_d_ff) * self.n_shared_experts
+            out += [Gemv(name=self.name + ".shared_gate_up", m=self.tokens, n=2 * sff, k=self.d_model, **kw),
+                    Gemv(name=self.name + ".shared_down", m=self.tokens, n=self.d_model, k=sff, **kw)]
+        return out
+
+    def weight_bytes(self) -> int:
+        return sum(g.weight_bytes() for g in self.gemvs())
+
+    def bytes_moved(self) -> int:
+        return sum(g.bytes_moved() for g in self.gemvs())
+
+    def flops(self) -> float:
+        return sum(g.flops() for g in self.gemvs())
+
+    def lower(self, arch: Architecture) -> list[dict[str, Any]]:
+        return [d for g in self.gemvs() for d in g.lower(arch)]
+
+
+Kernel = (Gemv, Elementwise, DecodeAttention, Moe)

@@ -15,12 +15,12 @@ from typing import Any, Union
 from . import _core
 from .arch import Architecture
 from .errors import ConfigError
-from .kernels import DecodeAttention, Elementwise, Gemv
+from .kernels import DecodeAttention, Elementwise, Gemv, Moe
 
 __all__ = ["simulate", "Result", "KernelRow", "FIDELITIES", "machine_dict", "clear_cache"]
 
 FIDELITIES = ("fast", "detailed", "roofline")
-KernelLike = Union[Gemv, Elementwise, DecodeAttention]
+KernelLike = Union[Gemv, Elementwise, DecodeAttention, Moe]
 
 
 def machine_dict(arch: Architecture) -> dict[str, Any]:
@@ -126,7 +126,7 @@ class Result:
 def _classify(arch: Architecture, kernel: KernelLike, time_s: float, launch_s: float, flops: float,
               nbytes: int) -> tuple[str, float]:
     t_mem = nbytes / arch.peak_dram_bandwidth_bytes_per_s
-    dtype = getattr(kernel, "math_dtype", "bf16") if isinstance(kernel, (Gemv, DecodeAttention)) else "fp32"
+    dtype = getattr(kernel, "math_dtype", "bf16") if isinstance(kernel, (Gemv, DecodeAttention, Moe)) else "fp32"
     if isinstance(kernel, Elementwise):
         peak = arch.compute.vector_flops_per_s
     else:
@@ -271,7 +271,7 @@ def simulate(arch: Architecture, kernels: KernelLike | Sequence[KernelLike], *, 
         raise ConfigError("arch", "must be an accelsim.Architecture (see accelsim.presets.load)", type(arch).__name__)
     if fidelity not in FIDELITIES:
         raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
-    ks = [kernels] if isinstance(kernels, (Gemv, Elementwise, DecodeAttention)) else list(kernels)
+    ks = [kernels] if isinstance(kernels, (Gemv, Elementwise, DecodeAttention, Moe)) else list(kernels)
     for i, k in enumerate(ks):
         if not hasattr(k, "lower") or not hasattr(k, "flops"):
             raise ConfigError(f"kernels[{i}]", "is not an accelsim kernel", type(k).__name__)
