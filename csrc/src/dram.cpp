@@ -10,9 +10,8 @@ constexpr TimePs kNever = std::numeric_limits<TimePs>::max() / 4;
 }  // namespace
 
 DramAddress map_address(const DramConfig& c, Bytes addr) {
-  // Consecutive interleave-sized chunks rotate over all pseudo-channels; within a pseudo-channel,
-  // consecutive chunks fill a row, then move to the next bank group first (so streams alternate bank
-  // groups and are not held to tCCD_L), then the next bank, then the next row.
+  // See AddressMap: hashed rotation of interleave granules over the pseudo-channels, then banks
+  // (bank group fastest, permuted by the row), then rows.
   return AddressMap(c)(addr);
 }
 
@@ -276,29 +275,17 @@ DramRequest PseudoChannel::issue(TimePs now, TimePs* data_end) {
     ++stats_.row_hits;
   } else {
     ++stats_.row_misses;
-    const TimePs act = ch.act;
-    faw_[faw_pos_] = act;
-    faw_pos_ = (faw_pos_ + 1) % 4;
-    act_ok_ = act + c_.tRRD_S;
-    bg_act_ok_[bg] = std::max(bg_act_ok_[bg], act + c_.tRRD_L);
-    bk.open_row = r.row;
-    bk.pre_ok = act + c_.tRAS;
-    bk.act_ok = act + c_.tRAS + c_.tRP;
+    record_activate(bk, r.row, ch.act);
   }
   const TimePs col = ch.col;
   const TimePs n = r.bursts;
   const TimePs end = col + c_.tCL + n * c_.tBL;
   bus_free_ = end;
   col_ok_ = col + n * c_.tCCD_S;
-  // A request holds its bank group for tCCD_L per burst of one row; a coarsened fast-mode request of
-  // several rows stands for rows spread over channels and bank groups, so only one row's worth is held
-  // at tCCD_L and the rest at the bus rate (for one-row requests this is exactly n * tCCD_L).
-  const TimePs per_row = std::max<TimePs>(1, c_.row_bytes / c_.burst_bytes);
-  const TimePs rows = (n + per_row - 1) / per_row;
-  const TimePs bank_busy = n * c_.tCCD_S + ((n + rows - 1) / rows) * (c_.tCCD_L - c_.tCCD_S);
-  bg_col_ok_[bg] = col + bank_busy;
+  // a request never spans rows (it is at most one interleave granule <= one row): tCCD_L per burst
+  bg_col_ok_[bg] = col + n * c_.tCCD_L;
   bk.col_ok = bg_col_ok_[bg];
-  bk.pre_ok = std::max(bk.pre_ok, col + bank_busy);
+  bk.pre_ok = std::max(bk.pre_ok, col + n * c_.tCCD_L);
   if (r.write) {
     rd_ok_ = std::max(rd_ok_, end + c_.tWTR);
     stats_.write_bytes += n * c_.burst_bytes;
@@ -315,6 +302,18 @@ DramRequest PseudoChannel::issue(TimePs now, TimePs* data_end) {
   if (activate_ahead_) activate_ahead(now, col);
   *data_end = end;
   return r;
+}
+
+// An ACT of `row` in bank `bk` at `act` (after its PRE, if any): the four-activate window, tRRD to the
+// next ACT, tRAS before the bank may precharge, tRAS + tRP before its next ACT.
+void PseudoChannel::record_activate(Bank& bk, std::int64_t row, TimePs act) {
+  faw_[faw_pos_] = act;
+  faw_pos_ = (faw_pos_ + 1) % 4;
+  act_ok_ = act + c_.tRRD_S;
+  bg_act_ok_[bk.bg] = std::max(bg_act_ok_[bk.bg], act + c_.tRRD_L);
+  bk.open_row = row;
+  bk.pre_ok = act + c_.tRAS;
+  bk.act_ok = act + c_.tRAS + c_.tRP;
 }
 
 // Bank-level parallelism: the row-command bus runs beside the column bus, so while column commands
@@ -335,13 +334,7 @@ void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
       if (bk.open_row >= 0) act = std::max(act, std::max(now, bk.pre_ok) + c_.tRP);
       act = std::max({act, bg_act_ok_[g], act_ok_, faw_[faw_pos_] + c_.tFAW});
       if (act > horizon) continue;
-      faw_[faw_pos_] = act;
-      faw_pos_ = (faw_pos_ + 1) % 4;
-      act_ok_ = act + c_.tRRD_S;
-      bg_act_ok_[g] = std::max(bg_act_ok_[g], act + c_.tRRD_L);
-      bk.open_row = r.row;
-      bk.pre_ok = act + c_.tRAS;
-      bk.act_ok = act + c_.tRAS + c_.tRP;
+      record_activate(bk, r.row, act);
       bk.col_ok = std::max(bk.col_ok, act + c_.tRCD);
       ++stats_.activates_ahead;
       recompute_cand(b);

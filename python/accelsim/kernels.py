@@ -126,9 +126,7 @@ class Gemv(_KernelBase):
 
     @property
     def wdtype(self) -> str:
-        if self.weight_dtype is not None:
-            return self.weight_dtype
-        return self.dtype if self.dtype not in ("int4", "fp4") else self.dtype
+        return self.weight_dtype if self.weight_dtype is not None else self.dtype
 
     @property
     def act_dtype(self) -> str:
@@ -137,8 +135,12 @@ class Gemv(_KernelBase):
     @property
     def math_dtype(self) -> str:
         """Tensor-core math runs in the activation dtype; narrower weights are converted up to it."""
-        a = self.act_dtype
-        return a
+        return self.act_dtype
+
+    @property
+    def out_bytes_per_element(self) -> float:
+        """y is written in the activation dtype, bf16 for fp8/int8 math."""
+        return 2.0 if self.act_dtype in ("fp8", "int8") else dtype_bytes(self.act_dtype)
 
     def weight_bytes(self) -> int:
         wb = math.ceil(self.n * self.k * dtype_bytes(self.wdtype))
@@ -147,13 +149,13 @@ class Gemv(_KernelBase):
         return wb
 
     def bytes_moved(self) -> int:
-        out_b = 2 if self.act_dtype in ("fp8", "int8") else dtype_bytes(self.act_dtype)
-        return int(self.weight_bytes() + self.m * self.k * dtype_bytes(self.act_dtype) + self.m * self.n * out_b)
+        return int(self.weight_bytes() + self.m * self.k * dtype_bytes(self.act_dtype)
+                   + self.m * self.n * self.out_bytes_per_element)
 
     def flops(self) -> float:
         return 2.0 * self.m * self.n * self.k
 
-    def _reduction_ps(self, arch: Architecture, split: int, bw: float, l2_bw: float, lat_ps: float) -> float:
+    def _reduction_ps(self, arch: Architecture, split: int, bw: float, lat_ps: float) -> float:
         """Estimate of split-K's cost: a second kernel (launch, one round trip) reading the fp32 partials."""
         if split <= 1:
             return 0.0
@@ -162,7 +164,7 @@ class Gemv(_KernelBase):
 
     def _reduction_kernel(self, arch: Architecture, split: int) -> dict[str, Any]:
         """Split-K's reduction kernel (cuBLAS runs a separate one): reads the split fp32 partials of y, writes y."""
-        out_b = 2.0 if self.act_dtype in ("fp8", "int8") else dtype_bytes(self.act_dtype)
+        out_b = self.out_bytes_per_element
         return Elementwise(name=self.name + ".splitk_reduce", n_elements=self.m * self.n, dtype="fp32",
                            reads=split, writes=1, flops_per_element=split).lower(arch, write_bytes_per_element=out_b)[0]
 
@@ -179,7 +181,6 @@ class Gemv(_KernelBase):
         units = c.units
         wb = self.weight_bytes() / (self.n * self.k)  # bytes per weight incl. scales
         ab = dtype_bytes(self.act_dtype)
-        out_b = 2.0 if self.act_dtype in ("fp8", "int8") else ab
         rate = self.math_rate_flops_per_ps_per_unit(arch, self.math_dtype, True)
         dequant = self.wdtype != self.act_dtype and dtype_bytes(self.wdtype) < dtype_bytes(self.act_dtype)
         vrate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)
@@ -211,7 +212,7 @@ class Gemv(_KernelBase):
                     t_mem = w_dram / bw + w_dram / (active * unit_bw)
                     shared = min(bm, m) * kc * ab + bn * kc * wb * (mb - 1) / mb
                     t_l2 = waves * shared / (l2_bw / units)
-                    t_red = self._reduction_ps(arch, split, bw, l2_bw, lat_ps)
+                    t_red = self._reduction_ps(arch, split, bw, lat_ps)
                     est = max(t_flop, t_mem, t_l2) + t_red
                     ranked.append(((est, -tiles), bm, bn, split))
         ranked.sort()
@@ -222,7 +223,7 @@ class Gemv(_KernelBase):
         m, n, k = self.m, self.n, self.k
         wb = self.weight_bytes() / (n * k)
         ab = dtype_bytes(self.act_dtype)
-        out_b = 2.0 if self.act_dtype in ("fp8", "int8") else ab
+        out_b = self.out_bytes_per_element
         rate = self.math_rate_flops_per_ps_per_unit(arch, self.math_dtype, True)
         dequant = self.wdtype != self.act_dtype and dtype_bytes(self.wdtype) < dtype_bytes(self.act_dtype)
         vrate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)

@@ -188,6 +188,7 @@ class PseudoChannel {
   Choice choose(TimePs now) const;
   void recompute_cand(int bank);
   void activate_ahead(TimePs now, TimePs horizon);
+  void record_activate(Bank& bk, std::int64_t row, TimePs act);
   void update_key(int bank);
   static void set_cand(Bank& bk, int pos, bool hit, const DramRequest& r) {
     bk.cand_pos = pos;
