@@ -162,7 +162,7 @@ class ParallelDecodeResult:
                     bubble_s=self.bubble_s, stage_s=self.stage_s, microbatches=self.microbatches,
                     d2d_s=self.d2d_s, weight_bytes_per_chip=self.weight_bytes_per_chip,
                     kv_bytes_per_chip=self.kv_bytes_per_chip,
-                    comms=[dict(name=c.name, count=c.count, overlapped_s=c.overlapped_s, **c.result.as_dict())
+                    comms=[{**c.result.as_dict(), "name": c.name, "count": c.count, "overlapped_s": c.overlapped_s}
                            for c in self.comms])
 
     def table(self) -> str:
@@ -271,7 +271,7 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
         seq = patched
     layers_stage = -(-model.n_layers // pp)
     kernel_rows = []
-    stage_compute = 0.0
+    terms: list[float] = []
     d2d = 0.0
     roof = 0.0
     shared_s = 0.0  # shared-expert compute per MoE layer (overlaps the EP combine)
@@ -281,11 +281,12 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
         # holds the LM head; embed is on the first stage, counted here as the bound)
         cs = c if c == 1 else max(1, math.ceil(c * layers_stage / model.n_layers))
         kernel_rows.append((getattr(k, "name", type(k).__name__), t, cs))
-        stage_compute += t * cs
+        terms.append(t * cs)
         d2d += t_d2d * cs
         roof += r * cs
         if getattr(k, "name", "").startswith("shared_"):
             shared_s += t
+    stage_compute = math.fsum(terms)  # summed as decode_step sums, so one chip is bit-identical
     # ---- communication per stage ------------------------------------------------------------------
     group = tuple(range(plan.chips_per_stage))
     comms: list[CommRow] = []
