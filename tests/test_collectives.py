@@ -252,3 +252,17 @@ def test_collective_kernels_and_energy():
     u = systems.load_package("ucie-4chiplet")
     r = collectives.collective(u, "all_gather", 1 << 20)
     assert r.energy_j == pytest.approx(r.link_bytes * 8 * 0.3e-12)
+
+
+def test_torus3d_and_mesh_routes():
+    ic = _ic(topology="torus3d", dims="2x2x2")
+    net = ic.network(8)
+    assert net.hops(0, 7) == 3  # one hop per dimension
+    r = collectives.collective(ic, "all_reduce", 1 << 26, algorithm="ring")
+    assert r.steps == 2 * 3  # one ring pass (k - 1 = 1 step each way) per dimension
+    mesh = _ic(topology="mesh2d", dims="3x3").network(9)
+    assert mesh.hops(0, 8) == 4  # no wrap-around on a mesh
+    torus = _ic(topology="torus2d", dims="3x3").network(9)
+    assert torus.hops(0, 8) == 2
+    fc = _ic(topology="fully_connected").network(5)
+    assert all(fc.hops(a, b) == 1 for a in range(5) for b in range(5) if a != b)
