@@ -30,11 +30,10 @@ def test_packaged_data_matches_test_copy() -> None:
     "family, median, p90, worst",
     [
         ("gemv_bf16", 0.05, 0.15, 0.30),
-        ("gemv_fp8", 0.05, 0.15, 0.25),
+        ("gemv_fp8", 0.06, 0.15, 0.25),  # issue 2's target: fp8 median <= 6%
         ("copy", 0.10, 0.15, 0.40),
-        # issue 3's targets for decode attention are median <= 5%, p90 <= 15%; fast mode's steady-state
-        # extrapolation of long streams costs ~1 point of median (4.9% simulated in full, 5.9% fast)
-        ("attention", 0.065, 0.15, 0.30),
+        # issue 3's targets for decode attention: median <= 5%, p90 <= 15%
+        ("attention", 0.05, 0.15, 0.30),
     ],
 )
 def test_h100_accuracy(h100: accelsim.Architecture, family: str, median: float, p90: float, worst: float) -> None:

@@ -374,6 +374,7 @@ class Engine {
     const DramAddress a = addr_map_(addr);
     DramRequest r;
     r.id = id;
+    r.age = next_age_++;
     r.unit = u;
     r.bank = a.bank;
     r.row = a.row;
@@ -498,6 +499,7 @@ class Engine {
   std::vector<std::int64_t> free_reqs_;
   EventQueue q_;
   std::uint64_t seq_ = 0;
+  std::int64_t next_age_ = 0;  // DRAM requests in the order the units issue them
   std::int64_t events_ = 0;
   TimePs now_ = 0, end_ = 0, half_lat_ = 0, first_data_ = kNever;
   TimePs compute_busy_ = 0;

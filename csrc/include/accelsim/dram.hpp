@@ -10,7 +10,8 @@
 namespace accelsim {
 
 struct DramRequest {
-  std::int64_t id = 0;       // arrival order: the tie-breaker that keeps the model deterministic
+  std::int64_t id = 0;       // the requester's handle (e.g. its in-flight slot), returned with the data
+  std::int64_t age = 0;      // issue order: FR-FCFS's "oldest first" tie-breaker (keeps runs deterministic)
   int unit = 0;              // requesting compute unit
   int bank = 0;              // bank index within the pseudo-channel (bank group = bank % bank_groups)
   std::int64_t row = 0;
@@ -193,7 +194,7 @@ class PseudoChannel {
   static void set_cand(Bank& bk, int pos, bool hit, const DramRequest& r) {
     bk.cand_pos = pos;
     bk.cand_hit = hit;
-    bk.cand_id = r.id;
+    bk.cand_id = r.age;
     bk.cand_write = r.write;
   }
   TimePs first_command(const Choice& ch) const { return ch.hit ? ch.col : (ch.pre >= 0 ? ch.pre : ch.act); }
