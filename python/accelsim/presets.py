@@ -104,8 +104,9 @@ HOPPER_CALIBRATION = HopperCalibration(
 #            16-bit FP add 0.4 pJ / mult 1.1 pJ; 32-bit FP add 0.9 / mult 3.7 pJ; 8-bit int mult 0.2 pJ;
 #            64-bit SRAM read 10 pJ (8 KB), 20 pJ (32 KB), 100 pJ (1 MB).
 # - [SB17]   Stillmaker & Baas, "Scaling equations for the accurate prediction of CMOS device
-#            performance from 180 nm to 7 nm", Integration 2017: switching energy ~4-8x lower at 7-5 nm
-#            than at 45 nm; the [HOR14] figures below are scaled by 1/4 (the conservative end).
+#            performance from 180 nm to 7 nm", Integration 2017 (energy-per-operation scaling across
+#            nodes).  The [HOR14] 45 nm figures below are divided by 4 to stand for a 5/4 nm-class process:
+#            an ESTIMATE of the dynamic-energy scaling from 45 nm, not a value read from [SB17].
 HOPPER_ENERGY_CITATIONS = (
     "Ma & Patterson, Challenges and Research Directions for LLM Inference Hardware, 2026 (HBM3 ~3.6 pJ/bit)",
     "O'Connor et al., Fine-Grained DRAM, MICRO 2017 (HBM2 energy per bit and its breakdown)",

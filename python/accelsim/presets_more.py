@@ -37,9 +37,10 @@ Every value carries its source (short names below) or says that it is an estimat
 - [TPU-V6E]  Google Cloud TPU v6e (Trillium) documentation (per chip: 918 TFLOP/s bf16, 1836 TOPS int8,
              32 GB HBM, 1640 GB/s; 256 x 256 MXUs).
 - [GROQ20]   Abts et al., "Think Fast: A Tensor Streaming Processor (TSP) for Accelerating Deep
-             Learning Workloads", ISCA 2020 (14 nm, 900 MHz, 220 MiB SRAM in 88 slices, 20 superlanes,
-             up to 80 TB/s on-die bandwidth, 1 POp/s int8 at 1.25 GHz / 750 TOp/s at 900 MHz,
-             188 TFLOP/s fp16).
+             Learning Workloads", ISCA 2020 (25 x 29 mm, 14 nm, 900 MHz nominal, 20 superlanes, each
+             with two 5.5 MB memory units: 220 MB of SRAM; up to 1000 TOp/s at 1.25 GHz).
+- [GROQ-PB]  GroqChip 1 / Groq LPU product brief (230 MB SRAM, up to 80 TB/s on-die memory bandwidth,
+             750 TOp/s int8 and 188 TFLOP/s fp16 at 900 MHz).
 - [WSE3]     Cerebras WSE-3 announcement / Hot Chips 2024 (5 nm, 900,000 cores, 44 GB on-chip SRAM,
              21 PB/s memory bandwidth, 125 PFLOP/s peak AI compute).
 - [JESD238]  JEDEC HBM3; [JESD235]  JEDEC HBM2 / HBM2E; [RAM2-HBM2/3] Ramulator 2 HBM2 / HBM3 presets.
@@ -439,16 +440,16 @@ def groq_lpu() -> Architecture:
             clock_ghz=clock,
             matrix_flops_per_cycle_per_unit=DtypeRates(
                 fp32=256.0,  # vector unit fp32 (see vector below); no fp32 MXM mode
-                bf16=188e12 / (20 * clock * 1e9),  # 188 TFLOP/s fp16 [GROQ20]
+                bf16=188e12 / (20 * clock * 1e9),  # 188 TFLOP/s fp16 [GROQ-PB]
                 fp16=188e12 / (20 * clock * 1e9),
                 fp8=188e12 / (20 * clock * 1e9),  # no fp8 mode: runs at the fp16 rate
-                int8=750e12 / (20 * clock * 1e9),  # 750 TOP/s int8 at 900 MHz [GROQ20]
+                int8=750e12 / (20 * clock * 1e9),  # 750 TOP/s int8 at 900 MHz [GROQ-PB]
                 int4=750e12 / (20 * clock * 1e9),  # on the int8 path
                 fp4=188e12 / (20 * clock * 1e9),
             ),
             # statically scheduled: the compiler keeps the MXMs busy when operands stream (estimate 0.9)
             matrix_sustained_fraction=0.9,
-            # VXM: 16 ALUs per lane x 320 lanes = 5120 ops/cycle [GROQ20], over 20 superlanes
+            # vector unit: 16 ALUs per superlane lane group; ~5120 ops/cycle over 20 superlanes (estimate)
             vector_flops_per_cycle_per_unit=256.0,
             # the weights live in the memory level below; no separate unit-local store is modelled
             local_sram_bytes_per_unit=0,
@@ -459,10 +460,11 @@ def groq_lpu() -> Architecture:
             matrix_kernel_setup_ns=0.0,
         ),
         l2=None,
-        # 88 MEM slices [GROQ20], each modelled as a channel 8192 bit wide at the 900 MHz clock:
-        # 88 * 1024 B * 0.9e9 = 81 TB/s (Groq quotes up to 80 TB/s) [GROQ20]
+        # The 40 memory units (20 superlanes x 2 hemispheres) [GROQ20] are modelled as 88 channels of 8192
+        # bit at the 900 MHz clock -- a modelling choice that gives 88 * 1024 B * 0.9e9 = 81 TB/s, the
+        # quoted "up to 80 TB/s" [GROQ-PB] with power-of-two access granules.
         dram=_sram_main_memory(channels=88, bus_width_bits=8192, clock_ghz=clock,
-                               capacity_bytes=220 * MiB,  # 220 MiB (~230 MB) [GROQ20]
+                               capacity_bytes=220 * MiB,  # 220 MiB = 230.7 MB [GROQ20][GROQ-PB]
                                # stream registers carry data from a MEM slice to the MXM in tens of
                                # cycles across the chip: ~20 ns (estimate)
                                access_latency_ns=20.0),
