@@ -13,7 +13,7 @@ import accelsim
 from accelsim import ConfigError, DtypeEnergies, EnergySpec, io
 from accelsim.energy import COMPONENTS, dram_path_pj_per_bit
 
-from strategies import valid_architectures
+from strategies import energy_specs, valid_architectures
 
 H100 = accelsim.presets.load("h100-sxm")
 KERNELS = [
@@ -172,18 +172,8 @@ def test_roofline_activations_are_rows_of_bytes() -> None:
     assert k.activates == -(-(k.dram_read_bytes + k.dram_write_bytes) // H100.dram.row_bytes)
 
 
-_energies = st.builds(
-    EnergySpec,
-    dram_array_pj_per_bit=st.floats(0, 5), dram_internal_pj_per_bit=st.floats(0, 5),
-    dram_interface_pj_per_bit=st.floats(0, 20), dram_activate_pj=st.floats(0, 1e4),
-    l2_pj_per_bit=st.floats(0, 5), local_sram_pj_per_bit=st.floats(0, 2),
-    compute_pj_per_flop=st.builds(DtypeEnergies, **{d: st.floats(0, 5) for d in accelsim.arch.DTYPES}),
-    vector_pj_per_flop=st.floats(0, 5), static_power_w=st.floats(0, 2000),
-)
-
-
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(arch=valid_architectures(text=False), energy=_energies,
+@given(arch=valid_architectures(text=False), energy=energy_specs(),
        fidelity=st.sampled_from(["fast", "roofline"]),
        n=st.sampled_from([256, 1024, 4096]), m=st.sampled_from([1, 8]))
 def test_property_energy_conserved_on_random_architectures(arch: accelsim.Architecture, energy: EnergySpec,
