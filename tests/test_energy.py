@@ -189,3 +189,24 @@ def test_property_energy_conserved_on_random_architectures(arch: accelsim.Archit
     bits = 8 * (r.dram_read_bytes + r.dram_write_bytes)
     assert comps["dram_interface"] == pytest.approx(bits * energy.dram_interface_pj_per_bit * 1e-12, rel=1e-9, abs=1e-18)
     assert sum(k.activates for k in r.kernels) >= 0
+
+
+def test_near_memory_paths_charge_only_the_segments_crossed() -> None:
+    """For the near-memory designs: bytes consumed in the base die / bank skip the interface (and the
+    host's SRAM levels); the activation, compute and static components do not depend on the path."""
+    from accelsim.energy import kernel_energy_components
+
+    kw = dict(time_s=1e-3, dram_read_bytes=1 << 20, dram_write_bytes=0, l2_read_bytes=4096, activates=1024,
+              flops=2e6, math_dtype="bf16")
+    host = dict(kernel_energy_components(H100, **kw))
+    base = dict(kernel_energy_components(H100, dram_path="base_die", **kw))
+    bank = dict(kernel_energy_components(H100, dram_path="bank", pj_per_flop=1.0, **kw))
+    assert base["dram_interface"] == 0 and base["dram_internal"] == host["dram_internal"] > 0
+    assert bank["dram_internal"] == bank["dram_interface"] == 0 and bank["dram_array"] == host["dram_array"]
+    assert base["l2"] == pytest.approx(4096 * 8 * H100.energy.l2_pj_per_bit * 1e-12)
+    assert base["l2"] < host["l2"]
+    for c in ("dram_activation", "static"):
+        assert host[c] == base[c] == bank[c]
+    assert bank["compute"] == pytest.approx(2e6 * 1e-12)
+    with pytest.raises(ConfigError):
+        kernel_energy_components(H100, dram_path="moon", **kw)

@@ -55,22 +55,38 @@ def dram_path_pj_per_bit(spec: EnergySpec, path: str = "host") -> float:
 
 def kernel_energy_components(arch: Architecture, *, time_s: float, dram_read_bytes: int, dram_write_bytes: int,
                              l2_read_bytes: int, activates: int, flops: float, math_dtype: str | None,
+                             dram_path: str = "host", pj_per_flop: float | None = None,
                              ) -> tuple[tuple[str, float], ...]:
     """(component, joules) pairs in :data:`COMPONENTS` order for one simulated kernel; () without a spec.
 
-    ``math_dtype`` None means vector (elementwise) math.
+    ``math_dtype`` None means vector (elementwise) math.  ``dram_path`` says where the DRAM bytes are
+    consumed (:data:`DRAM_PATHS`): "host" (the default: every segment, and the bytes then cross the L2
+    and the units' local SRAM), or "base_die" / "bank" for near-memory compute, which pays only the
+    segments up to there and no host-side SRAM for those bytes.  ``pj_per_flop`` overrides the spec's
+    per-FLOP energy (e.g. for near-memory compute units with their own figure).
     """
     e = arch.energy
     if e is None:
         return ()
-    dram_bits = 8.0 * (dram_read_bytes + dram_write_bytes)
-    l2_bits = 8.0 * (l2_read_bytes + ((dram_read_bytes + dram_write_bytes) if arch.l2 is not None else 0))
-    local_bits = 8.0 * (dram_read_bytes + dram_write_bytes + l2_read_bytes)
-    pj_flop = e.vector_pj_per_flop if math_dtype is None else e.compute_pj_per_flop.get(math_dtype)
+    if dram_path not in DRAM_PATHS:
+        raise ConfigError("dram_path", f"must be one of {list(DRAM_PATHS)}", dram_path)
+    segs = DRAM_PATHS[dram_path]
+    dram_bytes = dram_read_bytes + dram_write_bytes
+    host_dram = dram_bytes if dram_path == "host" else 0
+    dram_bits = 8.0 * dram_bytes
+    l2_bits = 8.0 * (l2_read_bytes + (host_dram if arch.l2 is not None else 0))
+    local_bits = 8.0 * (host_dram + l2_read_bytes)
+    if pj_per_flop is None:
+        pj_per_flop = e.vector_pj_per_flop if math_dtype is None else e.compute_pj_per_flop.get(math_dtype)
+    pj_flop = pj_per_flop
+
+    def seg(name: str) -> float:
+        return dram_bits * getattr(e, name) * _PJ if name in segs else 0.0
+
     vals = (
-        dram_bits * e.dram_array_pj_per_bit * _PJ,
-        dram_bits * e.dram_internal_pj_per_bit * _PJ,
-        dram_bits * e.dram_interface_pj_per_bit * _PJ,
+        seg("dram_array_pj_per_bit"),
+        seg("dram_internal_pj_per_bit"),
+        seg("dram_interface_pj_per_bit"),
         activates * e.dram_activate_pj * _PJ,
         l2_bits * e.l2_pj_per_bit * _PJ,
         local_bits * e.local_sram_pj_per_bit * _PJ,
