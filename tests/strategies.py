@@ -147,3 +147,22 @@ def valid_architectures(draw: Any, *, l2: bool | None = None, text: bool = True)
         changes["description"] = draw(st.text(max_size=60))
         changes["citations"] = tuple(draw(st.lists(st.text(max_size=40), max_size=3)))
     return base.replace(**changes)
+
+
+@st.composite
+def energy_specs(draw: Any) -> Any:
+    """A random valid EnergySpec: pJ/bit 0..20 per path segment and level, 0..10 nJ per ACT, pJ/FLOP 0..5
+    per dtype, static power 0..2 kW."""
+    from accelsim.arch import DtypeEnergies, EnergySpec
+
+    return EnergySpec(
+        dram_array_pj_per_bit=draw(_floats(0.0, 5.0)),
+        dram_internal_pj_per_bit=draw(_floats(0.0, 5.0)),
+        dram_interface_pj_per_bit=draw(_floats(0.0, 20.0)),
+        dram_activate_pj=draw(_floats(0.0, 1e4)),
+        l2_pj_per_bit=draw(_floats(0.0, 5.0)),
+        local_sram_pj_per_bit=draw(_floats(0.0, 2.0)),
+        compute_pj_per_flop=DtypeEnergies(**{d: draw(_floats(0.0, 5.0)) for d in DTYPES}),
+        vector_pj_per_flop=draw(_floats(0.0, 5.0)),
+        static_power_w=draw(_floats(0.0, 2000.0)),
+    )

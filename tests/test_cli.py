@@ -44,7 +44,7 @@ def test_presets_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     data = json.loads(out)
     assert [d["name"] for d in data] == accelsim.presets.names()
-    h100 = data[0]
+    h100 = next(d for d in data if d["name"] == "h100-sxm")
     assert h100["units"] == 132 and h100["memory_capacity_bytes"] == 80 * 2**30
 
 

@@ -115,6 +115,7 @@ py::dict to_dict(const KernelResult& r) {
   o["row_hits"] = r.row_hits;
   o["row_misses"] = r.row_misses;
   o["refreshes"] = r.refreshes;
+  o["activates"] = r.activates;
   o["dram_bus_busy_ps"] = r.dram_bus_busy_ps;
   o["compute_busy_ps"] = r.compute_busy_ps;
   o["first_data_ps"] = r.first_data_ps;

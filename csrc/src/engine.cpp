@@ -285,6 +285,7 @@ class Engine {
       res.row_hits += s.row_hits;
       res.row_misses += s.row_misses;
       res.refreshes += s.refreshes;
+      res.activates += s.row_misses + s.activates_ahead;
       res.dram_bus_busy_ps += s.bus_busy;
     }
     res.l2_read_bytes = l2_bytes_;

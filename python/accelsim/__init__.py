@@ -9,8 +9,9 @@ True
 
 from __future__ import annotations
 
-from . import io, models, presets
+from . import energy, io, models, presets
 from .arch import Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
+from .arch import DtypeEnergies, EnergySpec
 from .errors import ConfigError, SimulationError
 from .kernels import DTYPE_BYTES, DecodeAttention, Elementwise, Gemv, Moe
 from .simulate import FIDELITIES, KernelRow, Result, clear_cache, simulate
@@ -24,4 +25,5 @@ __all__ = [
     "ConfigError", "SimulationError", "DTYPE_BYTES", "Gemv", "Elementwise", "DecodeAttention", "Moe",
     "simulate", "clear_cache", "decode_step", "decode_kernels", "DecodeStepResult", "Result", "KernelRow", "FIDELITIES", "presets", "models", "io",
     "system", "systems", "collectives", "chiplets", "parallel",
+    "DtypeEnergies", "EnergySpec", "energy",
 ]

@@ -37,13 +37,15 @@ __all__ = [
     "SramSpec",
     "DramSpec",
     "Architecture",
+    "DtypeEnergies",
+    "EnergySpec",
 ]
 
 #: Every dtype name the matrix units are described for (the fields of :class:`DtypeRates`).
 DTYPES: tuple[str, ...] = ("fp32", "bf16", "fp16", "fp8", "int8", "int4", "fp4")
 
 #: DRAM kinds :class:`DramSpec` accepts.  Add new kinds here (and only here).
-DRAM_KINDS: tuple[str, ...] = ("hbm2", "hbm2e", "hbm3", "hbm3e", "hbm4")
+DRAM_KINDS: tuple[str, ...] = ("hbm2", "hbm2e", "hbm3", "hbm3e", "hbm4", "lpddr5x", "gddr7", "sram")
 
 _MAX_SIZE = 2**62  # any byte count or integer above this is absurd (and overflows int64 sums)
 _MAX_COUNT = 2**20  # stacks, channels, banks, ...: counts of physical things
@@ -475,6 +477,9 @@ class Architecture(_Spec):
     dram: DramSpec = _spec("DramSpec")
     kernel_launch_overhead_ns: float = _float(ge=0.0, le=1e12, doc="fixed cost per kernel")
     citations: Tuple[str, ...] = field(default=(), metadata={"kind": "strtuple", "doc": "sources"})
+    #: Optional energy model (see :class:`EnergySpec`); None: results report energy as NaN.
+    energy: Optional["EnergySpec"] = field(
+        default=None, metadata={"kind": "spec", "cls": "EnergySpec", "optional": True, "doc": "energy model"})
 
     @property
     def peak_dram_bandwidth_bytes_per_s(self) -> float:
@@ -490,9 +495,67 @@ class Architecture(_Spec):
         return self.compute.peak_flops_per_s(dtype)
 
 
+@dataclass(**_DATACLASS_KW)
+class DtypeEnergies(_Spec):
+    """Energy per matrix FLOP for each dtype, picojoules (a multiply-accumulate is 2 FLOP)."""
+
+    fp32: float = _float(ge=0.0, le=1e6)
+    bf16: float = _float(ge=0.0, le=1e6)
+    fp16: float = _float(ge=0.0, le=1e6)
+    fp8: float = _float(ge=0.0, le=1e6)
+    int8: float = _float(ge=0.0, le=1e6)
+    int4: float = _float(ge=0.0, le=1e6)
+    fp4: float = _float(ge=0.0, le=1e6)
+
+    def get(self, dtype: str) -> float:
+        """pJ/FLOP for ``dtype``; ConfigError for a name that is not a dtype."""
+        if dtype not in DTYPES:
+            raise ConfigError("dtype", f"unknown dtype; choose one of {list(DTYPES)}{_suggest(dtype, DTYPES)}", dtype)
+        return float(getattr(self, dtype))
+
+
+@dataclass(**_DATACLASS_KW)
+class EnergySpec(_Spec):
+    """Energy per bit moved on each level and path, per row activation, per FLOP, and static power.
+
+    A DRAM bit read by (or written from) the compute units pays three path segments, so that
+    near-memory designs can charge only the segments their data actually crosses:
+
+    - ``dram_array_pj_per_bit``: the bank itself (column access, sense amplifiers, bank I/O);
+    - ``dram_internal_pj_per_bit``: on-die global data lines and TSVs from the bank to the base
+      die / device I/O;
+    - ``dram_interface_pj_per_bit``: device PHY, package / interposer wires and the processor's PHY.
+
+    Row activations cost ``dram_activate_pj`` each (ACT + its precharge), counted by the DRAM model.
+    ``l2_pj_per_bit`` is charged for every byte crossing the on-chip SRAM level (L2 hits, and the
+    DRAM traffic filled into / drained from it when an L2 exists); ``local_sram_pj_per_bit`` for
+    every byte the units take in or write out (staged through shared memory / registers).  Matrix
+    kernels pay ``compute_pj_per_flop`` of their math dtype, elementwise kernels
+    ``vector_pj_per_flop``.  Static energy is ``static_power_w`` x simulated time (launch gaps
+    included).  Reads and writes are charged alike.
+    """
+
+    dram_array_pj_per_bit: float = _float(ge=0.0, le=1e6, doc="bank-local access, pJ/bit")
+    dram_internal_pj_per_bit: float = _float(ge=0.0, le=1e6, doc="bank -> device I/O (TSV/base die), pJ/bit")
+    dram_interface_pj_per_bit: float = _float(ge=0.0, le=1e6, doc="device -> processor PHY + wires, pJ/bit")
+    dram_activate_pj: float = _float(ge=0.0, le=1e9, doc="energy per row activation (ACT + PRE), pJ")
+    l2_pj_per_bit: float = _float(ge=0.0, le=1e6, doc="on-chip SRAM level (L2), pJ/bit")
+    local_sram_pj_per_bit: float = _float(ge=0.0, le=1e6, doc="unit-local SRAM (shared memory / L1), pJ/bit")
+    compute_pj_per_flop: DtypeEnergies = _spec("DtypeEnergies", doc="matrix math energy by dtype")
+    vector_pj_per_flop: float = _float(ge=0.0, le=1e6, doc="vector (SIMT) FLOP energy, pJ")
+    static_power_w: float = _float(ge=0.0, le=1e9, doc="leakage + always-on power, W")
+
+    @property
+    def dram_host_pj_per_bit(self) -> float:
+        """Per-bit energy of a DRAM access by the compute units: array + internal + interface."""
+        return self.dram_array_pj_per_bit + self.dram_internal_pj_per_bit + self.dram_interface_pj_per_bit
+
+
 _SPEC_CLASSES: dict[str, type[_Spec]] = {
     "DtypeRates": DtypeRates,
     "ComputeSpec": ComputeSpec,
     "SramSpec": SramSpec,
     "DramSpec": DramSpec,
+    "DtypeEnergies": DtypeEnergies,
+    "EnergySpec": EnergySpec,
 }

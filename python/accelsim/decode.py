@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .arch import Architecture
+from .energy import sum_components, total_j
 from .errors import ConfigError
 from .kernels import DTYPE_BYTES, DecodeAttention, Elementwise, Gemv
 from .models import ModelSpec
@@ -68,6 +69,24 @@ class DecodeStepResult:
         return sum(r.flops * n for r, n in self.kernels)
 
     @property
+    def energy_by_component_j(self) -> dict[str, float] | None:
+        """Energy of the step by component (see accelsim.energy.COMPONENTS), joules; None if the machine has
+        no energy spec or the step is infeasible."""
+        if not self.feasible:
+            return None
+        return sum_components((r.energy_components_j, float(n)) for r, n in self.kernels)
+
+    @property
+    def energy_j(self) -> float:
+        """Energy of the step, joules (exact sum of the components); NaN without an energy spec or if infeasible."""
+        return total_j(self.energy_by_component_j)
+
+    @property
+    def joules_per_token(self) -> float:
+        """``energy_j / batch`` (each sequence makes one token per step); NaN when energy_j is NaN."""
+        return self.energy_j / self.batch
+
+    @property
     def n_kernels(self) -> int:
         """Kernel launches per step (each row's count summed)."""
         return sum(n for _, n in self.kernels)
@@ -81,7 +100,9 @@ class DecodeStepResult:
                     weight_bytes=self.weight_bytes, kv_cache_bytes=self.kv_cache_bytes,
                     capacity_bytes=self.capacity_bytes, dram_read_bytes=self.dram_read_bytes,
                     dram_write_bytes=self.dram_write_bytes, l2_read_bytes=self.l2_read_bytes,
-                    launch_s=self.launch_s, flops=self.flops, kernels=self.rows())
+                    launch_s=self.launch_s, flops=self.flops, kernels=self.rows(),
+                    energy_j=_finite_or_none(self.energy_j), joules_per_token=_finite_or_none(self.joules_per_token),
+                    energy_by_component_j=self.energy_by_component_j)
 
     def rows(self) -> list[dict[str, Any]]:
         """Per-kernel rows: name, count, time per call and in total, bytes, FLOPs, bandwidth, bound."""
@@ -103,7 +124,13 @@ class DecodeStepResult:
             lines.append(f"{r.name[:22]:22s} {n:5d} {r.time_s * 1e6:9.2f} {r.time_s * n * 1e6:9.1f} "
                          f"{r.time_s * n / self.time_s:6.1%} {r.achieved_bandwidth_bytes_per_s / 1e9:7.0f}  {r.bound}")
         lines.append(f"step {self.time_s * 1e3:.3f} ms -> {self.tokens_per_s:,.0f} tokens/s")
+        if math.isfinite(self.energy_j):
+            lines.append(f"energy {self.energy_j * 1e3:.3f} mJ/step -> {self.joules_per_token * 1e3:.3f} mJ/token")
         return "\n".join(lines)
+
+
+def _finite_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
 
 
 def _gemv(name: str, m: int, n: int, k: int, weight_dtype: str) -> Gemv:

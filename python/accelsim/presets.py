@@ -29,10 +29,11 @@ import dataclasses
 import difflib
 from typing import Callable
 
-from .arch import Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
+from .arch import Architecture, ComputeSpec, DramSpec, DtypeEnergies, DtypeRates, EnergySpec, SramSpec
 from .errors import ConfigError
 
-__all__ = ["names", "load", "h100_sxm", "h200", "HopperCalibration", "HOPPER_CALIBRATION"]
+__all__ = ["names", "load", "h100_sxm", "h200", "HopperCalibration", "HOPPER_CALIBRATION", "HOPPER_ENERGY",
+           "hbm_gpu_energy"]
 
 KiB = 1024
 MiB = 1024**2
@@ -89,6 +90,64 @@ HOPPER_CALIBRATION = HopperCalibration(
     # more than a cold copy moving the same 2 MB; the same for every shape.
     matrix_kernel_setup_ns=1600.0,
 )
+
+
+# Energy defaults for HBM GPUs on a ~5 nm-class process (H100/H200: TSMC 4N), shared by h100-sxm and h200
+# so they cannot drift.  Sources:
+# - [MP26]   Ma & Patterson, "Challenges and Research Directions for LLM Inference Hardware", 2026: HBM3
+#            about 3.6 pJ/bit to the processor, against roughly 0.5-3.3 pJ/bit when computing at bank,
+#            bank-group or base die in published PIM/PNM studies.
+# - [FGDRAM] O'Connor et al., "Fine-Grained DRAM: Energy-Efficient DRAM for Extreme Bandwidth Systems",
+#            MICRO 2017: HBM2 ~3.9 pJ/bit, dominated by on-die data movement (bank -> I/O, TSVs) and I/O,
+#            with row activation a large share at GPU access locality.
+# - [HOR14]  Horowitz, "Computing's Energy Problem (and what we can do about it)", ISSCC 2014, 45 nm:
+#            16-bit FP add 0.4 pJ / mult 1.1 pJ; 32-bit FP add 0.9 / mult 3.7 pJ; 8-bit int mult 0.2 pJ;
+#            64-bit SRAM read 10 pJ (8 KB), 20 pJ (32 KB), 100 pJ (1 MB).
+# - [SB17]   Stillmaker & Baas, "Scaling equations for the accurate prediction of CMOS device
+#            performance from 180 nm to 7 nm", Integration 2017 (energy-per-operation scaling across
+#            nodes).  The [HOR14] 45 nm figures below are divided by 4 to stand for a 5/4 nm-class process:
+#            an ESTIMATE of the dynamic-energy scaling from 45 nm, not a value read from [SB17].
+HOPPER_ENERGY_CITATIONS = (
+    "Ma & Patterson, Challenges and Research Directions for LLM Inference Hardware, 2026 (HBM3 ~3.6 pJ/bit)",
+    "O'Connor et al., Fine-Grained DRAM, MICRO 2017 (HBM2 energy per bit and its breakdown)",
+    "Horowitz, Computing's Energy Problem, ISSCC 2014 (45 nm arithmetic and SRAM energies)",
+    "Stillmaker & Baas, Scaling equations ... 180 nm to 7 nm, Integration 2017 (energy scaling)",
+)
+
+
+def hbm_gpu_energy(*, static_power_w: float, fp4_pj_per_flop: float = 0.1) -> EnergySpec:
+    """HBM3/HBM3e GPU energy defaults (see the sources above); ``static_power_w`` per machine."""
+    return EnergySpec(
+        # 0.5 + 2.0 + 1.1 = 3.6 pJ/bit to the processor [MP26]; the split follows [MP26]'s bank-level
+        # PIM figure (~0.5 pJ/bit: the bank access alone) and [FGDRAM]'s finding that on-die movement to
+        # the I/O exceeds the interface (PHY + interposer) share.
+        dram_array_pj_per_bit=0.5,
+        dram_internal_pj_per_bit=2.0,
+        dram_interface_pj_per_bit=1.1,
+        # ACT + PRE of a 1 KiB HBM row: ~0.9 nJ (~0.11 pJ per row bit), the order of [FGDRAM]'s HBM2
+        # activation share (~1 pJ/bit) at 3-4 accesses of 32 B per activation.  Estimate.
+        dram_activate_pj=900.0,
+        # L2: 1 MB-class SRAM 1.56 pJ/bit at 45 nm [HOR14] / 4 [SB17] ~ 0.4, plus the crossbar wires
+        # between L2 slices and SMs: ~1 pJ/bit.  Estimate.
+        l2_pj_per_bit=1.0,
+        # shared memory / L1: 32 KB-bank SRAM 0.31 pJ/bit at 45 nm [HOR14] / 4 [SB17] ~ 0.1 pJ/bit.
+        local_sram_pj_per_bit=0.1,
+        compute_pj_per_flop=DtypeEnergies(
+            fp32=0.6,  # FP32 FMA 4.6 pJ / 2 FLOP at 45 nm [HOR14] / 4 [SB17]
+            bf16=0.2,  # FP16 FMA 1.5 pJ / 2 FLOP at 45 nm [HOR14] / 4 [SB17] ~ 0.19
+            fp16=0.2,
+            fp8=0.1,  # half the operand width of bf16: ~half the multiplier energy [HOR14]
+            int8=0.1,  # int8 multiply 0.2 pJ at 45 nm [HOR14], but accumulation stays wide: kept at fp8's
+            int4=fp4_pj_per_flop,  # dequantized onto the fp8 path unless the machine has 4-bit math
+            fp4=fp4_pj_per_flop,
+        ),
+        vector_pj_per_flop=0.6,  # FP32 SIMT FMA, as fp32 above [HOR14][SB17]
+        static_power_w=static_power_w,
+    )
+
+
+#: H100 SXM / H200: TDP 700 W [H100-DS][H200-PB]; static (leakage + clocks) estimated at 15% of TDP.
+HOPPER_ENERGY = hbm_gpu_energy(static_power_w=105.0)
 
 
 def _hbm3_timings_ns(data_rate_gbps: float, tRFC_ns: float) -> dict[str, float]:
@@ -200,7 +259,8 @@ def h100_sxm() -> Architecture:
             "nvidia-smi clocks.max.sm = 1980 MHz, clocks.max.memory = 2619 MHz (H100 SXM5)",
             "JEDEC JESD238 High Bandwidth Memory (HBM3) DRAM, 2022",
             "Ramulator 2 (CMU SAFARI) HBM3 presets HBM3_16Gb_8hi / HBM3_6400Mbps",
-        ),
+        ) + HOPPER_ENERGY_CITATIONS,
+        energy=HOPPER_ENERGY,
     )
 
 
@@ -244,7 +304,9 @@ def h200() -> Architecture:
             "NVIDIA H100 Tensor Core GPU Architecture whitepaper (Hopper), 2022",
             "JEDEC JESD238 High Bandwidth Memory (HBM3) DRAM, 2022",
             "Ramulator 2 (CMU SAFARI) HBM3 presets HBM3_16Gb_8hi / HBM3_6400Mbps",
-        ),
+        ) + HOPPER_ENERGY_CITATIONS,
+        # HBM3e per-bit energy taken equal to HBM3's (vendors claim some improvement; no public split)
+        energy=HOPPER_ENERGY,
     )
 
 
@@ -252,6 +314,12 @@ _PRESETS: dict[str, Callable[[], Architecture]] = {
     "h100-sxm": h100_sxm,
     "h200": h200,
 }
+
+
+# Real machines beyond Hopper (b200, mi300x, tpu-v5e, tpu-v6e, groq-lpu, cerebras-wse3): presets_more.py
+from . import presets_more as _presets_more  # noqa: E402  (needs the helpers above)
+
+_PRESETS.update(_presets_more.PRESETS)
 
 
 def names() -> list[str]:

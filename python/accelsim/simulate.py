@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from collections.abc import Sequence
 from typing import Any, Union
 
 from . import _core
-from .arch import Architecture
+from .arch import DTYPES, Architecture
+from .energy import kernel_energy_components, sum_components, total_j
 from .errors import ConfigError
 from .kernels import DecodeAttention, Elementwise, Gemv, Moe
 
@@ -70,6 +72,19 @@ class KernelRow:
     row_misses: int
     refreshes: int
     events: int
+    activates: int = 0  # DRAM row activations (ACT commands); estimated as bytes / row size in roofline
+    # (component, joules) pairs from the machine's energy spec (see accelsim.energy); () without one
+    energy_components_j: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def energy_by_component_j(self) -> dict[str, float] | None:
+        """{component: joules} (see accelsim.energy.COMPONENTS); None if the machine has no energy spec."""
+        return dict(self.energy_components_j) if self.energy_components_j else None
+
+    @property
+    def energy_j(self) -> float:
+        """Total energy of this kernel, joules (exact sum of the components); NaN without an energy spec."""
+        return total_j(self.energy_by_component_j)
 
     @property
     def achieved_bandwidth_bytes_per_s(self) -> float:
@@ -79,6 +94,10 @@ class KernelRow:
     def as_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["achieved_bandwidth_bytes_per_s"] = self.achieved_bandwidth_bytes_per_s
+        d.pop("energy_components_j", None)
+        e = self.energy_j
+        d["energy_j"] = e if math.isfinite(e) else None
+        d["energy_by_component_j"] = self.energy_by_component_j
         return d
 
 
@@ -109,6 +128,16 @@ class Result:
     @property
     def launch_s(self) -> float:
         return sum(k.launch_s for k in self.kernels)
+
+    @property
+    def energy_by_component_j(self) -> dict[str, float] | None:
+        """{component: joules} over all kernels; None if the machine has no energy spec."""
+        return sum_components((k.energy_components_j, 1.0) for k in self.kernels)
+
+    @property
+    def energy_j(self) -> float:
+        """Total energy, joules (exact sum of ``energy_by_component_j``); NaN without an energy spec."""
+        return total_j(self.energy_by_component_j)
 
     def table(self) -> str:
         """A plain-text per-kernel table."""
@@ -150,7 +179,8 @@ FAST_REQUEST_BUDGET = 1 << 17
 
 _SCALED = ("tile_read_bytes", "tile_shared_bytes", "tile_write_bytes")
 _EXTRAPOLATED = ("time_ps", "body_ps", "dram_read_bytes", "dram_write_bytes", "l2_read_bytes", "dram_requests",
-                 "row_hits", "row_misses", "refreshes", "dram_bus_busy_ps", "compute_busy_ps", "events")
+                 "row_hits", "row_misses", "refreshes", "dram_bus_busy_ps", "compute_busy_ps", "events",
+                 "activates")
 
 
 def _truncated(desc: dict[str, Any], frac: float) -> dict[str, Any]:
@@ -244,6 +274,18 @@ def _simulate_one(arch: Architecture, kernel: KernelLike, fidelity: str) -> Kern
     flops = kernel.flops()
     nbytes = kernel.bytes_moved()
     bound, roof = _classify(arch, kernel, t, launch_s, flops, nbytes)
+    rd = sum(r["dram_read_bytes"] for r in raw)
+    wr = sum(r["dram_write_bytes"] for r in raw)
+    l2b = sum(r["l2_read_bytes"] for r in raw)
+    if fidelity == "roofline":  # no DRAM model: one activation per row's worth of bytes
+        activates = -(-(rd + wr) // arch.dram.row_bytes)
+    else:
+        activates = sum(int(r.get("activates", 0)) for r in raw)
+    math_dtype = None if isinstance(kernel, Elementwise) else getattr(kernel, "math_dtype", getattr(kernel, "dtype", "bf16"))
+    if math_dtype is not None and math_dtype not in DTYPES:
+        math_dtype = "bf16"
+    energy = kernel_energy_components(arch, time_s=t, dram_read_bytes=rd, dram_write_bytes=wr, l2_read_bytes=l2b,
+                                      activates=activates, flops=flops, math_dtype=math_dtype)
     return KernelRow(
         name=getattr(kernel, "name", type(kernel).__name__),
         time_s=t,
@@ -259,6 +301,8 @@ def _simulate_one(arch: Architecture, kernel: KernelLike, fidelity: str) -> Kern
         row_misses=sum(r["row_misses"] for r in raw),
         refreshes=sum(r["refreshes"] for r in raw),
         events=sum(r["events"] for r in raw),
+        activates=activates,
+        energy_components_j=energy,
     )
 
 

@@ -79,6 +79,7 @@ struct KernelResult {
   Bytes dram_read_bytes = 0, dram_write_bytes = 0, l2_read_bytes = 0;
   double flops = 0;
   std::int64_t dram_requests = 0, row_hits = 0, row_misses = 0, refreshes = 0;
+  std::int64_t activates = 0;    // row activations (ACT commands): row misses + activates issued ahead
   TimePs dram_bus_busy_ps = 0;   // summed over pseudo-channels
   TimePs compute_busy_ps = 0;    // summed over units
   TimePs first_data_ps = 0;      // latency of the first returned request

@@ -1,0 +1,538 @@
+"""More machine presets from public specifications, and LPDDR5X / GDDR7 memory devices.
+
+Registered in :mod:`accelsim.presets` (``accelsim.presets.load("b200")`` etc.):
+
+================  ==========================================================================
+``b200``          NVIDIA B200 (HGX, 1000 W): 148 SMs, 126 MB L2, 8 x HBM3e, 8 TB/s
+``mi300x``        AMD Instinct MI300X: 304 CUs, 256 MB Infinity Cache, 8 x HBM3, 5.3 TB/s
+``tpu-v5e``       Google Cloud TPU v5e: 197 TFLOP/s bf16, 16 GB HBM2e, 819 GB/s
+``tpu-v6e``       Google Cloud TPU v6e (Trillium): 918 TFLOP/s bf16, 32 GB HBM, 1640 GB/s
+``groq-lpu``      an SRAM-only chip like Groq's LPU (GroqChip 1): 230 MB SRAM at 80 TB/s, no DRAM
+``cerebras-wse3`` a wafer-scale chip like Cerebras WSE-3: 44 GB SRAM at 21 PB/s, 900,000 cores
+================  ==========================================================================
+
+How SRAM-only machines are expressed.  An :class:`~accelsim.arch.Architecture` has one main memory level
+(``dram``).  For the Groq- and Cerebras-like designs that level is their on-chip SRAM, modelled as a
+``kind="sram"`` memory device: very wide "channels" at the core clock, one cycle per access, huge rows
+(so the row-buffer logic never binds), no refresh.  Its capacity is the SRAM capacity, so
+``decode_step`` reports infeasible when a model does not fit on one chip (a single GroqChip cannot hold
+llama-3-8b; Groq serves it across many chips, which needs the multi-chip support of another issue).
+Their dataflow (statically scheduled streams, no kernel launches) is approximated by a short per-kernel
+overhead that stands for the pipeline fill / cross-chip reduction of each operation; see the comments.
+
+Every value carries its source (short names below) or says that it is an estimate and why.
+
+- [B200-DS]  NVIDIA DGX B200 / HGX B200 datasheets (per GPU: 192 GB HBM3e on package, 8 TB/s, dense
+             2.25 PFLOP/s bf16, 4.5 PFLOP/s fp8 / int8, 9 PFLOP/s fp4, 1000 W).
+- [CC-B200]  Chips and Cheese, "Nvidia's B200: Keeping the CUDA Juggernaut Rolling", 2025 (148 SMs of
+             2 x 80, 256 KB L1/shared per SM, 126 MB L2, ~150 ns L2 latency within a partition).
+- [MI300-DS] AMD Instinct MI300X data sheet (304 CUs, 2100 MHz peak engine clock, 192 GB HBM3,
+             5.3 TB/s, 256 MB Infinity Cache, dense 1307.4 TFLOP/s bf16 / fp16, 2614.9 fp8 / int8,
+             163.4 TFLOP/s fp32 matrix and vector, 750 W).
+- [CDNA3-WP] AMD CDNA 3 architecture whitepaper (64 KB LDS + 32 KB L1 per CU; Infinity Cache 17.2 TB/s
+             peak; 8 HBM3 stacks, 128 channels).
+- [CC-MI300] Chips and Cheese, "Testing AMD's Giant MI300X", 2024 (8 XCDs of 38 CUs, 4 MB L2 each).
+- [TPU-V5E]  Google Cloud TPU v5e documentation (per chip: 197 TFLOP/s bf16, 394 TOPS int8, 16 GB HBM2e,
+             819 GB/s; one TensorCore with 4 MXUs).
+- [TPU-V6E]  Google Cloud TPU v6e (Trillium) documentation (per chip: 918 TFLOP/s bf16, 1836 TOPS int8,
+             32 GB HBM, 1640 GB/s; 256 x 256 MXUs).
+- [GROQ20]   Abts et al., "Think Fast: A Tensor Streaming Processor (TSP) for Accelerating Deep
+             Learning Workloads", ISCA 2020 (25 x 29 mm, 14 nm, 900 MHz nominal, 20 superlanes, each
+             with two 5.5 MB memory units: 220 MB of SRAM; up to 1000 TOp/s at 1.25 GHz).
+- [GROQ-PB]  GroqChip 1 / Groq LPU product brief (230 MB SRAM, up to 80 TB/s on-die memory bandwidth,
+             750 TOp/s int8 and 188 TFLOP/s fp16 at 900 MHz).
+- [WSE3]     Cerebras WSE-3 announcement / Hot Chips 2024 (5 nm, 900,000 cores, 44 GB on-chip SRAM,
+             21 PB/s memory bandwidth, 125 PFLOP/s peak AI compute).
+- [JESD238]  JEDEC HBM3; [JESD235]  JEDEC HBM2 / HBM2E; [RAM2-HBM2/3] Ramulator 2 HBM2 / HBM3 presets.
+- [JESD209-5] JEDEC LPDDR5 / LPDDR5X; [RAM2-LP5] Ramulator 2 LPDDR5 preset ``LPDDR5_6400``.
+- [JESD239]  JEDEC GDDR7 (PAM3; 4 independent channels per device, up to 192 GB/s per device,
+             16-32 Gb densities); [RAM2-GDDR6] Ramulator 2 GDDR6 preset ``GDDR6_2000_1350mV_double``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .arch import Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
+from .presets import HOPPER_CALIBRATION, HOPPER_ENERGY_CITATIONS, _hbm3_timings_ns, hbm_gpu_energy
+
+__all__ = ["PRESETS", "b200", "mi300x", "tpu_v5e", "tpu_v6e", "groq_lpu", "cerebras_wse3",
+           "lpddr5x_dram", "gddr7_dram", "lpddr5x_timings_ns", "gddr7_timings_ns"]
+
+KiB = 1024
+MiB = 1024**2
+GiB = 1024**3
+
+
+# ------------------------------------------------------------------------------------------ memories
+
+
+def _hbm2_timings_ns(data_rate_gbps: float) -> dict[str, float]:
+    """HBM2/HBM2E timings [JESD235][RAM2-HBM2] ``HBM2_2000Mbps`` (tCK 1 ns): the analog ones kept in ns at
+    any rate, the clock-based ones (tCCD_S 2 CK, tCCD_L 4 CK, tRTW) scaled with tCK = 2 / data_rate."""
+    tck = 2.0 / data_rate_gbps
+    return {
+        "tRCD_ns": 14.0, "tRP_ns": 14.0, "tCL_ns": 14.0, "tRAS_ns": 34.0,  # nRCDRD/nRP/nCL 14, nRAS 34 CK
+        "tRRD_S_ns": 4.0, "tRRD_L_ns": 4.0, "tFAW_ns": 15.0,  # nRRDS/L 4, nFAW 15 CK
+        "tCCD_S_ns": 2 * tck, "tCCD_L_ns": 4 * tck,  # nCCDS 2 / nCCDL 4 CK
+        "tWTR_ns": 8.0,  # nWTRL 8 CK
+        "tRTW_ns": 13 * tck,  # RL + BL/2 + 2 - WL = 14 + 2 + 2 - 5 CK
+        "tRFC_ns": 350.0, "tREFI_ns": 3900.0,  # 8 Gb density: 350 ns, 3.9 us [RAM2-HBM2]
+        "tRFCpb_ns": 0.0,
+    }
+
+
+def lpddr5x_timings_ns(data_rate_gbps: float = 8.533) -> dict[str, float]:
+    """LPDDR5X timings at ``data_rate_gbps`` [JESD209-5][RAM2-LP5].
+
+    The core (analog) timings are JEDEC's ns values as in Ramulator 2's ``LPDDR5_6400`` (tCK 1.25 ns):
+    they do not depend on the pin rate.  The column-to-column times follow the bank-group (BG) mode used
+    above 3200 Mb/s: a BL16 burst occupies 2 CK (CK = data rate / 8), tCCD_S = 2 CK to another bank
+    group, tCCD_L = 4 CK within one.
+    """
+    tck = 8.0 / data_rate_gbps  # WCK:CK = 4:1, DDR on WCK -> 8 bits per pin per CK; 8533 -> 0.9375 ns
+    return {
+        "tRCD_ns": 18.75,  # nRCD 15 CK @ 1.25 ns (JEDEC 18 ns, rounded up to CK) [RAM2-LP5]
+        "tRP_ns": 18.75,  # nRPpb 15 CK [RAM2-LP5]
+        "tCL_ns": 25.0,  # nCL 20 CK (read latency) [RAM2-LP5]
+        "tRAS_ns": 42.5,  # nRAS 34 CK (JEDEC 42 ns) [RAM2-LP5]
+        "tRRD_S_ns": 5.0,  # nRRD 4 CK [RAM2-LP5]
+        "tRRD_L_ns": 5.0,  # one tRRD for all banks [JESD209-5]
+        "tFAW_ns": 20.0,  # nFAW 16 CK [RAM2-LP5]
+        "tCCD_S_ns": 2 * tck,  # BL16 in BG mode [JESD209-5]
+        "tCCD_L_ns": 4 * tck,
+        "tWTR_ns": 12.5,  # nWTRL 10 CK [RAM2-LP5]
+        "tRTW_ns": 25.0 + 2 * tck + 2 * tck - 13.75,  # RL + BL/n + 2 CK - WL (nCWL 11 CK) [RAM2-LP5]
+        "tRFC_ns": 280.0,  # tRFCab, 16 Gb die [RAM2-LP5]
+        "tREFI_ns": 3906.0,  # tREFI base [RAM2-LP5]
+        "tRFCpb_ns": 0.0,
+    }
+
+
+def lpddr5x_dram(*, packages: int = 8, data_rate_gbps: float = 8.533, capacity_bytes_per_package: int = 16 * GiB,
+                 access_latency_ns: float = 100.0, interleave_bytes: int = 2048) -> DramSpec:
+    """LPDDR5X: ``packages`` x64 packages, each 4 independent x16 channels [JESD209-5].
+
+    A channel has 4 bank groups x 4 banks (BG mode), a 2 KiB page (1024 columns x 16 bit) and moves
+    32 B per BL16 burst [JESD209-5][RAM2-LP5].  Peak: 64 bit x 8.533 Gb/s / 8 = 68.3 GB/s per package.
+    ``access_latency_ns`` (controller + PHY + fabric round trip) is a machine property: 100 ns default.
+    """
+    return DramSpec(
+        kind="lpddr5x", stacks=packages, channels_per_stack=4, pseudo_channels_per_channel=1,
+        bank_groups=4, banks_per_group=4, row_bytes=2048, burst_length=16, pc_bus_width_bits=16,
+        data_rate_gbps=data_rate_gbps, capacity_bytes_per_stack=capacity_bytes_per_package,
+        **lpddr5x_timings_ns(data_rate_gbps), interleave_bytes=interleave_bytes, access_latency_ns=access_latency_ns,
+    )
+
+
+def gddr7_timings_ns(data_rate_gbps: float = 32.0) -> dict[str, float]:
+    """GDDR7 timings at ``data_rate_gbps`` per pin [JESD239][RAM2-GDDR6].
+
+    There is no public GDDR7 AC-timing table; the DRAM core (array, sense amplifiers) is the same
+    technology as GDDR6's, so the core timings are GDDR6's in ns (Ramulator 2 ``GDDR6_2000_1350mV_double``,
+    its CK counts x its 570 ps tCK).  Column-to-column times follow GDDR7's burst: a 32 B access on an
+    x8 channel is 32 bits per pin = 32 / data_rate ns (tCCD_S); tCCD_L = 1.5 x that (GDDR6's 6 : 4 CK).
+    """
+    t_burst = 32.0 / data_rate_gbps
+    ck = 0.570  # the preset's tCK, ns [RAM2-GDDR6]
+    return {
+        "tRCD_ns": 26 * ck,  # nRCDRD 26 -> 14.8 ns
+        "tRP_ns": 26 * ck,  # nRP 26 -> 14.8 ns
+        "tCL_ns": 24 * ck,  # nCL 24 -> 13.7 ns
+        "tRAS_ns": 53 * ck,  # nRAS 53 -> 30.2 ns
+        "tRRD_S_ns": 7 * ck,  # nRRDS 7 -> 4.0 ns
+        "tRRD_L_ns": 7 * ck,  # nRRDL 7
+        "tFAW_ns": 28 * ck,  # nFAW 28 -> 16.0 ns
+        "tCCD_S_ns": t_burst,
+        "tCCD_L_ns": 1.5 * t_burst,
+        "tWTR_ns": 11 * ck,  # nWTRL 11 -> 6.3 ns
+        "tRTW_ns": (24 + 8 + 4 - 6) * ck,  # nCL + nBL + 4 - nCWL -> 17.1 ns
+        "tRFC_ns": 210 * ck,  # nRFC 210 -> 120 ns
+        "tREFI_ns": 3333 * ck,  # nREFI 3333 -> 1.9 us
+        "tRFCpb_ns": 0.0,
+    }
+
+
+def gddr7_dram(*, devices: int = 16, data_rate_gbps: float = 32.0, capacity_bytes_per_device: int = 2 * GiB,
+               access_latency_ns: float = 100.0, interleave_bytes: int = 2048) -> DramSpec:
+    """GDDR7: ``devices`` x32 devices, each 4 independent x8 channels [JESD239].
+
+    A channel has 4 bank groups x 4 banks (GDDR6's organisation [RAM2-GDDR6]; assumed for GDDR7) and a
+    2 KiB page (2048 columns x 8 bit, as GDDR6 x8); an access moves 32 B (burst_length here counts bits
+    per pin: 32 bits on each of 8 pins; PAM3 carries 3 bits per 2 symbols).  Peak: 32 pins x 32 Gb/s / 8
+    = 128 GB/s per device (the standard reaches 192 GB/s at 48 Gb/s [JESD239]); 16 Gb = 2 GiB devices.
+    """
+    return DramSpec(
+        kind="gddr7", stacks=devices, channels_per_stack=4, pseudo_channels_per_channel=1,
+        bank_groups=4, banks_per_group=4, row_bytes=2048, burst_length=32, pc_bus_width_bits=8,
+        data_rate_gbps=data_rate_gbps, capacity_bytes_per_stack=capacity_bytes_per_device,
+        **gddr7_timings_ns(data_rate_gbps), interleave_bytes=interleave_bytes, access_latency_ns=access_latency_ns,
+    )
+
+
+def _sram_main_memory(*, channels: int, bus_width_bits: int, clock_ghz: float, capacity_bytes: int,
+                      access_latency_ns: float) -> DramSpec:
+    """On-chip SRAM as the main memory level: ``channels`` independent banks-of-slices, each
+    ``bus_width_bits`` wide, one access per core clock, no row or refresh penalties that bind."""
+    cyc = 1.0 / clock_ghz
+    burst = bus_width_bits // 8
+    return DramSpec(
+        kind="sram", stacks=1, channels_per_stack=channels, pseudo_channels_per_channel=1,
+        bank_groups=1, banks_per_group=2,
+        # "rows" of 64 accesses: a row switch costs 2 cycles (tRP + tRCD), 1/32 of a stream's time at most;
+        # SRAM has no row buffer, the small cost stands for slice switching in the stream network
+        row_bytes=64 * burst, burst_length=1, pc_bus_width_bits=bus_width_bits, data_rate_gbps=clock_ghz,
+        capacity_bytes_per_stack=capacity_bytes,
+        tRCD_ns=cyc, tRP_ns=cyc, tCL_ns=cyc, tRAS_ns=cyc, tRRD_S_ns=0.0, tRRD_L_ns=0.0, tFAW_ns=0.0,
+        tCCD_S_ns=cyc, tCCD_L_ns=cyc, tWTR_ns=0.0, tRTW_ns=0.0,
+        tRFC_ns=0.0, tREFI_ns=1e9, tRFCpb_ns=0.0,  # SRAM: no refresh
+        interleave_bytes=burst, access_latency_ns=access_latency_ns,
+    )
+
+
+# ------------------------------------------------------------------------------------------ machines
+
+
+def b200() -> Architecture:
+    """NVIDIA B200 (HGX, 1000 W): two dies, 148 SMs, 126 MB L2, 8 x HBM3e 24 GB, 8 TB/s."""
+    cal = HOPPER_CALIBRATION
+    # 8 TB/s over 8 x 1024 bit [B200-DS]: 8e12 * 8 / 8192 = 7.8125 Gb/s/pin
+    data_rate_gbps = 7.8125
+    # Dense 2.25 PFLOP/s bf16 [B200-DS] over 148 SMs [CC-B200] at 8192 FLOP/cycle/SM (twice Hopper's
+    # 4096 per SM: Blackwell's 5th-gen tensor cores) -> 2.25e15 / (148 * 8192) = 1.856 GHz tensor clock.
+    clock_ghz = 2.25e15 / (148 * 8192) / 1e9
+    return Architecture(
+        name="b200",
+        description="NVIDIA B200 (HGX, 1000 W): 148 SMs, 126 MB L2, 8 x HBM3e (192 GB, 8 TB/s)",
+        compute=ComputeSpec(
+            units=148,  # 2 dies x 74 enabled SMs [CC-B200]
+            clock_ghz=clock_ghz,
+            matrix_flops_per_cycle_per_unit=DtypeRates(
+                fp32=256.0,  # 128 FP32 lanes x FMA per SM, as Hopper: 75 TFLOP/s [B200-DS]
+                bf16=8192.0, fp16=8192.0,  # 2.25 PFLOP/s dense [B200-DS]
+                fp8=16384.0, int8=16384.0,  # 4.5 PFLOP/s / POP/s dense [B200-DS]
+                fp4=32768.0,  # 9 PFLOP/s dense [B200-DS]
+                int4=16384.0,  # no int4 tensor-core math: dequantized onto the fp8 path
+            ),
+            # Same SM design generation and power-limited clocking as Hopper: the Hopper calibration
+            # (sustained fraction, in-flight bytes and intake per SM, kernel setup) is reused; the SM's
+            # memory pipeline and 256 KB L1/shared memory are unchanged [CC-B200].
+            matrix_sustained_fraction=cal.matrix_sustained_fraction,
+            vector_flops_per_cycle_per_unit=256.0,
+            local_sram_bytes_per_unit=256 * KiB,  # [CC-B200]
+            max_inflight_bytes_per_unit=cal.max_inflight_bytes_per_unit,
+            load_bytes_per_cycle_per_unit=cal.load_bytes_per_cycle_per_unit,
+            matrix_kernel_setup_ns=cal.matrix_kernel_setup_ns,
+        ),
+        l2=SramSpec(
+            name="l2",
+            capacity_bytes=126 * MiB,  # [CC-B200]
+            bytes_per_cycle=128.0 * 148,  # Hopper's 128 B/cycle/SM L2 fill path (HOPPER_CALIBRATION) x 148 SMs
+            clock_ghz=clock_ghz,
+            latency_ns=150.0,  # within-partition L2 hit latency [CC-B200]
+            banks=cal.l2_banks * 2,  # two dies' slices; spreads conflicts only
+        ),
+        dram=DramSpec(
+            kind="hbm3e",  # [B200-DS]
+            stacks=8,  # 8 x 24 GB = 192 GB [B200-DS]
+            channels_per_stack=16, pseudo_channels_per_channel=2,  # [JESD238]
+            bank_groups=4, banks_per_group=8,  # 8-high: 4 banks x 2 SIDs [RAM2-HBM3], as h200
+            row_bytes=1024, burst_length=8, pc_bus_width_bits=32,  # [JESD238]
+            data_rate_gbps=data_rate_gbps,
+            capacity_bytes_per_stack=24 * GiB,
+            **_hbm3_timings_ns(data_rate_gbps, tRFC_ns=450.0),  # as h200 (24 Gb dies) [JESD238][RAM2-HBM3]
+            interleave_bytes=cal.dram_interleave_bytes,
+            # SM <-> controller round trip: Hopper's measured value, reused (no public B200 DRAM
+            # latency measurement was used; the die-to-die hop may add to it for remote stacks).
+            access_latency_ns=cal.dram_access_latency_ns,
+        ),
+        kernel_launch_overhead_ns=cal.kernel_launch_overhead_ns,  # same CUDA-graph launch path as Hopper
+        citations=(
+            "NVIDIA DGX B200 / HGX B200 datasheets (per GPU: 192 GB HBM3e, 8 TB/s, dense bf16 2.25 / fp8 4.5 / "
+            "fp4 9 PFLOP/s, 1000 W)",
+            "Chips and Cheese, Nvidia's B200: Keeping the CUDA Juggernaut Rolling, 2025 (148 SMs, 126 MB L2)",
+            "JEDEC JESD238 High Bandwidth Memory (HBM3) DRAM, 2022",
+            "Ramulator 2 (CMU SAFARI) HBM3 presets HBM3_16Gb_8hi / HBM3_6400Mbps",
+        ) + HOPPER_ENERGY_CITATIONS,
+        # Same process class (TSMC 4NP vs 4N) and HBM3e: Hopper's per-bit / per-FLOP energies; native
+        # fp4 math at half fp8's energy; static 15% of the 1000 W TDP [B200-DS] (estimate).
+        energy=hbm_gpu_energy(static_power_w=150.0, fp4_pj_per_flop=0.05),
+    )
+
+
+def mi300x() -> Architecture:
+    """AMD Instinct MI300X: 304 CUs (8 XCDs), 256 MB Infinity Cache, 8 x HBM3 24 GB, 5.3 TB/s."""
+    cal = HOPPER_CALIBRATION
+    clock_ghz = 2.1  # peak engine clock [MI300-DS]
+    # 5.3 TB/s over 8 x 1024 bit [MI300-DS]: 5.3e12 * 8 / 8192 = 5.176 Gb/s/pin (AMD quotes 5.2 Gb/s)
+    data_rate_gbps = 5.3e12 * 8 / 8192 / 1e9
+    return Architecture(
+        name="mi300x",
+        description="AMD Instinct MI300X: 304 CUs, 256 MB Infinity Cache, 8 x HBM3 (192 GB, 5.3 TB/s)",
+        compute=ComputeSpec(
+            units=304,  # [MI300-DS]
+            clock_ghz=clock_ghz,
+            matrix_flops_per_cycle_per_unit=DtypeRates(
+                fp32=256.0,  # 163.4 TFLOP/s fp32 matrix = 304 * 2.1e9 * 256 [MI300-DS]
+                bf16=2048.0, fp16=2048.0,  # 1307.4 TFLOP/s dense = 304 * 2.1e9 * 2048 [MI300-DS]
+                fp8=4096.0, int8=4096.0,  # 2614.9 dense [MI300-DS]
+                int4=4096.0, fp4=4096.0,  # CDNA 3 has no 4-bit math: dequantized onto the fp8 path
+            ),
+            # Sustained fraction: the Hopper value (power-limited clock x pipeline efficiency) reused;
+            # no MI300X GEMM measurement was used to set it.
+            matrix_sustained_fraction=cal.matrix_sustained_fraction,
+            vector_flops_per_cycle_per_unit=256.0,  # 163.4 TFLOP/s fp32 vector [MI300-DS]
+            local_sram_bytes_per_unit=96 * KiB,  # 64 KB LDS + 32 KB L1 per CU [CDNA3-WP]
+            # In-flight bytes and intake per unit: Hopper's per-SM values reused.  Not a limit here:
+            # 304 x 52 KB in flight covers 5.3 TB/s x any latency below 3 us (Little's law).
+            max_inflight_bytes_per_unit=cal.max_inflight_bytes_per_unit,
+            load_bytes_per_cycle_per_unit=cal.load_bytes_per_cycle_per_unit,
+            matrix_kernel_setup_ns=cal.matrix_kernel_setup_ns,  # Hopper value reused (tiled-kernel setup)
+        ),
+        # The on-chip level modelled is the 256 MB Infinity Cache (memory-side, in the IODs); the 8 x 4 MB
+        # XCD L2s are not modelled separately.
+        l2=SramSpec(
+            name="infinity_cache",
+            capacity_bytes=256 * MiB,  # [MI300-DS]
+            bytes_per_cycle=17.2e12 / (clock_ghz * 1e9),  # 17.2 TB/s peak [CDNA3-WP]
+            clock_ghz=clock_ghz,
+            # Unloaded Infinity-Cache hit latency as a CU sees it: ~ Hopper's L2 latency + the XCD-IOD hop;
+            # estimate (Chips and Cheese [CC-MI300] shows it above the XCD L2 and well below HBM).
+            latency_ns=250.0,
+            banks=128,  # one slice per HBM channel (128 channels) [CDNA3-WP]
+        ),
+        dram=DramSpec(
+            kind="hbm3",  # [MI300-DS]
+            stacks=8,  # [MI300-DS]
+            channels_per_stack=16, pseudo_channels_per_channel=2,  # 128 channels [CDNA3-WP][JESD238]
+            # 24 GB stacks = 12-high x 16 Gb: 3 SIDs of 4 bank groups x 4 banks -> 12 banks per group
+            # (the 8-high preset has 2 SIDs -> 8) [RAM2-HBM3]
+            bank_groups=4, banks_per_group=12,
+            row_bytes=1024, burst_length=8, pc_bus_width_bits=32,  # [JESD238]
+            data_rate_gbps=data_rate_gbps,
+            capacity_bytes_per_stack=24 * GiB,  # 8 x 24 GB = 192 GB [MI300-DS]
+            **_hbm3_timings_ns(data_rate_gbps, tRFC_ns=350.0),  # 16 Gb dies, as h100-sxm [RAM2-HBM3]
+            interleave_bytes=cal.dram_interleave_bytes,
+            # CU <-> controller round trip: Hopper's 330 ns + ~100 ns for the XCD -> IOD -> stack hops of the
+            # chiplet package (estimate; the MI300X's measured HBM latency is higher than H100's [CC-MI300]).
+            access_latency_ns=cal.dram_access_latency_ns + 100.0,
+        ),
+        kernel_launch_overhead_ns=cal.kernel_launch_overhead_ns,  # graph-launched kernels; Hopper value reused
+        citations=(
+            "AMD Instinct MI300X accelerator data sheet",
+            "AMD CDNA 3 instruction-set / architecture whitepaper",
+            "Chips and Cheese, Testing AMD's Giant MI300X, 2024",
+            "JEDEC JESD238 High Bandwidth Memory (HBM3) DRAM, 2022",
+            "Ramulator 2 (CMU SAFARI) HBM3 presets HBM3_16Gb_8hi / HBM3_6400Mbps",
+        ) + HOPPER_ENERGY_CITATIONS,
+        # HBM3 and a 5 nm-class compute die: Hopper's per-bit / per-FLOP energies; static 15% of the
+        # 750 W TBP [MI300-DS] (estimate).
+        energy=hbm_gpu_energy(static_power_w=112.5),
+    )
+
+
+def _tpu(name: str, description: str, *, clock_ghz: float, mxus: int, bf16_per_mxu: float, int8_per_mxu: float,
+         vmem_bytes: int, dram: DramSpec, citations: tuple[str, ...]) -> Architecture:
+    # Units are the MXUs (systolic matrix units).  TPUs stream operands from HBM into VMEM by DMA with
+    # deep queues: the in-flight limit per unit is set so that it never binds (Little's law at 1 us per
+    # unit's share of peak bandwidth), the per-unit intake so that 4 units can take the full HBM rate.
+    bw = dram.peak_bandwidth_bytes_per_s
+    per_unit_bw = bw / mxus
+    return Architecture(
+        name=name,
+        description=description,
+        compute=ComputeSpec(
+            units=mxus,
+            clock_ghz=clock_ghz,
+            matrix_flops_per_cycle_per_unit=DtypeRates(
+                # fp32 matmuls run as multi-pass bf16 on the MXU: 1/6 of the bf16 rate (bf16x6 passes)
+                fp32=bf16_per_mxu / 6, bf16=bf16_per_mxu, fp16=bf16_per_mxu,
+                fp8=bf16_per_mxu,  # no fp8 MXU mode modelled: fp8 weights run at the bf16 rate
+                int8=int8_per_mxu, int4=int8_per_mxu, fp4=bf16_per_mxu,
+            ),
+            # No TPU GEMM measurement was used: the Hopper sustained fraction (power-limited clock x
+            # pipeline efficiency) is reused as a generic value.
+            matrix_sustained_fraction=HOPPER_CALIBRATION.matrix_sustained_fraction,
+            # VPU: 8 sublanes x 128 lanes x FMA = 2048 FLOP/cycle per core, shared by its MXUs (estimate
+            # from the public TPU VPU shape)
+            vector_flops_per_cycle_per_unit=2048.0 / mxus,
+            local_sram_bytes_per_unit=vmem_bytes // mxus,
+            max_inflight_bytes_per_unit=max(65536, int(per_unit_bw * 1e-6)),
+            load_bytes_per_cycle_per_unit=2 * per_unit_bw / (clock_ghz * 1e9),
+            # XLA-fused ops, no tiled-kernel setup beyond the per-op overhead below
+            matrix_kernel_setup_ns=0.0,
+        ),
+        l2=None,  # no hardware cache: VMEM is a software-managed scratchpad (local_sram above)
+        dram=dram,
+        # XLA runs a step as one compiled program: no kernel launches.  Each fused op still pays a
+        # pipeline fill / DMA-issue gap; ~0.5 us is an estimate (not measured), half Hopper's launch gap.
+        kernel_launch_overhead_ns=500.0,
+        citations=citations,
+        energy=None,  # no public TPU power / energy-per-bit figures to set it from
+    )
+
+
+def tpu_v5e() -> Architecture:
+    """Google Cloud TPU v5e: 197 TFLOP/s bf16, 394 TOPS int8, 16 GB HBM2e at 819 GB/s."""
+    # 819 GB/s over 2 HBM2e stacks of 1024 bit: 819e9 * 8 / 2048 = 3.2 Gb/s/pin [TPU-V5E][JESD235]
+    rate = 3.2
+    # 4 MXUs of 128 x 128 MACs = 4 * 32768 FLOP/cycle; 197e12 / 131072 = 1.503 GHz
+    clock = 197e12 / (4 * 128 * 128 * 2) / 1e9
+    dram = DramSpec(
+        kind="hbm2e",
+        stacks=2, channels_per_stack=8, pseudo_channels_per_channel=2,  # 8 x 128-bit channels, 2 PCs [JESD235]
+        bank_groups=4, banks_per_group=4,  # [RAM2-HBM2]
+        row_bytes=1024, burst_length=4, pc_bus_width_bits=64,  # 1 KiB page, BL4, 64-bit PCs [RAM2-HBM2]
+        data_rate_gbps=rate,
+        capacity_bytes_per_stack=8 * GiB,  # 2 x 8 GB = 16 GB [TPU-V5E]
+        **_hbm2_timings_ns(rate),
+        interleave_bytes=1024,
+        # core <-> controller round trip outside the device: Hopper's measured 330 ns reused as a generic
+        # on-package HBM round trip (no TPU measurement)
+        access_latency_ns=HOPPER_CALIBRATION.dram_access_latency_ns,
+    )
+    return _tpu("tpu-v5e", "Google Cloud TPU v5e: 4 MXUs, 197 TFLOP/s bf16, 16 GB HBM2e at 819 GB/s",
+                clock_ghz=clock, mxus=4, bf16_per_mxu=32768.0, int8_per_mxu=65536.0,  # 394 TOPS int8 [TPU-V5E]
+                vmem_bytes=128 * MiB,  # VMEM (estimate; not in the public v5e documentation)
+                dram=dram,
+                citations=("Google Cloud TPU v5e documentation (197 TFLOP/s bf16, 394 TOPS int8, 16 GB HBM2e, "
+                           "819 GB/s, 4 MXUs per TensorCore)",
+                           "JEDEC JESD235 High Bandwidth Memory (HBM2/HBM2E)",
+                           "Ramulator 2 (CMU SAFARI) HBM2 presets HBM2_8Gb / HBM2_2000Mbps"))
+
+
+def tpu_v6e() -> Architecture:
+    """Google Cloud TPU v6e (Trillium): 918 TFLOP/s bf16, 1836 TOPS int8, 32 GB HBM at 1640 GB/s."""
+    # 1640 GB/s over 2 stacks of 1024 bit: 6.4 Gb/s/pin (2 x 819.2 = 1638.4 GB/s) -> HBM3-6400 [JESD238]
+    rate = 6.4
+    # 256 x 256 MXUs [TPU-V6E]; 4 per chip assumed (not stated per chip in the public docs; only the peak
+    # matters here): 918e12 / (4 * 256 * 256 * 2) = 1.751 GHz
+    clock = 918e12 / (4 * 256 * 256 * 2) / 1e9
+    dram = DramSpec(
+        kind="hbm3",
+        stacks=2, channels_per_stack=16, pseudo_channels_per_channel=2,  # [JESD238]
+        bank_groups=4, banks_per_group=8,  # 8-high [RAM2-HBM3]
+        row_bytes=1024, burst_length=8, pc_bus_width_bits=32,
+        data_rate_gbps=rate,
+        capacity_bytes_per_stack=16 * GiB,  # 2 x 16 GB = 32 GB [TPU-V6E]
+        **_hbm3_timings_ns(rate, tRFC_ns=350.0),
+        interleave_bytes=1024,
+        access_latency_ns=HOPPER_CALIBRATION.dram_access_latency_ns,  # generic, as tpu-v5e
+    )
+    return _tpu("tpu-v6e", "Google Cloud TPU v6e (Trillium): 918 TFLOP/s bf16, 32 GB HBM at 1640 GB/s",
+                clock_ghz=clock, mxus=4, bf16_per_mxu=131072.0, int8_per_mxu=262144.0,  # 1836 TOPS int8
+                vmem_bytes=128 * MiB,  # estimate, as tpu-v5e
+                dram=dram,
+                citations=("Google Cloud TPU v6e (Trillium) documentation (918 TFLOP/s bf16, 1836 TOPS int8, "
+                           "32 GB HBM, 1640 GB/s, 256x256 MXUs)",
+                           "JEDEC JESD238 High Bandwidth Memory (HBM3) DRAM, 2022",
+                           "Ramulator 2 (CMU SAFARI) HBM3 presets HBM3_16Gb_8hi / HBM3_6400Mbps"))
+
+
+def groq_lpu() -> Architecture:
+    """An SRAM-only chip like Groq's LPU (GroqChip 1 / TSP): 230 MB SRAM at 80 TB/s, 900 MHz, no DRAM."""
+    clock = 0.9  # [GROQ20]
+    return Architecture(
+        name="groq-lpu",
+        description="SRAM-only chip like Groq's LPU (GroqChip 1): 220 MiB SRAM at ~80 TB/s, 900 MHz, no DRAM",
+        compute=ComputeSpec(
+            units=20,  # 20 superlanes [GROQ20]
+            clock_ghz=clock,
+            matrix_flops_per_cycle_per_unit=DtypeRates(
+                fp32=256.0,  # vector unit fp32 (see vector below); no fp32 MXM mode
+                bf16=188e12 / (20 * clock * 1e9),  # 188 TFLOP/s fp16 [GROQ-PB]
+                fp16=188e12 / (20 * clock * 1e9),
+                fp8=188e12 / (20 * clock * 1e9),  # no fp8 mode: runs at the fp16 rate
+                int8=750e12 / (20 * clock * 1e9),  # 750 TOP/s int8 at 900 MHz [GROQ-PB]
+                int4=750e12 / (20 * clock * 1e9),  # on the int8 path
+                fp4=188e12 / (20 * clock * 1e9),
+            ),
+            # statically scheduled: the compiler keeps the MXMs busy when operands stream (estimate 0.9)
+            matrix_sustained_fraction=0.9,
+            # vector unit: 16 ALUs per superlane lane group; ~5120 ops/cycle over 20 superlanes (estimate)
+            vector_flops_per_cycle_per_unit=256.0,
+            # the weights live in the memory level below; no separate unit-local store is modelled
+            local_sram_bytes_per_unit=0,
+            # streams are issued by the compiler with no miss handling: in flight = bandwidth x latency
+            # share of each superlane, with margin (80 TB/s x 20 ns / 20 = 80 KB) -> 256 KB
+            max_inflight_bytes_per_unit=256 * KiB,
+            load_bytes_per_cycle_per_unit=2 * 80e12 / (20 * clock * 1e9),  # never the limit
+            matrix_kernel_setup_ns=0.0,
+        ),
+        l2=None,
+        # The 40 memory units (20 superlanes x 2 hemispheres) [GROQ20] are modelled as 88 channels of 8192
+        # bit at the 900 MHz clock -- a modelling choice that gives 88 * 1024 B * 0.9e9 = 81 TB/s, the
+        # quoted "up to 80 TB/s" [GROQ-PB] with power-of-two access granules.
+        dram=_sram_main_memory(channels=88, bus_width_bits=8192, clock_ghz=clock,
+                               capacity_bytes=220 * MiB,  # 220 MiB = 230.7 MB [GROQ20][GROQ-PB]
+                               # stream registers carry data from a MEM slice to the MXM in tens of
+                               # cycles across the chip: ~20 ns (estimate)
+                               access_latency_ns=20.0),
+        # No kernel launches (one statically scheduled program).  Each op still fills and drains the
+        # stream pipeline across the chip: ~100 ns (~90 cycles; estimate, not measured).
+        kernel_launch_overhead_ns=100.0,
+        citations=(
+            "Abts et al., Think Fast: A Tensor Streaming Processor (TSP) for Accelerating Deep Learning "
+            "Workloads, ISCA 2020",
+            "Groq LPU / GroqChip 1 product brief (230 MB SRAM, 80 TB/s on-die memory bandwidth)",
+        ),
+        energy=None,  # no public per-bit / per-op energy split for GroqChip
+    )
+
+
+def cerebras_wse3() -> Architecture:
+    """A wafer-scale chip like Cerebras WSE-3: 44 GB SRAM at 21 PB/s, 900,000 cores."""
+    clock = 1.1  # core clock ~1.1 GHz (Cerebras WSE-2 / WSE-3 Hot Chips talks; approximate)
+    groups = 4608  # 900,000 cores coarsened into 4608 groups of ~195 cores (simulation cost; see below)
+    return Architecture(
+        name="cerebras-wse3",
+        description="Wafer-scale chip like Cerebras WSE-3: 900k cores (as 4608 groups), 44 GB SRAM at 21 PB/s",
+        compute=ComputeSpec(
+            # The engine simulates every unit; 900,000 are coarsened into 4608 groups of ~195 cores, each
+            # with the summed rates of its cores.  Bandwidth and capacity are unchanged by the grouping.
+            units=groups,
+            clock_ghz=clock,
+            matrix_flops_per_cycle_per_unit=DtypeRates(
+                # 125 PFLOP/s "peak AI" [WSE3] counts structured sparsity; dense fp16 is taken as 1/8 of it
+                # (estimate): 15.6 PFLOP/s = 900,000 cores x ~16 FLOP/cycle x 1.1 GHz
+                fp32=125e15 / 8 / 4 / (groups * clock * 1e9),
+                bf16=125e15 / 8 / (groups * clock * 1e9),
+                fp16=125e15 / 8 / (groups * clock * 1e9),
+                fp8=125e15 / 8 / (groups * clock * 1e9),  # no separate fp8 rate modelled
+                int8=125e15 / 8 / (groups * clock * 1e9),
+                int4=125e15 / 8 / (groups * clock * 1e9),
+                fp4=125e15 / 8 / (groups * clock * 1e9),
+            ),
+            matrix_sustained_fraction=0.75,  # generic (Hopper calibration value reused)
+            vector_flops_per_cycle_per_unit=125e15 / 8 / 4 / (groups * clock * 1e9),
+            local_sram_bytes_per_unit=0,  # the SRAM is the memory level below
+            max_inflight_bytes_per_unit=256 * KiB,  # never binds: each core reads its own SRAM
+            load_bytes_per_cycle_per_unit=2 * 21e15 / (groups * clock * 1e9),  # never the limit
+            matrix_kernel_setup_ns=0.0,
+        ),
+        l2=None,
+        # 44 GB of SRAM distributed over the cores [WSE3], as 4608 channels of 32768 bit at 1.1 GHz:
+        # 4608 * 4096 B * 1.1e9 = 20.8 PB/s (21 PB/s quoted) [WSE3]
+        dram=_sram_main_memory(channels=groups, bus_width_bits=32768, clock_ghz=clock,
+                               capacity_bytes=44 * 10**9,
+                               access_latency_ns=5.0),  # a core's own SRAM: a few cycles (estimate)
+        # Each operation ends with a reduction / broadcast across the wafer's 2D mesh: ~1000 hops at ~1
+        # cycle per hop ~ 1 us per kernel (estimate from the mesh size, not measured).  This, not the
+        # memory, bounds decode on this design.
+        kernel_launch_overhead_ns=1000.0,
+        citations=(
+            "Cerebras WSE-3 announcement, March 2024 (900,000 cores, 44 GB on-chip SRAM, 21 PB/s, 125 PFLOP/s)",
+            "Cerebras Hot Chips 2024 talk (WSE-3 architecture)",
+        ),
+        energy=None,  # no public per-bit / per-FLOP energy split
+    )
+
+
+PRESETS: dict[str, Callable[[], Architecture]] = {
+    "b200": b200,
+    "mi300x": mi300x,
+    "tpu-v5e": tpu_v5e,
+    "tpu-v6e": tpu_v6e,
+    "groq-lpu": groq_lpu,
+    "cerebras-wse3": cerebras_wse3,
+}
