@@ -111,3 +111,16 @@ def test_decode_capacity_counts_both_tiers() -> None:
     big = accelsim.decode_step(HBF_ARCH, "llama-3-70b", batch=64, context=131072, **kw)
     assert not big.feasible and "KV cache" in big.reason and "DRAM" in big.reason
     assert big.kv_cache_bytes > HBF_ARCH.memory_capacity_bytes
+
+
+def test_continuous_prefetch_hides_the_fill_that_a_cold_start_pays() -> None:
+    g = Gemv(m=1, n=8192, k=8192, dtype="fp8")  # 67 MB: 21 us at 3.2 TB/s, about one tR
+    warm = accelsim.simulate(HBF_ARCH, g).kernels[0]
+    cold = accelsim.simulate(HBF_ARCH.with_field("hbf.prefetch", "per_kernel"), g).kernels[0]
+    tR = HBF.read_latency_us * 1e-6
+    assert 0.9 * tR <= cold.time_s - warm.time_s <= 1.1 * tR + HBF.access_latency_ns * 1e-9
+    assert warm.time_s <= warm.launch_s + 1.05 * g.weight_bytes() / HBF.peak_read_bandwidth_bytes_per_s
+    assert warm.time_s >= warm.roofline_s * (1 - 1e-9)
+    with pytest.raises(ConfigError) as e:
+        HBF_ARCH.with_field("hbf.prefetch", "eager")
+    assert e.value.field == "hbf.prefetch"

@@ -580,7 +580,10 @@ class HbfSpec(_Spec):
     ``read_latency_us`` and then the plane's channel for ``page_bytes / channel_bandwidth_gb_per_s``;
     the stack's interface caps the sum at ``stack_bandwidth_gb_per_s``. At most
     ``pages_in_flight_per_stack`` page reads are outstanding per stack (the prefetch depth): whether the
-    latency hides is decided by that (simulated in C++, csrc/src/flash.cpp).
+    latency hides is decided by that (simulated in C++, csrc/src/flash.cpp). In-flight pages wait in
+    the planes' page registers, so the depth costs no host buffer. With ``prefetch="continuous"`` the
+    controller keeps reading the next kernel's weights (decode reads them in a fixed order): only the
+    stream's steady rate shows in a kernel, not its fill (one tR per step, not per kernel; neglected).
     """
 
     stacks: int = _int(ge=1, le=_MAX_COUNT)
@@ -592,6 +595,9 @@ class HbfSpec(_Spec):
     channel_bandwidth_gb_per_s: float = _float(gt=0.0, le=1e6, doc="page transfer rate per channel, 1e9 B/s")
     stack_bandwidth_gb_per_s: float = _float(gt=0.0, le=1e7, doc="interface limit per stack, 1e9 B/s")
     pages_in_flight_per_stack: int = _int(ge=1, le=1 << 24, doc="outstanding page reads per stack (prefetch depth)")
+    prefetch: str = _str(choices=("continuous", "per_kernel"),
+                         doc="continuous: reads run ahead across kernels (weights are read in a fixed order), "
+                             "so a kernel sees the stream's steady rate; per_kernel: each kernel starts cold")
     access_latency_ns: float = _float(ge=0.0, le=1e9, doc="host <-> flash controller round trip")
     endurance_pe_cycles: int = _int(ge=1, le=10**9, doc="program/erase cycles (noted; writes are rejected)")
     read_pj_per_bit: float = _float(ge=0.0, le=1e6, doc="energy per bit read (for the energy model)")

@@ -132,6 +132,7 @@ def h200_hbf() -> Architecture:
         stack_bandwidth_gb_per_s=1600.0,  # Gen 1 ~1.6 TB/s [HBF25]
         # prefetch depth: 1.6 TB/s x 20 us / 16 KiB = 1953 pages needed in flight; 4096 hides tR
         pages_in_flight_per_stack=4096,
+        prefetch="continuous",  # weights are read in a fixed order: the controller runs ahead [H3-26]
         access_latency_ns=330.0,  # same controller path as HBM (HOPPER_CALIBRATION.dram_access_latency_ns)
         endurance_pe_cycles=3000,  # [NAND] TLC
         read_pj_per_bit=3.0,  # page read + TSV + PHY, ~HBM's interface energy (design value, unpublished)
