@@ -189,3 +189,15 @@ def test_stacked3d_is_fast_and_small() -> None:
     assert accelsim.simulate(s3, g).time_s < 0.6 * accelsim.simulate(H200, g).time_s
     big = accelsim.decode_step(s3, "llama-3-70b", batch=1, context=4096, weight_dtype="fp8", kv_dtype="fp8")
     assert not big.feasible and "capacity" in big.reason
+
+
+@pytest.mark.parametrize("which", ["h200-pnm", "h200-pim"])
+def test_long_near_memory_streams_respect_the_compute_roofline(which: str) -> None:
+    """A 537 MB GEMV: long enough that `fast` would truncate and extrapolate a host kernel; near-memory
+    tiles turn from latency- to compute-bound as they lengthen, so they are simulated whole."""
+    arch = _always(presets.load(which))
+    row = accelsim.simulate(arch, BIG).kernels[0]
+    eff = nearmem.effective_arch(arch)
+    assert row.time_s >= row.roofline_s * (1 - 1e-9)
+    assert row.time_s >= BIG.flops() / eff.peak_flops_per_s("bf16")
+    assert row.time_s <= 1.5 * row.roofline_s
