@@ -331,11 +331,17 @@ void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
       const DramRequest& r = queues_[b].at(static_cast<std::uint32_t>(bk.cand_pos));
       const int g = bk.bg;
       TimePs act = std::max(now, bk.act_ok);
-      if (bk.open_row >= 0) act = std::max(act, std::max(now, bk.pre_ok) + c_.tRP);
+      TimePs first = -1;  // the bank's first command: its PRE when a row is open, else the ACT
+      if (bk.open_row >= 0) {
+        first = std::max(now, bk.pre_ok);
+        act = std::max(act, first + c_.tRP);
+      }
       act = std::max({act, bg_act_ok_[g], act_ok_, faw_[faw_pos_] + c_.tFAW});
-      if (act > horizon) continue;
+      if (first < 0) first = act;
+      // precharge-then-activate is one committed sequence: it may start (PRE) by the horizon
+      if (first > horizon) continue;
       record_activate(bk, r.row, act);
-      bk.col_ok = std::max(bk.col_ok, act + c_.tRCD);
+          bk.col_ok = std::max(bk.col_ok, act + c_.tRCD);
       ++stats_.activates_ahead;
       recompute_cand(b);
       for (int o = g; o < static_cast<int>(banks_.size()); o += c_.bank_groups)

@@ -25,6 +25,7 @@ struct Event {
   std::uint64_t seq;
   std::int64_t b;  // request slot / tile slot / version
   int a;           // unit or pc
+  int lane;        // EventQueue lane this event heads in the heap (-1: none)
   EvType type;
   bool before(const Event& o) const { return t != o.t ? t < o.t : seq < o.seq; }
 };
@@ -32,11 +33,15 @@ struct Event {
 // Pending events, popped in (time, sequence) order. A 4-ary min-heap, plus FIFOs: most event kinds are
 // created at times that never decrease (e.g. "now" or "now + constant"), and an event whose time is not
 // below its FIFO's tail is kept there in O(1) instead (the FIFO stays sorted by (time, sequence) since
-// sequence numbers only grow). Popping takes the least of the heap top and the FIFO heads, so the order
-// is exactly that of a single priority queue.
+// sequence numbers only grow). Lanes do the same for event streams that are monotone per source (data
+// returning from one pseudo-channel, whose bus serialises it): only each lane's head sits in the heap,
+// so the heap holds about one event per lane instead of one per request in flight. Popping takes the
+// least of the heap top and the FIFO heads, so the order is exactly that of a single priority queue.
 class EventQueue {
  public:
-  static constexpr int kFifos = 3;
+  static constexpr int kFifos = 2;
+
+  explicit EventQueue(int lanes = 0) : lanes_(static_cast<std::size_t>(std::max(0, lanes))) {}
 
   bool empty() const { return heap_.empty() && fifo_size_total_ == 0; }
 
@@ -52,9 +57,26 @@ class EventQueue {
     heap_push(e);
   }
 
+  // An event of a per-source stream (`lane`): O(1) while the lane's times do not decrease.
+  void push_lane(Event e, int lane) {
+    Lane& l = lanes_[static_cast<std::size_t>(lane)];
+    if (!l.head_in_heap) {
+      e.lane = lane;
+      l.head_in_heap = true;
+      l.last_t = e.t;
+      heap_push(e);
+    } else if (e.t >= l.last_t) {
+      e.lane = -1;
+      l.last_t = e.t;
+      l.rest.push_back(e);
+    } else {
+      e.lane = -1;  // out of order for its lane: an ordinary heap event
+      heap_push(e);
+    }
+  }
+
   Event pop() {
-    // source: -1 heap, else FIFO index
-    int src = -1;
+    int src = -1;  // -1 heap, else FIFO index
     const Event* best = heap_.empty() ? nullptr : &heap_[0];
     for (int i = 0; i < kFifos; ++i) {
       const Fifo& f = fifos_[i];
@@ -65,11 +87,26 @@ class EventQueue {
         src = i;
       }
     }
-    if (src < 0) return heap_pop();
-    const Event e = *best;
-    fifos_[src].pop_front();
-    --fifo_size_total_;
-    return e;
+    if (src >= 0) {
+      const Event e = *best;
+      fifos_[src].pop_front();
+      --fifo_size_total_;
+      return e;
+    }
+    const Event top = heap_[0];
+    if (top.lane >= 0) {
+      Lane& l = lanes_[static_cast<std::size_t>(top.lane)];
+      if (l.rest.size > 0) {  // the lane's next event takes its place at the top
+        Event next = l.rest.front();
+        l.rest.pop_front();
+        next.lane = top.lane;
+        heap_replace_top(next);
+        return top;
+      }
+      l.head_in_heap = false;
+    }
+    heap_pop();
+    return top;
   }
 
  private:
@@ -95,6 +132,11 @@ class EventQueue {
       ++size;
     }
   };
+  struct Lane {
+    Fifo rest;  // events after the head, in (time, sequence) order
+    TimePs last_t = 0;
+    bool head_in_heap = false;
+  };
 
   void heap_push(const Event& e) {
     std::size_t i = heap_.size();
@@ -108,31 +150,35 @@ class EventQueue {
     heap_[i] = e;
   }
 
-  Event heap_pop() {
-    const Event top = heap_[0];
+  // Put `e` at the root and restore the heap order downwards.
+  void sift_down_from_root(const Event& e) {
+    const std::size_t n = heap_.size();
+    std::size_t i = 0;
+    for (;;) {
+      const std::size_t c0 = 4 * i + 1;
+      if (c0 >= n) break;
+      std::size_t m = c0;
+      const std::size_t cend = std::min(c0 + 4, n);
+      for (std::size_t c = c0 + 1; c < cend; ++c)
+        if (heap_[c].before(heap_[m])) m = c;
+      if (!heap_[m].before(e)) break;
+      heap_[i] = heap_[m];
+      i = m;
+    }
+    heap_[i] = e;
+  }
+
+  void heap_replace_top(const Event& e) { sift_down_from_root(e); }
+
+  void heap_pop() {
     const Event last = heap_.back();
     heap_.pop_back();
-    const std::size_t n = heap_.size();
-    if (n > 0) {
-      std::size_t i = 0;
-      for (;;) {
-        const std::size_t c0 = 4 * i + 1;
-        if (c0 >= n) break;
-        std::size_t m = c0;
-        const std::size_t cend = std::min(c0 + 4, n);
-        for (std::size_t c = c0 + 1; c < cend; ++c)
-          if (heap_[c].before(heap_[m])) m = c;
-        if (!heap_[m].before(last)) break;
-        heap_[i] = heap_[m];
-        i = m;
-      }
-      heap_[i] = last;
-    }
-    return top;
+    if (!heap_.empty()) sift_down_from_root(last);
   }
 
   std::vector<Event> heap_;
   Fifo fifos_[kFifos];
+  std::vector<Lane> lanes_;
   std::size_t fifo_size_total_ = 0;
 };
 
@@ -141,7 +187,6 @@ inline int fifo_of(EvType t) {
   switch (t) {
     case kUnitIssue: return 0;     // always created at "now"
     case kPcArrive: return 1;      // always created at "now + half the access latency"
-    case kUnitReceive: return 2;   // mostly increasing
     default: return -1;
   }
 }
@@ -187,6 +232,7 @@ class Engine {
     for (int i = 0; i < d.pseudo_channels(); ++i) pcs_.emplace_back(std::make_unique<PseudoChannel>(d, i, f == Fidelity::Detailed));
     pc_version_.assign(pcs_.size(), 0);
     pc_wake_.assign(pcs_.size(), kNever);
+    q_ = EventQueue(static_cast<int>(pcs_.size()));
     units_.resize(m.compute.units);
     for (auto& u : units_) u.slots.resize(std::max(1, k.tiles_per_unit));
     step_bytes_ = k.tile_step_bytes > 0 ? std::min(k.tile_step_bytes, std::max<Bytes>(1, k.tile_read_bytes))
@@ -250,7 +296,10 @@ class Engine {
   }
 
  private:
-  void push(TimePs t, EvType type, int a, std::int64_t b) { q_.push(Event{t, seq_++, b, a, type}, fifo_of(type)); }
+  void push(TimePs t, EvType type, int a, std::int64_t b) { q_.push(Event{t, seq_++, b, a, -1, type}, fifo_of(type)); }
+  void push_lane(TimePs t, EvType type, int a, std::int64_t b, int lane) {
+    q_.push_lane(Event{t, seq_++, b, a, -1, type}, lane);
+  }
 
   void start_tile(int u, int s, TimePs t) {
     if (next_tile_ >= k_.n_tiles) return;
@@ -379,7 +428,8 @@ class Engine {
     if (r.write) {
       push(data_end, kWriteDone, pc, 0);
     } else {
-      push(data_end + (m_.dram.access_latency - half_lat_), kUnitReceive, r.unit, r.id);
+      // one pseudo-channel's data returns in bus order: its lane of the event queue
+      push_lane(data_end + (m_.dram.access_latency - half_lat_), kUnitReceive, r.unit, r.id, pc);
     }
     wake_pc(pc);
   }

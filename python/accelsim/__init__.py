@@ -15,6 +15,7 @@ from .errors import ConfigError, SimulationError
 from .kernels import DTYPE_BYTES, DecodeAttention, Elementwise, Gemv, Moe
 from .simulate import FIDELITIES, KernelRow, Result, clear_cache, simulate
 from .decode import DecodeStepResult, decode_kernels, decode_step
+from . import chiplets, collectives, parallel, system, systems  # issue 5: packages, systems, collectives
 
 __version__ = "0.1.0"
 
@@ -22,4 +23,5 @@ __all__ = [
     "__version__", "Architecture", "ComputeSpec", "DramSpec", "DtypeRates", "SramSpec",
     "ConfigError", "SimulationError", "DTYPE_BYTES", "Gemv", "Elementwise", "DecodeAttention", "Moe",
     "simulate", "clear_cache", "decode_step", "decode_kernels", "DecodeStepResult", "Result", "KernelRow", "FIDELITIES", "presets", "models", "io",
+    "system", "systems", "collectives", "chiplets", "parallel",
 ]

@@ -169,8 +169,9 @@ def _truncated(desc: dict[str, Any], frac: float) -> dict[str, Any]:
 def _plan(arch: Architecture, d: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any], float, float, float] | None:
     """How to shorten a long `fast` stream: (axis, short desc, longer desc, x1, x2, x) or None.
 
-    Long tiles are cut in length (each still many in-flight windows long, so the per-byte rate is the
-    steady one); many short tiles are cut in count, by whole waves of the units.
+    Long tiles are cut in length (each still at least two in-flight windows long, so the per-byte rate is
+    the steady one); a kernel of at least four waves may instead be cut in count, by whole waves of the
+    units with every tile whole; whichever simulates fewer requests.
     """
     il = arch.dram.interleave_bytes
     per_tile = d["tile_read_bytes"] + d["tile_write_bytes"]
@@ -178,15 +179,22 @@ def _plan(arch: Architecture, d: dict[str, Any]) -> tuple[str, dict[str, Any], d
     if requests <= FAST_REQUEST_BUDGET:
         return None
     # length cut: the shorter run keeps every tile at least two in-flight windows long
-    f1 = max(FAST_REQUEST_BUDGET / requests / 2, 2 * arch.compute.max_inflight_bytes_per_unit / max(1, d["tile_read_bytes"]))
-    if 2 * f1 <= 0.5:
+    window = arch.compute.max_inflight_bytes_per_unit
+    f1 = max(FAST_REQUEST_BUDGET / requests / 2, 2 * window / max(1, d["tile_read_bytes"]))
+    length_cost = 3 * f1 * requests if 2 * f1 <= 0.5 else float("inf")
+    # count cut: whole waves of full tiles (w and 2w of them, at least 1 and 2 waves), when the kernel
+    # has at least four waves
+    wave = arch.compute.units * max(1, d["tiles_per_unit"])
+    per_wave = wave * per_tile / il
+    waves = d["n_tiles"] / wave
+    w2 = max(2, min(int(FAST_REQUEST_BUDGET / per_wave), int(waves / 2)))
+    count_cost = 1.5 * w2 * per_wave if waves >= 4 else float("inf")
+    if count_cost < length_cost and count_cost < requests:
+        a, b = dict(d, n_tiles=(w2 // 2) * wave), dict(d, n_tiles=w2 * wave)
+        return ("tiles", a, b, float(a["n_tiles"]), float(b["n_tiles"]), float(d["n_tiles"]))
+    if length_cost < requests:
         a, b = _truncated(d, f1), _truncated(d, 2 * f1)
         return ("bytes", a, b, float(a["tile_read_bytes"]), float(b["tile_read_bytes"]), float(d["tile_read_bytes"]))
-    wave = arch.compute.units * max(1, d["tiles_per_unit"])
-    waves2 = int(FAST_REQUEST_BUDGET * il / max(1, per_tile) // wave)
-    if waves2 >= 4 and waves2 * wave < d["n_tiles"]:
-        a, b = dict(d, n_tiles=(waves2 // 2) * wave), dict(d, n_tiles=waves2 * wave)
-        return ("tiles", a, b, float(a["n_tiles"]), float(b["n_tiles"]), float(d["n_tiles"]))
     return None
 
 
