@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import accelsim
 from accelsim import nearmem, presets
-from accelsim.arch import Architecture, HbfSpec, PlacementSpec
+from accelsim.arch import Architecture, PlacementSpec
 from accelsim.errors import ConfigError
 from accelsim.kernels import Gemv
 

@@ -38,7 +38,7 @@ import math
 from typing import Any
 
 from . import _core
-from .arch import Architecture, ComputeSpec, HbfSpec, NearMemorySpec, PlacementSpec
+from .arch import Architecture, ComputeSpec, HbfSpec, PlacementSpec
 from .errors import ConfigError
 from .kernels import DecodeAttention, Elementwise, Gemv, Moe, dtype_bytes
 
