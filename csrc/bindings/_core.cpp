@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "accelsim/types.hpp"
+#include "accelsim/flash.hpp"
 
 namespace py = pybind11;
 using namespace accelsim;
@@ -161,4 +162,35 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("machine"), py::arg("kernels"), py::arg("fidelity") = "fast",
       "Simulate each kernel on a fresh machine state; returns one dict per kernel.");
+  // High Bandwidth Flash (issue 4): stream bytes from the flash tier (csrc/src/flash.cpp).
+  m.def(
+      "simulate_flash_read",
+      [](const py::dict& d, std::int64_t bytes) {
+        FlashConfig c;
+        c.stacks = get<int>(d, "stacks");
+        c.channels_per_stack = get<int>(d, "channels_per_stack");
+        c.planes_per_channel = get<int>(d, "planes_per_channel");
+        c.page_bytes = get<Bytes>(d, "page_bytes");
+        c.tR = ns_to_ps(get_finite(d, "read_latency_us") * 1000.0);
+        c.channel_bytes_per_ps = get_finite(d, "channel_bandwidth_gb_per_s") * 1e-3;
+        c.stack_bytes_per_ps = get_finite(d, "stack_bandwidth_gb_per_s") * 1e-3;
+        c.pages_in_flight_per_stack = get<std::int64_t>(d, "pages_in_flight_per_stack");
+        c.access_latency = get_ps(d, "access_latency_ns");
+        FlashResult r;
+        {
+          py::gil_scoped_release release;
+          r = simulate_flash_read(c, bytes);
+        }
+        py::dict o;
+        o["time_ps"] = r.time_ps;
+        o["first_page_ps"] = r.first_page_ps;
+        o["pages"] = r.pages;
+        o["bytes"] = r.bytes;
+        o["plane_busy_ps"] = r.plane_busy_ps;
+        o["channel_busy_ps"] = r.channel_busy_ps;
+        o["events"] = r.events;
+        return o;
+      },
+      py::arg("hbf"), py::arg("bytes"),
+      "Stream `bytes` from a High Bandwidth Flash tier (dict of HbfSpec fields); returns times in ps.");
 }

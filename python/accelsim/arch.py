@@ -39,6 +39,9 @@ __all__ = [
     "Architecture",
     "DtypeEnergies",
     "EnergySpec",
+    "NearMemorySpec",
+    "HbfSpec",
+    "PlacementSpec",
 ]
 
 #: Every dtype name the matrix units are described for (the fields of :class:`DtypeRates`).
@@ -46,6 +49,8 @@ DTYPES: tuple[str, ...] = ("fp32", "bf16", "fp16", "fp8", "int8", "int4", "fp4")
 
 #: DRAM kinds :class:`DramSpec` accepts.  Add new kinds here (and only here).
 DRAM_KINDS: tuple[str, ...] = ("hbm2", "hbm2e", "hbm3", "hbm3e", "hbm4", "lpddr5x", "gddr7", "sram")
+#: hybrid-bonded DRAM stacked on the compute die (issue 4, section 3)
+DRAM_KINDS = DRAM_KINDS + ("stacked3d",)
 
 _MAX_SIZE = 2**62  # any byte count or integer above this is absurd (and overflows int64 sums)
 _MAX_COUNT = 2**20  # stacks, channels, banks, ...: counts of physical things
@@ -480,6 +485,13 @@ class Architecture(_Spec):
     #: Optional energy model (see :class:`EnergySpec`); None: results report energy as NaN.
     energy: Optional["EnergySpec"] = field(
         default=None, metadata={"kind": "spec", "cls": "EnergySpec", "optional": True, "doc": "energy model"})
+    # Beyond-HBM directions (issue 4; see nearmem.py). None = a plain machine, simulated as before.
+    near_memory: Optional["NearMemorySpec"] = field(default=None, metadata={
+        "kind": "spec", "cls": "NearMemorySpec", "optional": True, "doc": "PNM / PIM compute in the DRAM stacks"})
+    hbf: Optional["HbfSpec"] = field(default=None, metadata={
+        "kind": "spec", "cls": "HbfSpec", "optional": True, "doc": "High Bandwidth Flash tier (read-only)"})
+    placement: Optional["PlacementSpec"] = field(default=None, metadata={
+        "kind": "spec", "cls": "PlacementSpec", "optional": True, "doc": "what lives where, what is offloaded"})
 
     @property
     def peak_dram_bandwidth_bytes_per_s(self) -> float:
@@ -493,6 +505,139 @@ class Architecture(_Spec):
     def peak_flops_per_s(self, dtype: str) -> float:
         """Dense matrix peak for ``dtype`` over all units, FLOP/s."""
         return self.compute.peak_flops_per_s(dtype)
+
+    def _check(self) -> None:
+        if self.placement is not None and self.placement.weights_tier == "flash" and self.hbf is None:
+            raise ConfigError("placement.weights_tier", "is 'flash' but the machine has no hbf tier", "flash")
+
+
+# --------------------------------------------------------------------------------------------------
+# Beyond HBM (issue 4): near-memory compute, High Bandwidth Flash, placement. Simulated in nearmem.py.
+
+#: Where near-memory compute sits: the base (logic) die of each stack, one unit per bank group, or one
+#: unit per ``banks_per_unit`` banks.
+NEARMEM_LEVELS: tuple[str, ...] = ("pnm", "pim_bankgroup", "pim_bank")
+#: Kernel kinds near-memory units may run. "attention" needs softmax (exp, max, divide) near memory.
+NEARMEM_OPS: tuple[str, ...] = ("gemv", "moe", "attention")
+#: Memory tiers a tensor class can be placed in.
+TIERS: tuple[str, ...] = ("dram", "flash")
+
+
+@dataclass(**_DATACLASS_KW)
+class NearMemorySpec(_Spec):
+    """Compute inside the DRAM stacks: processing-near-memory (PNM) on each stack's base die, or
+    processing-in-memory (PIM) beside the banks / bank groups.
+
+    The memory side is simulated by the DES engine on the machine these units see (nearmem.py):
+
+    - ``pnm``: ``units_per_stack`` engines per stack read the stack's pseudo-channels through the TSVs
+      at ``internal_pc_bus_width_bits`` per pseudo-channel (0 = the host interface's width), with the
+      DRAM's own timings, ``access_latency_ns`` instead of the host's round trip.
+    - ``pim_bankgroup`` / ``pim_bank``: one unit per bank group, or per ``banks_per_unit`` banks. Every
+      unit has a private path of ``column_bytes`` per column access from its banks' row buffers; a
+      column access takes max(tCCD_L, the command-bus share) where one command drives
+      ``units_per_command`` units (all-bank mode = every unit of a pseudo-channel).
+
+    The host broadcasts each offloaded kernel's input vector(s) to the units and reads their results
+    back over the host interface (simulated on the host machine).
+    """
+
+    level: str = _str(choices=NEARMEM_LEVELS)
+    units_per_stack: int = _int(ge=0, le=_MAX_COUNT, doc="pnm: engines per stack's base die (PIM: ignored, 0)")
+    banks_per_unit: int = _int(ge=1, le=_MAX_COUNT, doc="pim_bank: banks sharing one unit")
+    clock_ghz: float = _float(gt=0.0, le=1000.0, doc="near-memory unit clock, GHz")
+    matrix_flops_per_cycle_per_unit: DtypeRates = _spec("DtypeRates", doc="MAC FLOP/cycle/unit by dtype (0 = none)")
+    vector_flops_per_cycle_per_unit: float = _float(gt=0.0, le=1e15, doc="scalar/vector FLOP/cycle/unit")
+    buffer_bytes_per_unit: int = _int(ge=1, doc="operand buffer / register file per unit = bytes in flight")
+    internal_pc_bus_width_bits: int = _int(ge=0, le=1 << 16, doc="pnm: TSV data width per pseudo-channel")
+    column_bytes: int = _int(ge=1, le=1 << 16, doc="pim: bytes one column access gives a unit")
+    command_period_ns: float = _float(ge=0.0, le=1e6, doc="pim: min spacing of column commands per pseudo-channel")
+    units_per_command: int = _int(ge=1, le=_MAX_COUNT, doc="pim: units one column command drives (all-bank mode)")
+    access_latency_ns: float = _float(ge=0.0, le=1e9, doc="unit <-> its controller round trip, excl. device")
+    max_gemv_m: int = _int(ge=1, le=1 << 20, doc="largest m (tokens) a GEMV offload supports")
+    supported_ops: Tuple[str, ...] = field(default=("gemv",), metadata={"kind": "strtuple", "doc": "NEARMEM_OPS"})
+    offload_overhead_ns: float = _float(ge=0.0, le=1e12, doc="fixed cost per offloaded kernel (replaces launch)")
+    internal_pj_per_bit: float = _float(ge=0.0, le=1e6, doc="energy per bit read by a unit (for the energy model)")
+    compute_pj_per_flop: float = _float(ge=0.0, le=1e6, doc="energy per FLOP of a unit (for the energy model)")
+
+    def _check(self) -> None:
+        for i, op in enumerate(self.supported_ops):
+            if op not in NEARMEM_OPS:
+                raise ConfigError(f"supported_ops[{i}]", f"must be one of {list(NEARMEM_OPS)}{_suggest(op, NEARMEM_OPS)}", op)
+        if self.level == "pnm":
+            if self.units_per_stack < 1:
+                raise ConfigError("units_per_stack", "pnm needs at least one engine per stack", self.units_per_stack)
+        if self.column_bytes & (self.column_bytes - 1):
+            raise ConfigError("column_bytes", "must be a power of two", self.column_bytes)
+        if self.internal_pc_bus_width_bits & (self.internal_pc_bus_width_bits - 1):
+            raise ConfigError("internal_pc_bus_width_bits", "must be 0 or a power of two", self.internal_pc_bus_width_bits)
+
+    def supports(self, op: str) -> bool:
+        return op in self.supported_ops
+
+
+@dataclass(**_DATACLASS_KW)
+class HbfSpec(_Spec):
+    """High Bandwidth Flash: stacked NAND beside the compute die, read by pages.
+
+    Read-only in service (weights may live here, KV may not: ``endurance_pe_cycles`` program/erase
+    cycles would be spent in hours by a cache written every step). A page read occupies one plane for
+    ``read_latency_us`` and then the plane's channel for ``page_bytes / channel_bandwidth_gb_per_s``;
+    the stack's interface caps the sum at ``stack_bandwidth_gb_per_s``. At most
+    ``pages_in_flight_per_stack`` page reads are outstanding per stack (the prefetch depth): whether the
+    latency hides is decided by that (simulated in C++, csrc/src/flash.cpp). In-flight pages wait in
+    the planes' page registers, so the depth costs no host buffer. With ``prefetch="continuous"`` the
+    controller keeps reading the next kernel's weights (decode reads them in a fixed order): only the
+    stream's steady rate shows in a kernel, not its fill (one tR per step, not per kernel; neglected).
+    """
+
+    stacks: int = _int(ge=1, le=_MAX_COUNT)
+    capacity_bytes_per_stack: int = _int(ge=1)
+    channels_per_stack: int = _int(ge=1, le=_MAX_COUNT)
+    planes_per_channel: int = _int(ge=1, le=_MAX_COUNT, doc="independently reading arrays per channel")
+    page_bytes: int = _int(ge=512, le=1 << 24)
+    read_latency_us: float = _float(gt=0.0, le=1e6, doc="array read time tR, microseconds")
+    channel_bandwidth_gb_per_s: float = _float(gt=0.0, le=1e6, doc="page transfer rate per channel, 1e9 B/s")
+    stack_bandwidth_gb_per_s: float = _float(gt=0.0, le=1e7, doc="interface limit per stack, 1e9 B/s")
+    pages_in_flight_per_stack: int = _int(ge=1, le=1 << 24, doc="outstanding page reads per stack (prefetch depth)")
+    prefetch: str = _str(choices=("continuous", "per_kernel"),
+                         doc="continuous: reads run ahead across kernels (weights are read in a fixed order), "
+                             "so a kernel sees the stream's steady rate; per_kernel: each kernel starts cold")
+    access_latency_ns: float = _float(ge=0.0, le=1e9, doc="host <-> flash controller round trip")
+    endurance_pe_cycles: int = _int(ge=1, le=10**9, doc="program/erase cycles (noted; writes are rejected)")
+    read_pj_per_bit: float = _float(ge=0.0, le=1e6, doc="energy per bit read (for the energy model)")
+
+    @property
+    def capacity_bytes(self) -> int:
+        return self.stacks * self.capacity_bytes_per_stack
+
+    @property
+    def peak_read_bandwidth_bytes_per_s(self) -> float:
+        """min(interface, channels, planes' read rate) over all stacks, bytes/s."""
+        per_stack = min(self.stack_bandwidth_gb_per_s * 1e9,
+                        self.channels_per_stack * self.channel_bandwidth_gb_per_s * 1e9,
+                        self.channels_per_stack * self.planes_per_channel * self.page_bytes
+                        / (self.read_latency_us * 1e-6))
+        return self.stacks * per_stack
+
+
+@dataclass(**_DATACLASS_KW)
+class PlacementSpec(_Spec):
+    """Placement policy: which tier holds the weights and the KV cache, which kernels are offloaded to
+    near-memory units, and when ("always" when supported, or "faster": whichever simulates faster)."""
+
+    weights_tier: str = _str(choices=TIERS)
+    kv_cache_tier: str = _str(choices=TIERS)
+    offload: Tuple[str, ...] = field(default=("gemv", "moe", "attention"), metadata={"kind": "strtuple", "doc": "NEARMEM_OPS"})
+    offload_when: str = _str(choices=("always", "faster"))
+
+    def _check(self) -> None:
+        if self.kv_cache_tier == "flash":
+            raise ConfigError("kv_cache_tier", "the KV cache is written every decode step; High Bandwidth Flash is "
+                              "read-only (page programs, limited endurance): keep it in 'dram'", self.kv_cache_tier)
+        for i, op in enumerate(self.offload):
+            if op not in NEARMEM_OPS:
+                raise ConfigError(f"offload[{i}]", f"must be one of {list(NEARMEM_OPS)}{_suggest(op, NEARMEM_OPS)}", op)
 
 
 @dataclass(**_DATACLASS_KW)
@@ -559,3 +704,8 @@ _SPEC_CLASSES: dict[str, type[_Spec]] = {
     "DtypeEnergies": DtypeEnergies,
     "EnergySpec": EnergySpec,
 }
+_SPEC_CLASSES.update({
+    "NearMemorySpec": NearMemorySpec,
+    "HbfSpec": HbfSpec,
+    "PlacementSpec": PlacementSpec,
+})

@@ -282,7 +282,14 @@ def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context:
     common = dict(arch_name=arch.name, model_name=model.name, batch=batch, context=context,
                   weight_dtype=weight_dtype, kv_dtype=kv_dtype, weight_bytes=wbytes, kv_cache_bytes=kvbytes,
                   capacity_bytes=cap)
-    if wbytes + kvbytes > cap:
+    if arch.hbf is not None:  # issue 4: weights on High Bandwidth Flash, KV in DRAM: each tier holds its share
+        from .nearmem import tiered_capacity
+
+        cap, tier_reason = tiered_capacity(arch, wbytes, kvbytes)
+        common["capacity_bytes"] = cap
+        if tier_reason:
+            return DecodeStepResult(feasible=False, reason=tier_reason, time_s=float("nan"), **common)
+    if arch.hbf is None and wbytes + kvbytes > cap:
         reason = (f"weights ({wbytes / 1e9:.1f} GB, {weight_dtype}) + KV cache ({kvbytes / 1e9:.1f} GB, {kv_dtype}) "
                   f"exceed memory capacity ({cap / 1e9:.1f} GB)")
         return DecodeStepResult(feasible=False, reason=reason, time_s=float("nan"), **common)

@@ -344,3 +344,8 @@ def load(name: str) -> Architecture:
                 hint = f" (did you mean {match[0]!r}?)"
         raise ConfigError("preset", f"unknown preset; choose one of {names()}{hint}", name)
     return factory()
+
+# Direction designs (issue 4): near-memory compute, High Bandwidth Flash, 3D-stacked DRAM.
+from .direction_presets import DIRECTION_PRESETS  # noqa: E402  (imports h200 from this module)
+
+_PRESETS.update(DIRECTION_PRESETS)

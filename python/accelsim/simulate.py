@@ -75,6 +75,10 @@ class KernelRow:
     activates: int = 0  # DRAM row activations (ACT commands); estimated as bytes / row size in roofline
     # (component, joules) pairs from the machine's energy spec (see accelsim.energy); () without one
     energy_components_j: tuple[tuple[str, float], ...] = ()
+    # where the kernel ran and what it read beyond DRAM (issue 4, nearmem.py); defaults = a host kernel
+    placement: str = "host"  # "host" | "pnm" | "pim_bankgroup" | "pim_bank" | "host+hbf"
+    flash_read_bytes: int = 0  # weight bytes streamed from High Bandwidth Flash
+    interface_bytes: int = 0  # offloaded kernels: input broadcast + results crossing the host interface
 
     @property
     def energy_by_component_j(self) -> dict[str, float] | None:
@@ -256,6 +260,10 @@ def _run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str) -> list
 
 @functools.lru_cache(maxsize=65536)
 def _simulate_one(arch: Architecture, kernel: KernelLike, fidelity: str) -> KernelRow:
+    if arch.near_memory is not None or arch.hbf is not None:  # beyond-HBM machines (issue 4)
+        from .nearmem import simulate_placed
+
+        return simulate_placed(arch, kernel, fidelity)
     # Kernels with several candidate tilings are simulated under each; the fastest is kept (a tuned
     # library benchmarks its candidates). Ties keep the estimate's order.
     options = kernel.candidates(arch) if hasattr(kernel, "candidates") else [kernel.lower(arch)]
