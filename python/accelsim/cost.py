@@ -46,6 +46,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from . import presets as _presets
 from .arch import _DATACLASS_KW, Architecture, _float, _Spec, _suggest
 from .errors import ConfigError
 
@@ -90,11 +91,16 @@ COST_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(CostSpec
 
 _H100_PRICE_USD = 30_000.0  # upper end of the $25k-30k street price [PRICE]
 _H200_PRICE_USD = 35_000.0  # ~17% above H100 [PRICE]
-_H100_MEM = 80 * 2**30  # 80 GiB HBM3 [H100-DS]
-_H200_MEM = 141e9  # 141 GB HBM3e [H200-PB]
+# The DRAM the priced parts carry, as the presets model it (H100: 5 x 16 GiB stacks = 80 GiB [H100-DS];
+# H200: 6 x 24 GiB stacks, of which 141 GB are exposed [H200-PB]); a design with the preset's DRAM
+# costs exactly the street price.
+_H100_MEM = float(_presets.load("h100-sxm").memory_capacity_bytes)
+_H200_MEM = float(_presets.load("h200").memory_capacity_bytes)
 
 _COMMON: dict[str, Any] = dict(
-    # The marginal memory price implied by the two street prices: ($35k - $30k) / (141 GB - 85.9 GB).
+    # The marginal memory price implied by the two street prices: ($35k - $30k) / (154.6 GB - 85.9 GB)
+    # = $73/GB (the two parts share the GH100 die; the H200 also has faster HBM3e, so this is an upper
+    # bound on capacity alone).
     memory_usd_per_gb=(_H200_PRICE_USD - _H100_PRICE_USD) / ((_H200_MEM - _H100_MEM) / 1e9),
     lifetime_years=5.0,  # lower end of 5-6 year server depreciation [DEPR]
     utilization=1.0,  # cost while busy: an ASSUMPTION (no public source); set your fleet's figure
@@ -107,7 +113,7 @@ _COMMON: dict[str, Any] = dict(
 
 #: CostSpec of every preset, by preset name.
 PRESET_COSTS: dict[str, CostSpec] = {
-    "h100-sxm": CostSpec(price_usd=_H100_PRICE_USD, reference_memory_bytes=float(_H100_MEM),
+    "h100-sxm": CostSpec(price_usd=_H100_PRICE_USD, reference_memory_bytes=_H100_MEM,
                          tdp_w=700.0,  # [H100-DS]
                          **_COMMON),
     "h200": CostSpec(price_usd=_H200_PRICE_USD, reference_memory_bytes=_H200_MEM,
