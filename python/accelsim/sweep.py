@@ -534,19 +534,31 @@ def _resolve_base(base: Any) -> Architecture:
     raise ConfigError("base", "must be an Architecture, a preset name or an architecture file", type(base).__name__)
 
 
+def _replace_paths(obj: Any, changes: Mapping[str, Any]) -> Any:
+    """``obj`` with every dotted path in ``changes`` set; each nested spec is rebuilt (and validated) once,
+    with all its changes together, so only the final state has to be valid."""
+    direct: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
+    for path, v in changes.items():
+        head, _, rest = path.partition(".")
+        if rest:
+            nested.setdefault(head, {})[rest] = v
+        else:
+            direct[head] = v
+    for head, sub in nested.items():
+        try:
+            direct[head] = _replace_paths(getattr(obj, head), sub)
+        except ConfigError as e:
+            raise e.with_prefix(head) from None
+    return obj.replace(**direct)
+
+
 def _build(base: Architecture, values: Mapping[str, Any]) -> Architecture:
-    """``base`` with every non-cost axis set at once (validated only in the final state)."""
+    """``base`` with every non-cost axis set (validated only in the final state)."""
     arch_axes = {p: v for p, v in values.items() if not p.startswith("cost.")}
     if not arch_axes:
         return base
-    d = base.to_dict()
-    for path, v in arch_axes.items():
-        node = d
-        parts = path.split(".")
-        for part in parts[:-1]:
-            node = node[part]
-        node[parts[-1]] = v
-    return Architecture.from_dict(d)
+    return _replace_paths(base, arch_axes)
 
 
 def _to_native(v: Any) -> Any:
