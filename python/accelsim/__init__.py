@@ -23,3 +23,10 @@ __all__ = [
     "ConfigError", "SimulationError", "DTYPE_BYTES", "Gemv", "Elementwise", "DecodeAttention", "Moe",
     "simulate", "clear_cache", "decode_step", "decode_kernels", "DecodeStepResult", "Result", "KernelRow", "FIDELITIES", "presets", "models", "io",
 ]
+
+# design-space exploration (issue 6): accelsim.sweep(...) -> DataFrame; the function shadows the module
+# like accelsim.simulate does (import names from the module: `from accelsim.sweep import DecodeWorkload`)
+from . import cost  # noqa: E402
+from .sweep import DecodeWorkload, best_n, pareto_front, sweep  # noqa: E402
+
+__all__ += ["sweep", "DecodeWorkload", "pareto_front", "best_n", "cost"]

@@ -355,6 +355,9 @@ class LocalExecutor(Executor):
 # ------------------------------------------------------------------------------------------- Dask
 
 
+_DASK_SET_TRIM: list[bool] = []  # non-empty once a nanny of ours may have put MALLOC_TRIM_THRESHOLD_ in os.environ
+
+
 def _run_chunk(fn: Callable[[Any], Any], chunk: list[tuple[int, Any]]) -> list[tuple[int, bool, Any, float]]:
     """The Dask task: a chunk of points, each caught separately."""
     out = []
@@ -396,13 +399,20 @@ class DaskExecutor(Executor):
                 import dask  # noqa: PLC0415
 
                 n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-                env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
+                cfg: dict[str, Any] = {"distributed.scheduler.allowed-failures": allowed_failures}
                 if malloc_trim_threshold == "glibc":
-                    env.pop("MALLOC_TRIM_THRESHOLD_", None)
+                    # None unsets the variable (distributed.nanny._get_env_variables).  NB: the nannies of a
+                    # LocalCluster run in THIS process and copy pre-spawn-environ into os.environ, which
+                    # later clusters and subprocesses inherit; do not re-add a value a previous default
+                    # cluster left there.
+                    cfg["distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"] = None
+                    if os.environ.get("MALLOC_TRIM_THRESHOLD_") == "65536" and _DASK_SET_TRIM:
+                        os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
                 elif malloc_trim_threshold is not None:
-                    env["MALLOC_TRIM_THRESHOLD_"] = str(int(malloc_trim_threshold))
-                with dask.config.set({"distributed.nanny.pre-spawn-environ": env,
-                                      "distributed.scheduler.allowed-failures": allowed_failures}):
+                    cfg["distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"] = str(int(malloc_trim_threshold))
+                if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
+                    _DASK_SET_TRIM.append(True)  # whatever the nanny sets now was not the user's
+                with dask.config.set(cfg):
                     self._own_cluster = distributed.LocalCluster(
                         n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
                 client = distributed.Client(self._own_cluster)
