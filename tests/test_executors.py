@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import pytest
@@ -96,16 +97,69 @@ def test_bad_executor_arguments() -> None:
         make_executor("ray")
 
 
-def test_dask_local_cluster_and_killed_worker() -> None:
-    pytest.importorskip("distributed")
-    ex = DaskExecutor(workers=2)
+def slow(x: int) -> int:
+    time.sleep(0.02)
+    return -x
+
+
+def test_worker_killed_mid_run_loses_no_point() -> None:
+    """SIGKILL a busy worker from outside while points are in flight: every point still comes back, none
+    failed (the point it was running is retried once and succeeds)."""
+    ex = LocalExecutor(2, chunk_target_s=0.2)
     try:
-        assert ex.workers == 2
-        got = collect(ex, square, list(range(50)))
-        assert got == {i: i * i for i in range(50)}
-        got = collect(ex, poisoned, list(range(30)))
-        assert set(got) == set(range(30))
-        assert isinstance(got[POISON], TaskFailed)
-        assert all(got[i] == i * i for i in range(30) if i != POISON)
+        got = {}
+        killed = False
+        for i, r in ex.imap_unordered(slow, list(range(80))):
+            got[i] = r
+            if len(got) == 12 and not killed:
+                victim = next(w for w in ex._pool if w.chunk)
+                os.kill(victim.proc.pid, signal.SIGKILL)
+                killed = True
+        assert killed and ex.crashes == 1 and ex.restarts == 1
+        assert got == {i: -i for i in range(80)}
     finally:
         ex.close()
+
+
+@pytest.fixture(scope="module")
+def dask_ex():
+    pytest.importorskip("distributed")
+    ex = DaskExecutor(workers=2)
+    yield ex
+    ex.close()
+
+
+def test_dask_local_cluster_results_and_poisoned_point(dask_ex) -> None:
+    assert dask_ex.workers == 2
+    got = collect(dask_ex, square, list(range(50)))
+    assert got == {i: i * i for i in range(50)}
+    got = collect(dask_ex, poisoned, list(range(30)))
+    assert set(got) == set(range(30))
+    assert isinstance(got[POISON], TaskFailed)
+    assert all(got[i] == i * i for i in range(30) if i != POISON)
+
+
+def test_dask_worker_killed_mid_run_loses_no_point(dask_ex) -> None:
+    pids = dask_ex.client.run(os.getpid)
+    got = {}
+    killed = False
+    for i, r in dask_ex.imap_unordered(slow, list(range(60))):
+        got[i] = r
+        if len(got) == 8 and not killed:
+            os.kill(next(iter(pids.values())), signal.SIGKILL)
+            killed = True
+    assert killed
+    assert got == {i: -i for i in range(60)}
+
+
+def test_dask_sweep_equals_local_sweep(dask_ex) -> None:
+    pd = pytest.importorskip("pandas")
+    import accelsim
+    from accelsim.sweep import DecodeWorkload, sweep
+
+    axes = {"dram.stacks": [4, 6], "dram.data_rate_gbps": [5.2, 8.0], "dram.row_bytes": [1000, 1024]}
+    wl = [accelsim.Gemv(m=1, n=1024, k=1024, name="g"), DecodeWorkload("llama-3-8b", batch=2, context=512)]
+    local = sweep("h100-sxm", axes, wl, fidelity="roofline", workers=2, progress=False)
+    dask = sweep("h100-sxm", axes, wl, fidelity="roofline", executor=dask_ex.client, progress=False)
+    pd.testing.assert_frame_equal(local, dask)
+    assert (local["status"] == "invalid").sum() == 8

@@ -399,7 +399,10 @@ class DaskExecutor(Executor):
                 import dask  # noqa: PLC0415
 
                 n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-                cfg: dict[str, Any] = {"distributed.scheduler.allowed-failures": allowed_failures}
+                # one task per single-threaded worker at a time (no queue on the workers): when a point kills
+                # its worker, no innocent task queued there is charged with the death
+                cfg: dict[str, Any] = {"distributed.scheduler.allowed-failures": allowed_failures,
+                                       "distributed.scheduler.worker-saturation": 1.0}
                 if malloc_trim_threshold == "glibc":
                     # None unsets the variable (distributed.nanny._get_env_variables).  NB: the nannies of a
                     # LocalCluster run in THIS process and copy pre-spawn-environ into os.environ, which
@@ -418,6 +421,9 @@ class DaskExecutor(Executor):
                 client = distributed.Client(self._own_cluster)
             self._own_client = True
         self.client = client
+        # a single point Dask gave up on is resubmitted this many more times before it is reported failed:
+        # on a cluster we did not start, tasks queued on a dying worker are charged with its death too
+        self.single_retries = 0 if self._own_cluster is not None else 1
         self.chunk_target_s = float(chunk_target_s)
         self.workers = max(1, sum(client.nthreads().values()) if hasattr(client, "nthreads") else 1)
 
@@ -445,6 +451,7 @@ class DaskExecutor(Executor):
         in_flight_target = 2 * self.workers
         ac = as_completed()
         chunks: dict[Any, list[int]] = {}
+        single_failures: dict[int, int] = {}
 
         def submit(chunk: list[int]) -> None:
             fut = self.client.submit(_run_chunk, fn_future, [(i, items[i]) for i in chunk], pure=False)
@@ -467,7 +474,12 @@ class DaskExecutor(Executor):
                         for i in chunk:
                             submit([i])
                     else:
-                        yield chunk[0], TaskFailed(f"dask gave up on this point: {type(e).__name__}: {e}")
+                        i = chunk[0]
+                        single_failures[i] = single_failures.get(i, 0) + 1
+                        if single_failures[i] > self.single_retries:
+                            yield i, TaskFailed(f"dask gave up on this point: {type(e).__name__}: {e}")
+                        else:
+                            submit([i])
                     del fut
                     top_up()
                     continue
