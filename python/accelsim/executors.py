@@ -477,7 +477,8 @@ class DaskExecutor(Executor):
                         i = chunk[0]
                         single_failures[i] = single_failures.get(i, 0) + 1
                         if single_failures[i] > self.single_retries:
-                            yield i, TaskFailed(f"dask gave up on this point: {type(e).__name__}: {e}")
+                            msg = str(e).split(". ")[0]
+                            yield i, TaskFailed(f"dask gave up on this point: {type(e).__name__}: {msg}")
                         else:
                             submit([i])
                     del fut
