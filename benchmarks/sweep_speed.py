@@ -19,7 +19,7 @@ import zlib
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
 
 import accelsim  # noqa: E402
-from accelsim.executors import DaskExecutor, LocalExecutor, SerialExecutor  # noqa: E402
+from accelsim.executors import DaskExecutor, LocalExecutor, SerialExecutor, ThreadExecutor  # noqa: E402
 from accelsim.sweep import Uniform, sweep  # noqa: E402
 
 
@@ -53,6 +53,7 @@ def main() -> None:
     for w in (1, 2):
         with LocalExecutor(w) as ex:
             run(f"local pool, {w} worker(s)", ex, a.points, gemv, a.fidelity)
+    run("threads (opt-in), 2", ThreadExecutor(2), a.points, gemv, a.fidelity)
     if not a.skip_dask:
         for trim, label in ((None, "Dask default MALLOC_TRIM_THRESHOLD_=65536"), ("glibc", "glibc's own trim threshold")):
             t0 = time.perf_counter()

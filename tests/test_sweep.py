@@ -46,6 +46,8 @@ def test_same_sweep_same_frame_whatever_the_executor() -> None:
     a = sweep("h100-sxm", AXES, [GEMV, DEC], fidelity="roofline", executor="serial", progress=False)
     b = sweep("h100-sxm", AXES, [GEMV, DEC], fidelity="roofline", workers=2, progress=False)
     pd.testing.assert_frame_equal(a, b)
+    c = sweep("h100-sxm", AXES, [GEMV, DEC], fidelity="roofline", executor="threads", workers=2, progress=False)
+    pd.testing.assert_frame_equal(a, c)
 
 
 def test_invalid_and_infeasible_points_are_rows_with_reasons() -> None:

@@ -230,7 +230,8 @@ def add_sweep_commands(sub: Any, fidelity_flag: Callable[[argparse.ArgumentParse
                                     "(default OUTPUT.partial.csv, removed when the sweep completes).")
     sp.add_argument("spec", help="sweep spec, .yaml/.yml or .json")
     sp.add_argument("-o", "--output", required=True, help="results file: .parquet (needs pyarrow), .csv or .json")
-    sp.add_argument("--executor", choices=("local", "serial", "dask"), help="where to run (default: the spec's, else local)")
+    sp.add_argument("--executor", choices=("local", "serial", "threads", "dask"),
+                    help="where to run (default: the spec's, else local); threads: opt-in, no crash isolation")
     sp.add_argument("--workers", type=int, help="worker processes (default: the cores)")
     sp.add_argument("--address", help="Dask scheduler address (default: $DASK_SCHEDULER_ADDRESS, else a local cluster)")
     sp.add_argument("--checkpoint", help="checkpoint file, .csv or .parquet (kept after the sweep)")

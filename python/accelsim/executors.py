@@ -45,7 +45,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 from .errors import ConfigError
 
-__all__ = ["Executor", "LocalExecutor", "SerialExecutor", "DaskExecutor", "TaskFailed", "make_executor"]
+__all__ = ["Executor", "LocalExecutor", "SerialExecutor", "ThreadExecutor", "DaskExecutor", "TaskFailed", "make_executor"]
 
 
 class TaskFailed:
@@ -128,6 +128,43 @@ class SerialExecutor(Executor):
         for i, item in enumerate(items):
             ok, out, _ = _call(fn, item)
             yield i, (out if ok else TaskFailed(out))
+
+
+class ThreadExecutor(Executor):
+    """Opt-in (``executor="threads"``): a thread pool in this process.  The C++ core releases the GIL while it
+    simulates, so threads run in parallel without pickling or process start-up; but a crash in the core
+    takes the caller's Python down with it, so the process pool stays the default."""
+
+    name = "threads"
+
+    def __init__(self, workers: Optional[int] = None, *, chunk_target_s: float = 1.0) -> None:
+        if workers is None:
+            workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ConfigError("workers", "must be a positive integer", workers)
+        self.workers = workers
+        self.chunk_target_s = float(chunk_target_s)
+
+    def imap_unordered(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+        import concurrent.futures as cf  # noqa: PLC0415
+
+        sizer = _ChunkSizer(self.chunk_target_s, self.workers)
+        queue: collections.deque[int] = collections.deque(range(len(items)))
+
+        def run(chunk: list[int]) -> list[tuple[int, bool, Any, float]]:
+            return [(i,) + _call(fn, items[i]) for i in chunk]  # type: ignore[misc]
+
+        with cf.ThreadPoolExecutor(self.workers, thread_name_prefix="accelsim-sweep") as pool:
+            pending: set[Any] = set()
+            while queue or pending:
+                while queue and len(pending) < 2 * self.workers:
+                    size = sizer.next_size(len(queue))
+                    pending.add(pool.submit(run, [queue.popleft() for _ in range(min(size, len(queue)))]))
+                done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for fut in done:
+                    for i, ok, res, dt in fut.result():
+                        sizer.record(dt)
+                        yield i, (res if ok else TaskFailed(res))
 
 
 # ------------------------------------------------------------------------------------- local pool
@@ -503,10 +540,12 @@ def make_executor(executor: Any = None, *, workers: Optional[int] = None) -> tup
         return executor, False
     if executor == "serial":
         return SerialExecutor(), True
+    if executor == "threads":
+        return ThreadExecutor(workers), True
     if executor == "dask":
         return DaskExecutor(workers=workers), True
     mod = type(executor).__module__ or ""
     if mod.startswith("distributed") and hasattr(executor, "submit"):
         return DaskExecutor(executor), True  # closes nothing it did not create
-    raise ConfigError("executor", "must be None, 'local', 'serial', 'dask', a distributed.Client or an "
+    raise ConfigError("executor", "must be None, 'local', 'serial', 'threads', 'dask', a distributed.Client or an "
                                   "accelsim.executors.Executor", repr(executor))

@@ -577,7 +577,8 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
 
     ``base``: an Architecture, a preset name, an architecture YAML/JSON file, or a list of them (then an
     ``arch`` axis over them comes first).  ``executor``: None or ``"local"`` (the crash-proof process pool,
-    ``workers`` processes, default the cores), ``"serial"`` (in this process), ``"dask"`` (see
+    ``workers`` processes, default the cores), ``"serial"`` (in this process), ``"threads"`` (opt-in thread
+    pool in this process: no pickling, but a crash in the core ends the caller), ``"dask"`` (see
     accelsim.executors.DaskExecutor), a ``distributed.Client`` or an :class:`~accelsim.executors.Executor`.
     ``cost``: the CostSpec for every point (default: the preset's, by machine name; cost columns are NaN
     for a machine without cost data).  See the module docstring for the rest.

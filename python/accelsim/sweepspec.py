@@ -223,8 +223,9 @@ def parse_spec(doc: Any, *, where: str = "") -> SweepSpec:
         spec.address = ex.get("address")
         spec.workers = ex.get("workers")
         ex = ex.get("kind", "local")
-    if ex is not None and ex not in ("local", "serial", "dask"):
-        raise ConfigError("executor", f"must be 'local', 'serial' or 'dask'{_suggest(ex, ['local', 'serial', 'dask'])}", ex)
+    if ex is not None and ex not in ("local", "serial", "threads", "dask"):
+        raise ConfigError("executor", f"must be 'local', 'serial', 'threads' or 'dask'"
+                                      f"{_suggest(ex, ['local', 'serial', 'threads', 'dask'])}", ex)
     spec.executor = ex
     if "workers" in doc:
         spec.workers = doc["workers"]
