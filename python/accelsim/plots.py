@@ -50,6 +50,9 @@ def sweep_scatter(df: Any, path: str, *, x: str = "tokens_per_s", y: str = "usd_
 
             raise ConfigError(c, f"is not a column of the results{_suggest(c, [str(k) for k in df.columns])}")
     ok = df[df["status"].eq("ok") & df[x].notna() & df[y].notna()] if "status" in df.columns else df
+    if not len(ok):
+        raise ConfigError(y, f"no ok rows have both {x!r} and {y!r} (cost columns exist for decode workloads only; "
+                             f"try -y time_s)")
     fig, ax = plt.subplots(figsize=(8.0, 5.2))
     groups = list(ok.groupby("workload", sort=False)) if "workload" in ok.columns and ok["workload"].nunique() > 1 \
         else [(None, ok)]
