@@ -124,6 +124,10 @@ def test_checkpoint_resume_skips_finished_points(tmp_path, suffix) -> None:
     resumed = sweep("h100-sxm", AXES, [GEMV, DEC], fidelity="roofline", executor=rec, progress=False, checkpoint=ck)
     assert rec.ran == len(full) - len(part)  # only the new half ran
     pd.testing.assert_frame_equal(resumed, full)
+    assert len(read_checkpoint(ck)) == len(full)
+    other = sweep("h100-sxm", {"dram.stacks": [3]}, [GEMV], fidelity="roofline", executor="serial", progress=False,
+                  checkpoint=ck)  # another sweep sharing the file adds to it, drops nothing
+    assert len(read_checkpoint(ck)) == len(full) + len(other)
     rec2 = _Recorder()
     again = sweep("h100-sxm", AXES, [GEMV, DEC], fidelity="roofline", executor=rec2, progress=False, checkpoint=ck)
     assert rec2.ran == 0

@@ -651,13 +651,15 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
 
     # results: from the checkpoint, then from the executor
     done: dict[str, dict[str, Any]] = {}
+    previous: dict[str, dict[str, Any]] = {}
     if checkpoint is not None:
         checkpoint = os.fspath(checkpoint)
         _ck_format(checkpoint)
         if os.path.exists(checkpoint):
-            done = {k: v for k, v in read_checkpoint(checkpoint).items() if k in task_of and v["status"] != "failed"}
+            previous = read_checkpoint(checkpoint)  # records of other sweeps in the same file are kept
+            done = {k: v for k, v in previous.items() if k in task_of and v["status"] != "failed"}
     todo = [i for i, k in enumerate(keys) if k not in done]
-    writer = _CheckpointWriter(checkpoint, done) if checkpoint is not None else None
+    writer = _CheckpointWriter(checkpoint, previous) if checkpoint is not None else None
     bar = _Progress(len(tasks), len(tasks) - len(todo), progress, "accelsim sweep")
     ex: Optional[Executor] = None
     owned = False
