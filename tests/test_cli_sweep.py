@@ -71,7 +71,7 @@ def test_sweep_cli_writes_results_and_resumes(tmp_path, capsys) -> None:
     pd.testing.assert_frame_equal(pd.read_csv(out), pd.read_csv(tmp_path / "r2.csv"))
 
 
-def test_plot_and_trace(tmp_path, capsys) -> None:
+def test_plots_render(tmp_path, capsys) -> None:
     pytest.importorskip("matplotlib")
     spec = tmp_path / "s.yaml"
     spec.write_text(SPEC)
@@ -84,6 +84,9 @@ def test_plot_and_trace(tmp_path, capsys) -> None:
         assert code == 0, err
         png = argv[argv.index("-o") + 1]
         assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n" and os.path.getsize(png) > 10_000
+
+
+def test_trace(tmp_path, capsys) -> None:
     tr = str(tmp_path / "t.json")
     code, _, err = run(capsys, "trace", "--arch", "h100-sxm", "--model", "llama-3-8b", "--batch", "2",
                        "--fidelity", "roofline", "-o", tr)
