@@ -141,3 +141,14 @@ def test_spec_suggestions_and_bad_files(tmp_path, capsys) -> None:
 def test_example_spec_is_valid() -> None:
     spec = load_spec(EXAMPLE)
     assert spec.samples == 8 and len(spec.workloads) == 3
+
+
+def test_spec_yaml_json_round_trip(tmp_path) -> None:
+    import yaml
+
+    doc = yaml.safe_load(open(EXAMPLE))
+    p = tmp_path / "spec.json"
+    p.write_text(json.dumps(doc))
+    a, b = load_spec(EXAMPLE), load_spec(str(p))
+    assert a.kwargs() == b.kwargs() and a.executor == b.executor
+    assert list(a.workloads) == ["llama-3-8b b1 s8192", "llama-3-8b b32 s8192", "llama-3-70b b8 s4096 wfp8 kvbf16"]
