@@ -27,3 +27,10 @@ __all__ = [
     "system", "systems", "collectives", "chiplets", "parallel",
     "DtypeEnergies", "EnergySpec", "energy",
 ]
+
+# design-space exploration (issue 6): accelsim.sweep(...) -> DataFrame; the function shadows the module
+# like accelsim.simulate does (import names from the module: `from accelsim.sweep import DecodeWorkload`)
+from . import cost  # noqa: E402
+from .sweep import DecodeWorkload, best_n, pareto_front, sweep  # noqa: E402
+
+__all__ += ["sweep", "DecodeWorkload", "pareto_front", "best_n", "cost"]

@@ -7,6 +7,13 @@
     accelsim validate [--family gemv_bf16]   predicted vs measured on the H100 SXM ground truth
     accelsim decode --arch h100-sxm --model llama-3-8b --batch 16 --context 4096 [--weight-dtype fp8]
                                              one decode step of a model, kernel by kernel
+    accelsim simulate --arch h200 --model llama-3-70b --batch 16 --context 32768 [--json]
+                                             the same as decode, plus cost and carbon per token
+    accelsim sweep spec.yaml -o results.parquet [--executor local|serial|dask] [--workers N]
+                                             a design-space sweep (see docs/sweeps.md); resumes
+    accelsim plot results.parquet -o sweep.png [-x tokens_per_s -y usd_per_mtoken]
+    accelsim plot --kind roofline|breakdown --arch h200 --model llama-3-8b -o fig.png
+    accelsim trace --arch h200 --model llama-3-8b -o step.json   Perfetto/Chrome trace of a decode step
 
 Invalid input (an unknown preset, a bad shape, ...) prints ``error: <message>`` on stderr and exits
 with status 2; no traceback.  Units in the tables: times in microseconds (us), bandwidth in GB/s with
@@ -235,6 +242,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    if getattr(args, "model", None):
+        return cmd_simulate_model(args)
     arch = presets.load(args.arch)
     kernels: list[Any] = []
     for text in args.gemv or []:
@@ -307,6 +316,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+from .cli_sweep import add_sweep_commands, cmd_simulate_model  # noqa: E402 - sweep, plot, trace commands
+
+
 # ------------------------------------------------------------------------------------------ parser
 
 
@@ -351,6 +363,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--attention", action="append", metavar="B,HQ,HKV,D,S",
                     help="decode attention: batch, q heads, kv heads, head dim, context (repeatable)")
     sp.add_argument("--dtype", default="bf16", help="element dtype (default: %(default)s)")
+    sp.add_argument("--model", help="simulate one decode step of this model instead (with cost and carbon)")
+    sp.add_argument("--batch", type=int, default=1, help="with --model: sequences per step (default: %(default)s)")
+    sp.add_argument("--context", type=int, default=4096, help="with --model: cached tokens per sequence (default: %(default)s)")
+    sp.add_argument("--weight-dtype", default="bf16", help="with --model: weight dtype (default: %(default)s)")
+    sp.add_argument("--kv-dtype", default="bf16", help="with --model: KV-cache dtype (default: %(default)s)")
     fidelity_flag(sp)
     json_flag(sp)
     sp.set_defaults(func=cmd_simulate)
@@ -377,6 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     fidelity_flag(sp)
     json_flag(sp)
     sp.set_defaults(func=cmd_validate)
+    add_sweep_commands(sub, fidelity_flag, json_flag)
     return p
 
 
