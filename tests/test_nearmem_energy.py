@@ -254,3 +254,24 @@ def test_property_energy_conserved_on_beyond_hbm_designs(energy, design, fidelit
     if a.hbf is not None:
         assert comps["flash"] == pytest.approx(8 * r.kernels[0].flash_read_bytes * a.hbf.read_pj_per_bit * 1e-12,
                                                rel=1e-12, abs=1e-18)
+
+
+def test_cli_presets_lists_the_beyond_dram_tiers_and_pj_per_bit(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from accelsim import cli
+
+    assert cli.main(["presets"]) == 0
+    out = capsys.readouterr().out
+    lines = {ln.split()[0]: ln for ln in out.splitlines() if ln and not ln.startswith(("-", " "))}
+    assert "pnm x48 9.6 TB/s" in lines["h200-pnm"] and "pim_bank x3072" in lines["h200-pim"]
+    assert "hbf 1 TiB 3.2 TB/s" in lines["h200-hbf"]
+    assert " 0.9 " in lines["stacked3d"] and " 3.6 " in lines["h200"]
+    assert cli.main(["presets", "--json"]) == 0
+    data = {d["name"]: d for d in json.loads(capsys.readouterr().out)}
+    assert data["h200-pnm"]["near_memory_level"] == "pnm" and data["h200"]["near_memory_level"] is None
+    assert data["h200-pnm"]["near_memory_internal_bandwidth_bytes_per_s"] == pytest.approx(
+        2 * H200.peak_dram_bandwidth_bytes_per_s)
+    assert data["h200-hbf"]["flash_capacity_bytes"] == HBF.hbf.capacity_bytes
+    assert data["stacked3d"]["dram_host_pj_per_bit"] == pytest.approx(0.9)
+    assert data["tpu-v5e"]["dram_host_pj_per_bit"] is None

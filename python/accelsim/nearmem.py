@@ -53,7 +53,7 @@ from .errors import ConfigError
 from .kernels import DecodeAttention, Elementwise, Gemv, Moe, dtype_bytes
 
 __all__ = ["effective_arch", "host_view", "policy", "offloadable", "simulate_placed", "flash_read",
-           "tiered_capacity", "near_memory_units", "internal_peak_bandwidth_bytes_per_s"]
+           "tiered_capacity", "near_memory_units", "internal_peak_bandwidth_bytes_per_s", "summary"]
 
 
 def host_view(arch: Architecture) -> Architecture:
@@ -461,3 +461,24 @@ def tiered_capacity(arch: Architecture, weight_bytes: int, kv_bytes: int) -> tup
         why.append(f"KV cache ({kv_bytes / 1e9:.1f} GB) exceeds DRAM capacity ({dram / 1e9:.1f} GB; "
                    f"KV may not live in flash)")
     return dram + flash, "; ".join(why)
+
+
+def summary(arch: Architecture) -> tuple[str, dict[str, Any]]:
+    """What a machine has beyond its DRAM, for listings (``accelsim presets``): a short text ("-" for
+    nothing) and the figures behind it (bytes, bytes/s; None where absent)."""
+    info: dict[str, Any] = dict(near_memory_level=None, near_memory_units=0,
+                                near_memory_internal_bandwidth_bytes_per_s=None,
+                                flash_capacity_bytes=None, flash_bandwidth_bytes_per_s=None)
+    parts = []
+    nm = arch.near_memory
+    if nm is not None:
+        bw = internal_peak_bandwidth_bytes_per_s(arch)
+        units = near_memory_units(arch)
+        info.update(near_memory_level=nm.level, near_memory_units=units,
+                    near_memory_internal_bandwidth_bytes_per_s=bw)
+        parts.append(f"{nm.level} x{units} {bw / 1e12:.1f} TB/s")
+    if arch.hbf is not None:
+        h = arch.hbf
+        info.update(flash_capacity_bytes=h.capacity_bytes, flash_bandwidth_bytes_per_s=h.peak_read_bandwidth_bytes_per_s)
+        parts.append(f"hbf {h.capacity_bytes / 2**40:.0f} TiB {h.peak_read_bandwidth_bytes_per_s / 1e12:.1f} TB/s")
+    return (", ".join(parts) or "-"), info
