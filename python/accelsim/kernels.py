@@ -74,6 +74,9 @@ class _KernelBase:
         pass
 
     def __post_init__(self) -> None:
+        name = getattr(self, "name", "")
+        if not isinstance(name, str):  # also keeps kernels hashable (simulate() caches by kernel)
+            raise ConfigError("name", "must be a string", name)
         self._check()
 
     # --- totals every kernel reports (bytes are what a perfect kernel must move) ---

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 from collections.abc import Sequence
 from typing import Any, Union
 
@@ -16,6 +17,7 @@ from . import _core
 from .arch import Architecture
 from .errors import ConfigError
 from .kernels import DecodeAttention, Elementwise, Gemv, Moe
+from .limits import MAX_KERNELS_PER_CALL, check_detailed, check_kernel_count, check_machine
 
 __all__ = ["simulate", "Result", "KernelRow", "FIDELITIES", "machine_dict", "clear_cache"]
 
@@ -189,6 +191,9 @@ def _plan(arch: Architecture, d: dict[str, Any]) -> tuple[str, dict[str, Any], d
 def _run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str) -> list[dict[str, Any]]:
     md = machine_dict(arch)
     plans = [_plan(arch, d) if fidelity == "fast" else None for d in descs]
+    if fidelity == "detailed":
+        for d in descs:
+            check_detailed(arch, d)
     batch: list[dict[str, Any]] = []
     for d, p in zip(descs, plans):
         batch += [d] if p is None else [p[1], p[2]]
@@ -269,9 +274,16 @@ def simulate(arch: Architecture, kernels: KernelLike | Sequence[KernelLike], *, 
     """
     if not isinstance(arch, Architecture):
         raise ConfigError("arch", "must be an accelsim.Architecture (see accelsim.presets.load)", type(arch).__name__)
-    if fidelity not in FIDELITIES:
+    if not isinstance(fidelity, str) or fidelity not in FIDELITIES:
         raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
-    ks = [kernels] if isinstance(kernels, (Gemv, Elementwise, DecodeAttention, Moe)) else list(kernels)
+    check_machine(arch, fidelity)
+    if isinstance(kernels, (Gemv, Elementwise, DecodeAttention, Moe)):
+        ks = [kernels]
+    elif isinstance(kernels, (str, bytes)) or not hasattr(kernels, "__iter__"):
+        raise ConfigError("kernels", "must be an accelsim kernel or a list of them", type(kernels).__name__)
+    else:
+        ks = list(itertools.islice(kernels, MAX_KERNELS_PER_CALL + 1))
+        check_kernel_count(len(ks))
     for i, k in enumerate(ks):
         if not hasattr(k, "lower") or not hasattr(k, "flops"):
             raise ConfigError(f"kernels[{i}]", "is not an accelsim kernel", type(k).__name__)

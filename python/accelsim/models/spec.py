@@ -68,7 +68,7 @@ def _check_int(owner: str, name: str, value: Any, *, minimum: int = 1) -> None:
 
 
 def _check_choice(owner: str, name: str, value: Any, choices: tuple[str, ...]) -> None:
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise _error(name, f"{owner}.{name} must be one of {', '.join(choices)}", value)
 
 
