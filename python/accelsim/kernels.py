@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from typing import Any
 
 from .arch import Architecture
@@ -77,6 +78,10 @@ class _KernelBase:
         name = getattr(self, "name", "")
         if not isinstance(name, str):  # also keeps kernels hashable (simulate() caches by kernel)
             raise ConfigError("name", "must be a string", name)
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            v = getattr(self, f.name)  # numpy integers -> int: dimension products must not wrap at 2**63
+            if isinstance(v, numbers.Integral) and not isinstance(v, (int, bool)):
+                object.__setattr__(self, f.name, int(v))
         self._check()
 
     # --- totals every kernel reports (bytes are what a perfect kernel must move) ---

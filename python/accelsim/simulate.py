@@ -189,6 +189,7 @@ def _plan(arch: Architecture, d: dict[str, Any]) -> tuple[str, dict[str, Any], d
 
 
 def _run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str) -> list[dict[str, Any]]:
+    check_machine(arch, fidelity)
     md = machine_dict(arch)
     plans = [_plan(arch, d) if fidelity == "fast" else None for d in descs]
     if fidelity == "detailed":
@@ -276,7 +277,6 @@ def simulate(arch: Architecture, kernels: KernelLike | Sequence[KernelLike], *, 
         raise ConfigError("arch", "must be an accelsim.Architecture (see accelsim.presets.load)", type(arch).__name__)
     if not isinstance(fidelity, str) or fidelity not in FIDELITIES:
         raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
-    check_machine(arch, fidelity)
     if isinstance(kernels, (Gemv, Elementwise, DecodeAttention, Moe)):
         ks = [kernels]
     elif isinstance(kernels, (str, bytes)) or not hasattr(kernels, "__iter__"):
