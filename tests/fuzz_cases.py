@@ -57,6 +57,8 @@ def junk(r: random.Random, depth: int = 0) -> Any:
 
 def _num_variant(r: random.Random, v: Any) -> Any:
     """A plausible edit of a number: scaled, negated, zeroed, made huge or tiny, type-changed."""
+    if isinstance(v, float) and not math.isfinite(v) or isinstance(v, int) and abs(v) > 2**64:
+        return v
     op = r.randrange(8)
     if op == 0:
         return 0

@@ -49,6 +49,8 @@ def _pos_int(name: str, v: Any, *, lo: int = 1, hi: int = _MAX_DIM) -> None:
 def _finite(name: str, v: Any, *, lo: float = 0.0, hi: float = 1e15) -> None:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise ConfigError(name, "must be a number", v)
+    if isinstance(v, int) and not lo <= v <= hi:  # also ints too large for a float
+        raise ConfigError(name, f"must be finite and between {lo} and {hi:g}", v)
     if not math.isfinite(v) or v < lo or v > hi:
         raise ConfigError(name, f"must be finite and between {lo} and {hi:g}", v)
 
@@ -449,6 +451,7 @@ class Moe(_KernelBase):
         dtype_bytes(self.dtype)
         if self.weight_dtype is not None:
             dtype_bytes(self.weight_dtype, "weight_dtype")
+        _pos_int("group_size", self.group_size, lo=0)
         _finite("routing_zipf_s", self.routing_zipf_s, hi=10.0)
 
     @property
