@@ -206,7 +206,9 @@ def random_arch(r: random.Random) -> accelsim.Architecture:
             ("dram.bank_groups", r.choice([1, 2, 8])), ("l2", None), ("dram.tRFCpb_ns", r.choice([0.0, 100.0])),
             ("compute.max_inflight_bytes_per_unit", r.choice([1, 512, 1 << 20])),
             ("kernel_launch_overhead_ns", r.choice([0.0, 1e6])), ("dram.access_latency_ns", r.choice([0.0, 5000.0])),
-            ("compute.units", 2**30), ("dram.channels_per_stack", 2**14),
+            ("compute.units", 2**30), ("dram.channels_per_stack", 2**14), ("dram.tREFI_ns", 1e12),
+            ("compute.vector_flops_per_cycle_per_unit", 1e-300), ("compute.load_bytes_per_cycle_per_unit", 1e-300),
+            ("dram.data_rate_gbps", r.choice([1e-300, 1e-3])), ("compute.clock_ghz", 1e-9),
         ])
         a = a.with_field(path, val)
     return a

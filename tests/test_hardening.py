@@ -218,3 +218,22 @@ def test_repeated_simulations_do_not_grow_memory() -> None:
     accelsim.clear_cache()
     # 10x more simulations may not cost 10x the growth of the first batch (plus allocator slack)
     assert r2 - r1 <= max(4 * (r1 - r0), 0) + (4 << 20), (r0, r1, r2)
+
+
+@pytest.mark.parametrize("path", ["compute.vector_flops_per_cycle_per_unit", "compute.load_bytes_per_cycle_per_unit",
+                                  "compute.matrix_flops_per_cycle_per_unit.bf16", "dram.data_rate_gbps"])
+def test_absurdly_slow_machines_are_refused_not_overflowed(path: str) -> None:
+    """1e-300 per cycle used to overflow the core's 64-bit picosecond clock and return ~1 us."""
+    arch = presets.load("h100-sxm").with_field(path, 1e-300)
+    ks = [accelsim.Gemv(m=1, n=1024, k=1024, weight_dtype="int4"), accelsim.Elementwise(n_elements=4096)]
+    for fid in accelsim.FIDELITIES:
+        with pytest.raises(ConfigError, match="duration.*more than 1e\\+18 ps"):
+            accelsim.simulate(arch, ks, fidelity=fid)
+
+
+def test_refresh_stagger_overflow_is_refused() -> None:
+    arch = (presets.load("h100-sxm").with_field("dram.tREFI_ns", 1e12).with_field("dram.stacks", 64)
+            .with_field("dram.channels_per_stack", 128))
+    with pytest.raises(ConfigError) as ei:
+        accelsim.simulate(arch, accelsim.Gemv(m=1, n=64, k=64))
+    assert ei.value.field == "dram.tREFI_ns"

@@ -17,7 +17,7 @@ from . import _core
 from .arch import Architecture
 from .errors import ConfigError
 from .kernels import DecodeAttention, Elementwise, Gemv, Moe
-from .limits import MAX_KERNELS_PER_CALL, check_detailed, check_kernel_count, check_machine
+from .limits import MAX_KERNELS_PER_CALL, check_detailed, check_duration, check_kernel_count, check_machine
 
 __all__ = ["simulate", "Result", "KernelRow", "FIDELITIES", "machine_dict", "clear_cache"]
 
@@ -192,8 +192,9 @@ def _run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str) -> list
     check_machine(arch, fidelity)
     md = machine_dict(arch)
     plans = [_plan(arch, d) if fidelity == "fast" else None for d in descs]
-    if fidelity == "detailed":
-        for d in descs:
+    for d in descs:
+        check_duration(arch, d)
+        if fidelity == "detailed":
             check_detailed(arch, d)
     batch: list[dict[str, Any]] = []
     for d, p in zip(descs, plans):
