@@ -21,7 +21,7 @@ if ! command -v cmake >/dev/null; then "$PY" -m pip install -q cmake; fi
 GEN=()
 if command -v ninja >/dev/null; then GEN=(-G Ninja); fi
 
-cmake -S . -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+cmake -S . -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -fno-builtin" \
   -DACCELSIM_SANITIZE=ON -DACCELSIM_BUILD_TESTS=ON -DACCELSIM_BUILD_PYTHON=ON \
   -DPython_EXECUTABLE="$(command -v "$PY")" \
   -Dpybind11_DIR="$("$PY" -c 'import pybind11; print(pybind11.get_cmake_dir())')" >/dev/null
