@@ -178,4 +178,22 @@ TEST_CASE("invalid machine or kernel raises ConfigError naming the field") {
   CHECK_THROWS_AS(simulate_kernel(small_machine(), bad, Fidelity::Roofline), ConfigError);
 }
 
+TEST_CASE("long simulation: repeated runs of a long stream, every queue drained (leaks show under LSan/valgrind)") {
+  MachineConfig m = small_machine();
+  m.dram.tREFI = 400000;  // many refreshes
+  m.dram.tRFC = 50000;
+  KernelDesc k = stream_kernel();
+  k.n_tiles = 256;
+  k.tile_write_bytes = 4096;
+  std::int64_t events = -1;
+  for (int rep = 0; rep < 2; ++rep) {
+    const KernelResult r = simulate_kernel(m, k, Fidelity::Detailed);
+    CHECK_EQ(r.dram_read_bytes, k.n_tiles * k.tile_read_bytes);
+    CHECK_EQ(r.dram_write_bytes, k.n_tiles * k.tile_write_bytes);
+    CHECK_GT(r.refreshes, std::int64_t(10));
+    if (events >= 0) CHECK_EQ(r.events, events);
+    events = r.events;
+  }
+}
+
 ACCELSIM_TEST_MAIN()
