@@ -254,6 +254,46 @@ TEST_CASE("per-bank refresh blocks only the bank being refreshed") {
   CHECK_GE(pc.stats().refreshes, std::int64_t(1));
 }
 
+TEST_CASE("a long idle stretch: refreshes caught up in O(1), same state as one by one") {
+  for (const bool per_bank : {false, true}) {
+    DramConfig c = table();
+    c.tREFI = 3900000;
+    c.tRFC = 350000;
+    if (per_bank) c.tRFCpb = 160000;
+    PseudoChannel walked(c, 0), jumped(c, 0);
+    TimePs now_w = 0, now_j = 0;
+    for (PseudoChannel* pc : {&walked, &jumped}) {  // leave a row open
+      pc->enqueue(req(0, 3, 5));
+      TimePs& now = pc == &walked ? now_w : now_j;
+      issue_next(*pc, c, now);
+    }
+    const TimePs until = 1000 * c.tREFI + 12345;
+    for (TimePs t = now_w; t < until; t += c.tREFI / 3) walked.next_issue_time(t);  // never far behind
+    walked.next_issue_time(until);
+    jumped.next_issue_time(until);
+    CHECK_EQ(walked.stats().refreshes, jumped.stats().refreshes);
+    CHECK_GE(jumped.stats().refreshes, std::int64_t(1000));
+    for (int b : {0, 3, 7}) {  // the next ACT in any bank is due at the same time
+      walked.enqueue(req(1 + b, b, 9));
+      jumped.enqueue(req(1 + b, b, 9));
+      now_w = now_j = until;
+      const Issued w = issue_next(walked, c, now_w);
+      const Issued j = issue_next(jumped, c, now_j);
+      CHECK_EQ(w.first, j.first);
+      CHECK_EQ(w.col, j.col);
+    }
+  }
+}
+
+TEST_CASE("days of idle simulated time do not hang the refresh loop") {
+  DramConfig c = table();
+  c.tREFI = 3900000;
+  PseudoChannel pc(c, 0);
+  const TimePs days = TimePs(1) << 59;  // ~6.7 days in ps: ~1.5e11 refresh intervals
+  CHECK_EQ(pc.next_issue_time(days), std::numeric_limits<TimePs>::max() / 4);  // nothing queued: never
+  CHECK_GE(pc.stats().refreshes, days / c.tREFI - 1);
+}
+
 TEST_CASE("read to write turnaround tRTW, write to read tWTR after the write data") {
   const DramConfig c = table();
   PseudoChannel pc(c, 0);
