@@ -237,3 +237,11 @@ def test_refresh_stagger_overflow_is_refused() -> None:
     with pytest.raises(ConfigError) as ei:
         accelsim.simulate(arch, accelsim.Gemv(m=1, n=64, k=64))
     assert ei.value.field == "dram.tREFI_ns"
+
+
+def test_fast_runs_the_truncation_cannot_shorten_are_refused() -> None:
+    """A machine with 2**20 units makes every wave too big to truncate: 2**37 requests would run for days."""
+    arch = presets.load("h100-sxm").with_field("compute.units", 2**20)
+    with pytest.raises(ConfigError, match="fast simulation of more than"):
+        accelsim.simulate(arch, accelsim.Elementwise(n_elements=2**46, dtype="fp32"))
+    assert accelsim.simulate(arch, accelsim.Elementwise(n_elements=2**46, dtype="fp32"), fidelity="roofline").time_s > 0

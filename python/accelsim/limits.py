@@ -25,12 +25,15 @@ from .arch import Architecture
 from .errors import ConfigError
 
 __all__ = ["MAX_SIM_UNITS", "MAX_SIM_BANKS", "MAX_KERNELS_PER_CALL", "MAX_DETAILED_REQUESTS", "MAX_SIM_PS",
-           "check_machine", "check_kernel_count", "check_detailed", "check_duration"]
+           "MAX_FAST_REQUESTS", "check_machine", "check_kernel_count", "check_detailed", "check_fast", "check_duration"]
 
 MAX_SIM_UNITS = 1 << 20
 MAX_SIM_BANKS = 1 << 22
 MAX_KERNELS_PER_CALL = 1 << 27
 MAX_DETAILED_REQUESTS = 1 << 31
+#: DRAM requests one `fast` run may simulate after its long-stream truncation (normally <= 2**17 each;
+#: only machines with absurdly many units defeat the truncation)
+MAX_FAST_REQUESTS = 1 << 30
 #: simulated time of one kernel, ps (~11.6 days): the engine counts integer picoseconds in 64 bits
 MAX_SIM_PS = 1e18
 
@@ -87,3 +90,13 @@ def check_duration(arch: Architecture, desc: dict[str, Any]) -> None:
         raise ConfigError(f"{desc['name']}.duration", f"could run for more than {MAX_SIM_PS:g} ps (~11.6 days) of "
                           "simulated time on this machine; a compute, load or memory rate is absurdly small",
                           f"{total:.3g} ps")
+
+
+def check_fast(arch: Architecture, desc: dict[str, Any]) -> None:
+    """Refuse a `fast` run (after truncation) of more than MAX_FAST_REQUESTS interleave-granule requests."""
+    il = arch.dram.interleave_bytes
+    requests = desc["n_tiles"] * (-(-desc["tile_read_bytes"] // il) + -(-desc["tile_write_bytes"] // il))
+    if requests > MAX_FAST_REQUESTS:
+        raise ConfigError(f"{desc['name']}.size", f"a fast simulation of more than {MAX_FAST_REQUESTS} DRAM requests "
+                          "per kernel would take hours (this machine defeats the long-stream truncation; "
+                          "use fidelity='roofline')", requests)

@@ -17,7 +17,7 @@ from . import _core
 from .arch import Architecture
 from .errors import ConfigError
 from .kernels import DecodeAttention, Elementwise, Gemv, Moe
-from .limits import MAX_KERNELS_PER_CALL, check_detailed, check_duration, check_kernel_count, check_machine
+from .limits import MAX_KERNELS_PER_CALL, check_detailed, check_duration, check_fast, check_kernel_count, check_machine
 
 __all__ = ["simulate", "Result", "KernelRow", "FIDELITIES", "machine_dict", "clear_cache"]
 
@@ -199,6 +199,9 @@ def _run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str) -> list
     batch: list[dict[str, Any]] = []
     for d, p in zip(descs, plans):
         batch += [d] if p is None else [p[1], p[2]]
+    if fidelity == "fast":
+        for d in batch:
+            check_fast(arch, d)
     try:
         res = _core.simulate_kernels(md, batch, fidelity)
     except _core.CoreConfigError as e:  # translate the core's error into the package's
