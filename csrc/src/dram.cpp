@@ -213,6 +213,7 @@ void PseudoChannel::refresh_slow(TimePs now) {
       if (bk.cand_pos >= 0) recompute_cand(b);
       ++stats_.refreshes;
       next_ref_ += step;
+      skip_idle_refreshes(now, step * static_cast<TimePs>(banks_.size()), static_cast<std::int64_t>(banks_.size()));
     }
     choice_valid_ = false;
     return;
@@ -233,11 +234,25 @@ void PseudoChannel::refresh_slow(TimePs now) {
     }
     ++stats_.refreshes;
     next_ref_ += c_.tREFI;
+    skip_idle_refreshes(now, c_.tREFI, 1);
   }
   // every row is closed: each bank's candidate is its head, a miss
   for (std::size_t b = 0; b < banks_.size(); ++b)
     if (banks_[b].cand_pos >= 0) recompute_cand(static_cast<int>(b));
   choice_valid_ = false;
+}
+
+// Catching up on refreshes after a long idle stretch one by one costs (idle time / tREFI) iterations --
+// hours for a simulated time of days. Once every row is closed, a refresh's only traces are the count
+// and act_ok = max(act_ok, its end), and the ends only grow; so whole rounds (`round` ps, `per_round`
+// refreshes) before the last full round can be counted without being applied: exactly the same state.
+void PseudoChannel::skip_idle_refreshes(TimePs now, TimePs round, std::int64_t per_round) {
+  if (next_ref_ > now - 2 * round) return;
+  for (const Bank& bk : banks_)
+    if (bk.open_row >= 0) return;
+  const TimePs m = (now - next_ref_) / round - 1;  // leaves at least one full round to apply
+  next_ref_ += m * round;
+  stats_.refreshes += m * per_round;
 }
 
 TimePs PseudoChannel::next_issue_time(TimePs now) {

@@ -209,7 +209,7 @@ class _Spec:
 
         Errors name the full path.
         """
-        if not isinstance(path, str) or not path:
+        if not isinstance(path, str) or not path or "" in path.split("."):
             raise ConfigError("<path>", "must be a non-empty dotted field path", path)
         head, _, rest = path.partition(".")
         names = [f.name for f in dataclasses.fields(self)]  # type: ignore[arg-type]
@@ -260,7 +260,8 @@ class _Spec:
         names = [f.name for f in fields]
         for k in d:
             if k not in names:
-                raise ConfigError(at(str(k)), f"unknown field {k!r} in {cls.__name__}{_suggest(k, names)}")
+                key = str(k) if isinstance(k, str) and k else repr(k)  # '' or a non-string key: quoted
+                raise ConfigError(at(key), f"unknown field {k!r} in {cls.__name__}{_suggest(k, names)}")
         kwargs: dict[str, Any] = {}
         for f in fields:
             if f.name not in d:

@@ -263,7 +263,7 @@ def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context:
     for name, v in (("weight_dtype", weight_dtype), ("kv_dtype", kv_dtype)):
         if not isinstance(v, str) or v not in DTYPE_BYTES:
             raise ConfigError(name, f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}", v)
-    if fidelity not in FIDELITIES:
+    if not isinstance(fidelity, str) or fidelity not in FIDELITIES:
         raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ConfigError("workers", "must be a positive integer or None", workers)

@@ -119,7 +119,7 @@ def from_document(doc: Any) -> Architecture:
     if "schema_version" not in doc:
         raise ConfigError("schema_version", f"missing required field (this accelsim writes {SCHEMA_VERSION})")
     version = doc.pop("schema_version")
-    if isinstance(version, bool) or version != SCHEMA_VERSION:
+    if isinstance(version, bool) or not isinstance(version, (int, float)) or version != SCHEMA_VERSION:
         reason = f"unsupported schema version; this accelsim reads {SCHEMA_VERSION}"
         raise ConfigError("schema_version", reason, version)
     return Architecture.from_dict(doc)
@@ -146,7 +146,12 @@ def from_yaml(text: str) -> Architecture:
         raise ConfigError(_FILE, f"invalid YAML: {e.problem or e.context}{where}") from None
     except yaml.YAMLError as e:
         raise ConfigError(_FILE, f"invalid YAML: {e}") from None
-    return from_document(doc)
+    except RecursionError:
+        raise ConfigError(_FILE, "invalid YAML: nested too deeply") from None
+    try:
+        return from_document(doc)
+    except RecursionError:  # a value nested just below the parser's limit
+        raise ConfigError(_FILE, "nested too deeply") from None
 
 
 def to_json(arch: Architecture) -> str:
@@ -171,7 +176,10 @@ def from_json(text: str) -> Architecture:
         raise ConfigError(_FILE, f"invalid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
     except RecursionError:
         raise ConfigError(_FILE, "invalid JSON: nested too deeply") from None
-    return from_document(doc)
+    try:
+        return from_document(doc)
+    except RecursionError:
+        raise ConfigError(_FILE, "nested too deeply") from None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -180,6 +188,8 @@ def from_json(text: str) -> Architecture:
 def _fmt_for(path: Path | None, fmt: str | None) -> str:
     if fmt is None:
         fmt = "json" if path is not None and path.suffix.lower() == ".json" else "yaml"
+    if not isinstance(fmt, str):
+        raise ConfigError("fmt", "must be 'yaml' or 'json'", fmt)
     fmt = fmt.lower()
     if fmt == "yml":
         fmt = "yaml"
@@ -214,7 +224,13 @@ def load(source: PathLike, fmt: str | None = None) -> Architecture:
     A missing file raises ``FileNotFoundError``; anything wrong inside a document, ConfigError.
     """
     path: Path | None
-    if isinstance(source, str) and _looks_like_text(source):
+    if isinstance(source, (bytes, bytearray)):  # document bytes, e.g. read in binary mode
+        try:
+            source = bytes(source).decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ConfigError(_FILE, f"not UTF-8 text: {e.reason} at byte {e.start}") from None
+        path, text = None, source
+    elif isinstance(source, str) and _looks_like_text(source):
         path, text = None, source
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from typing import Any
 
 from .arch import Architecture
@@ -48,6 +49,8 @@ def _pos_int(name: str, v: Any, *, lo: int = 1, hi: int = _MAX_DIM) -> None:
 def _finite(name: str, v: Any, *, lo: float = 0.0, hi: float = 1e15) -> None:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise ConfigError(name, "must be a number", v)
+    if isinstance(v, int) and not lo <= v <= hi:  # also ints too large for a float
+        raise ConfigError(name, f"must be finite and between {lo} and {hi:g}", v)
     if not math.isfinite(v) or v < lo or v > hi:
         raise ConfigError(name, f"must be finite and between {lo} and {hi:g}", v)
 
@@ -74,6 +77,13 @@ class _KernelBase:
         pass
 
     def __post_init__(self) -> None:
+        name = getattr(self, "name", "")
+        if not isinstance(name, str):  # also keeps kernels hashable (simulate() caches by kernel)
+            raise ConfigError("name", "must be a string", name)
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            v = getattr(self, f.name)  # numpy integers -> int: dimension products must not wrap at 2**63
+            if isinstance(v, numbers.Integral) and not isinstance(v, (int, bool)):
+                object.__setattr__(self, f.name, int(v))
         self._check()
 
     # --- totals every kernel reports (bytes are what a perfect kernel must move) ---
@@ -441,6 +451,7 @@ class Moe(_KernelBase):
         dtype_bytes(self.dtype)
         if self.weight_dtype is not None:
             dtype_bytes(self.weight_dtype, "weight_dtype")
+        _pos_int("group_size", self.group_size, lo=0)
         _finite("routing_zipf_s", self.routing_zipf_s, hi=10.0)
 
     @property

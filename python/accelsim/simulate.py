@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
-import math
 from collections.abc import Sequence
 from typing import Any, Union
 
@@ -20,6 +21,7 @@ from .arch import DTYPES, Architecture
 from .energy import kernel_energy_components, sum_components, total_j
 from .errors import ConfigError
 from .kernels import DecodeAttention, Elementwise, Gemv, Moe
+from .limits import MAX_KERNELS_PER_CALL, check_detailed, check_duration, check_fast, check_kernel_count, check_machine
 
 __all__ = ["simulate", "Result", "KernelRow", "FIDELITIES", "machine_dict", "clear_cache"]
 
@@ -231,11 +233,19 @@ def _plan(arch: Architecture, d: dict[str, Any]) -> tuple[str, dict[str, Any], d
 
 
 def _run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str) -> list[dict[str, Any]]:
+    check_machine(arch, fidelity)
     md = machine_dict(arch)
     plans = [_plan(arch, d) if fidelity == "fast" else None for d in descs]
+    for d in descs:
+        check_duration(arch, d)
+        if fidelity == "detailed":
+            check_detailed(arch, d)
     batch: list[dict[str, Any]] = []
     for d, p in zip(descs, plans):
         batch += [d] if p is None else [p[1], p[2]]
+    if fidelity == "fast":
+        for d in batch:
+            check_fast(arch, d)
     try:
         res = _core.simulate_kernels(md, batch, fidelity)
     except _core.CoreConfigError as e:  # translate the core's error into the package's
@@ -348,9 +358,15 @@ def simulate(arch: Architecture, kernels: KernelLike | Sequence[KernelLike], *, 
     """
     if not isinstance(arch, Architecture):
         raise ConfigError("arch", "must be an accelsim.Architecture (see accelsim.presets.load)", type(arch).__name__)
-    if fidelity not in FIDELITIES:
+    if not isinstance(fidelity, str) or fidelity not in FIDELITIES:
         raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
-    ks = [kernels] if isinstance(kernels, (Gemv, Elementwise, DecodeAttention, Moe)) else list(kernels)
+    if isinstance(kernels, (Gemv, Elementwise, DecodeAttention, Moe)):
+        ks = [kernels]
+    elif isinstance(kernels, (str, bytes)) or not hasattr(kernels, "__iter__"):
+        raise ConfigError("kernels", "must be an accelsim kernel or a list of them", type(kernels).__name__)
+    else:
+        ks = list(itertools.islice(kernels, MAX_KERNELS_PER_CALL + 1))
+        check_kernel_count(len(ks))
     for i, k in enumerate(ks):
         if not hasattr(k, "lower") or not hasattr(k, "flops"):
             raise ConfigError(f"kernels[{i}]", "is not an accelsim kernel", type(k).__name__)

@@ -202,6 +202,7 @@ class PseudoChannel {
     if (next_ref_ <= now) refresh_slow(now);
   }
   void refresh_slow(TimePs now);
+  void skip_idle_refreshes(TimePs now, TimePs round, std::int64_t per_round);
 
   const DramConfig& c_;
   std::vector<Bank> banks_;

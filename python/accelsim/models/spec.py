@@ -27,6 +27,8 @@ Conventions
 """
 from __future__ import annotations
 
+import dataclasses
+
 import math
 import numbers
 from dataclasses import asdict, dataclass, replace
@@ -67,8 +69,17 @@ def _check_int(owner: str, name: str, value: Any, *, minimum: int = 1) -> None:
         raise _error(name, f"{owner}.{name} must be >= {minimum}", value)
 
 
+def _plain_ints(obj: Any) -> None:
+    """Store numpy (and other non-``int``) integers as Python ints, so that products of dimensions cannot
+    silently wrap around at 2**63."""
+    for f in dataclasses.fields(obj):
+        v = getattr(obj, f.name)
+        if _is_int(v) and type(v) is not int:
+            object.__setattr__(obj, f.name, int(v))
+
+
 def _check_choice(owner: str, name: str, value: Any, choices: tuple[str, ...]) -> None:
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise _error(name, f"{owner}.{name} must be one of {', '.join(choices)}", value)
 
 
@@ -218,6 +229,7 @@ class MlaSpec:
     v_head_dim: int
 
     def __post_init__(self) -> None:
+        _plain_ints(self)
         _check_int("MlaSpec", "kv_lora_rank", self.kv_lora_rank)
         _check_int("MlaSpec", "q_lora_rank", self.q_lora_rank, minimum=0)
         _check_int("MlaSpec", "qk_nope_head_dim", self.qk_nope_head_dim)
@@ -249,6 +261,7 @@ class MoeSpec:
     shared_expert_d_ff: int | None = None
 
     def __post_init__(self) -> None:
+        _plain_ints(self)
         _check_int("MoeSpec", "n_experts", self.n_experts)
         _check_int("MoeSpec", "top_k", self.top_k)
         _check_int("MoeSpec", "n_shared_experts", self.n_shared_experts, minimum=0)
@@ -307,6 +320,7 @@ class ModelSpec:
 
     # ------------------------------------------------------------------ init
     def __post_init__(self) -> None:
+        _plain_ints(self)
         if not isinstance(self.name, str) or not self.name.strip():
             raise _error("name", "ModelSpec.name must be a non-empty string", self.name)
         for name in ("n_layers", "d_model", "n_heads", "n_kv_heads", "head_dim",

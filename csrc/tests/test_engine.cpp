@@ -1,0 +1,199 @@
+// Unit tests of the event engine and the time base. The event queue lives in engine.cpp's anonymous
+// namespace, so this file includes engine.cpp itself (and is linked with dram.cpp, not with the core
+// library, to avoid a second definition of simulate_kernel).
+#include "../src/engine.cpp"  // NOLINT: white-box test of internals
+
+#include <algorithm>
+#include <random>
+#include <tuple>
+#include <vector>
+
+#include "harness.hpp"
+
+using namespace accelsim;
+
+TEST_CASE("event queue pops in (time, sequence) order; ties by creation order") {
+  std::mt19937_64 rng(42);
+  for (int trial = 0; trial < 50; ++trial) {
+    EventQueue q;
+    std::vector<Event> all;
+    std::uint64_t seq = 0;
+    TimePs now = 0;
+    std::vector<Event> popped;
+    // a discrete-event workload: pops interleaved with pushes at or after the current time, many ties,
+    // some kinds pushed through the FIFO fast path, some through the heap
+    for (int step = 0; step < 4000; ++step) {
+      const bool push = q.empty() || rng() % 3 != 0;
+      if (push) {
+        const int kind = static_cast<int>(rng() % 6);
+        TimePs t = now;
+        switch (rng() % 4) {
+          case 0: break;                                       // "now"
+          case 1: t = now + 150; break;                        // now + constant
+          case 2: t = now + static_cast<TimePs>(rng() % 8); break;  // near: many ties
+          default: t = now + static_cast<TimePs>(rng() % 100000); break;
+        }
+        Event e{t, seq++, static_cast<std::int64_t>(step), kind, static_cast<EvType>(kind)};
+        q.push(e, fifo_of(static_cast<EvType>(kind)));
+        all.push_back(e);
+      } else {
+        const Event e = q.pop();
+        CHECK_GE(e.t, now);  // time never goes backwards
+        now = e.t;
+        popped.push_back(e);
+      }
+    }
+    while (!q.empty()) popped.push_back(q.pop());
+    CHECK_EQ(popped.size(), all.size());
+    for (std::size_t i = 1; i < popped.size(); ++i) {
+      const Event& a = popped[i - 1];
+      const Event& b = popped[i];
+      CHECK(a.t < b.t || (a.t == b.t && a.seq < b.seq));
+    }
+  }
+}
+
+TEST_CASE("event queue with all events at one time returns them in creation order") {
+  EventQueue q;
+  for (std::uint64_t s = 0; s < 1000; ++s) {
+    const EvType k = static_cast<EvType>(s % 6);
+    q.push(Event{77, s, 0, 0, k}, (s % 5 == 0) ? -1 : fifo_of(k));
+  }
+  std::uint64_t expect = 0;
+  while (!q.empty()) CHECK_EQ(q.pop().seq, expect++);
+  CHECK_EQ(expect, std::uint64_t(1000));
+}
+
+TEST_CASE("ns to ps: round to nearest, exact for every whole picosecond") {
+  CHECK_EQ(ns_to_ps(0.0), TimePs(0));
+  CHECK_EQ(ns_to_ps(1.0), TimePs(1000));
+  CHECK_EQ(ns_to_ps(19.4), TimePs(19400));
+  CHECK_EQ(ns_to_ps(0.0004), TimePs(0));
+  CHECK_EQ(ns_to_ps(0.0006), TimePs(1));
+  CHECK_EQ(ns_to_ps(1e9), TimePs(1000000000000));
+  CHECK_EQ(ns_to_ps(1e12), TimePs(1000000000000000));
+  // tBL of HBM3 at 6.4 Gb/s, BL8 (burst_length / data_rate_gbps ns)
+  CHECK_EQ(ns_to_ps(8 / 6.4), TimePs(1250));
+  CHECK_EQ(ns_to_ps(4 / 3.2), TimePs(1250));
+  // clocks: one cycle of 1.98 GHz, 1.41 GHz, 2.6 GHz
+  CHECK_EQ(ns_to_ps(1 / 1.98), TimePs(505));
+  CHECK_EQ(ns_to_ps(1 / 1.41), TimePs(709));
+  CHECK_EQ(ns_to_ps(1 / 2.6), TimePs(385));
+  for (TimePs p = 0; p < 3000000; p += 7) CHECK_EQ(ns_to_ps(static_cast<double>(p) / 1000.0), p);
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 100000; ++i) {
+    const TimePs p = static_cast<TimePs>(rng() % 1000000000000000ULL);  // up to 1e12 ns
+    CHECK_EQ(ns_to_ps(static_cast<double>(p) / 1000.0), p);
+  }
+}
+
+TEST_CASE("durations from rates round up to whole picoseconds") {
+  CHECK_EQ(div_ceil_ps(0, 3.0), TimePs(0));
+  CHECK_EQ(div_ceil_ps(-5, 3.0), TimePs(0));
+  CHECK_EQ(div_ceil_ps(9, 3.0), TimePs(3));
+  CHECK_EQ(div_ceil_ps(10, 3.0), TimePs(4));
+  CHECK_EQ(div_ceil_ps(1, 1e6), TimePs(1));  // a tiny but nonzero duration is not free
+}
+
+namespace {
+MachineConfig small_machine() {
+  MachineConfig m;
+  m.compute.units = 4;
+  m.compute.max_inflight_bytes_per_unit = 8192;
+  m.compute.load_bytes_per_ps_per_unit = 0.5;
+  m.dram.stacks = 1;
+  m.dram.channels_per_stack = 2;
+  m.dram.pcs_per_channel = 2;
+  m.dram.access_latency = 100000;
+  m.launch_overhead = 2000000;
+  return m;
+}
+KernelDesc stream_kernel() {
+  KernelDesc k;
+  k.name = "stream";
+  k.n_tiles = 16;
+  k.tile_read_bytes = 64 * 1024;
+  k.tile_step_bytes = 4096;
+  k.tile_flops = 1e6;
+  k.flops_per_ps_per_unit = 2.0;
+  k.tile_write_bytes = 1024;
+  k.tiles_per_unit = 2;
+  return k;
+}
+}  // namespace
+
+TEST_CASE("simulate_kernel is deterministic and conserves bytes") {
+  const MachineConfig m = small_machine();
+  const KernelDesc k = stream_kernel();
+  for (Fidelity f : {Fidelity::Fast, Fidelity::Detailed}) {
+    const KernelResult a = simulate_kernel(m, k, f);
+    const KernelResult b = simulate_kernel(m, k, f);
+    CHECK_EQ(a.time_ps, b.time_ps);
+    CHECK_EQ(a.events, b.events);
+    CHECK_EQ(a.row_hits, b.row_hits);
+    CHECK_EQ(a.dram_read_bytes, k.n_tiles * k.tile_read_bytes);
+    CHECK_EQ(a.dram_write_bytes, k.n_tiles * k.tile_write_bytes);
+    CHECK_EQ(a.row_hits + a.row_misses, a.dram_requests);
+    CHECK_EQ(a.time_ps, a.body_ps + m.launch_overhead);
+    // never faster than the pins allow, nor than one access latency
+    const double peak = m.dram.peak_bytes_per_ps();
+    CHECK_GE(static_cast<double>(a.body_ps), static_cast<double>(a.dram_read_bytes + a.dram_write_bytes) / peak);
+    CHECK_GE(a.first_data_ps, m.dram.access_latency + m.dram.tRCD + m.dram.tCL);
+  }
+}
+
+TEST_CASE("roofline mode is the max of the memory and compute bounds, rounded up") {
+  const MachineConfig m = small_machine();
+  const KernelDesc k = stream_kernel();
+  const KernelResult r = simulate_kernel(m, k, Fidelity::Roofline);
+  const double bytes = 16.0 * (64 * 1024 + 1024);
+  const double t = std::max(bytes / m.dram.peak_bytes_per_ps(), 16e6 / (2.0 * 4));
+  CHECK_EQ(r.body_ps, static_cast<TimePs>(std::ceil(t)));
+}
+
+TEST_CASE("invalid machine or kernel raises ConfigError naming the field") {
+  const KernelDesc k = stream_kernel();
+  MachineConfig m = small_machine();
+  m.compute.units = 0;
+  try {
+    simulate_kernel(m, k, Fidelity::Fast);
+    CHECK(false);
+  } catch (const ConfigError& e) {
+    CHECK_EQ(e.field, std::string("compute.units"));
+  }
+  m = small_machine();
+  m.dram.tREFI = m.dram.tRFC;
+  CHECK_THROWS_AS(simulate_kernel(m, k, Fidelity::Fast), ConfigError);
+  m = small_machine();
+  m.dram.interleave_bytes = 48;  // not a multiple of the 32-byte burst
+  CHECK_THROWS_AS(simulate_kernel(m, k, Fidelity::Detailed), ConfigError);
+  KernelDesc bad = k;
+  bad.n_tiles = 0;
+  CHECK_THROWS_AS(simulate_kernel(small_machine(), bad, Fidelity::Fast), ConfigError);
+  bad = k;
+  bad.tile_flops = std::nan("");
+  CHECK_THROWS_AS(simulate_kernel(small_machine(), bad, Fidelity::Fast), ConfigError);
+  bad = k;
+  bad.flops_per_ps_per_unit = 0;
+  CHECK_THROWS_AS(simulate_kernel(small_machine(), bad, Fidelity::Roofline), ConfigError);
+}
+
+TEST_CASE("long simulation: repeated runs of a long stream, every queue drained (leaks show under LSan/valgrind)") {
+  MachineConfig m = small_machine();
+  m.dram.tREFI = 400000;  // many refreshes
+  m.dram.tRFC = 50000;
+  KernelDesc k = stream_kernel();
+  k.n_tiles = 256;
+  k.tile_write_bytes = 4096;
+  std::int64_t events = -1;
+  for (int rep = 0; rep < 2; ++rep) {
+    const KernelResult r = simulate_kernel(m, k, Fidelity::Detailed);
+    CHECK_EQ(r.dram_read_bytes, k.n_tiles * k.tile_read_bytes);
+    CHECK_EQ(r.dram_write_bytes, k.n_tiles * k.tile_write_bytes);
+    CHECK_GT(r.refreshes, std::int64_t(10));
+    if (events >= 0) CHECK_EQ(r.events, events);
+    events = r.events;
+  }
+}
+
+ACCELSIM_TEST_MAIN()

@@ -1,0 +1,102 @@
+"""Resource limits: requests the engine would take unbounded memory or time to serve are refused up front.
+
+Every limit is a module constant; exceeding one raises :class:`~accelsim.errors.ConfigError` naming the
+field and saying the limit, before anything is allocated or simulated.  The limits are far beyond any
+real accelerator (an H100 has 132 units and ~10,000 DRAM banks) but below what would exhaust memory:
+
+* ``MAX_SIM_UNITS`` compute units and ``MAX_SIM_BANKS`` DRAM banks in total (the engine keeps state for
+  each; the Architecture itself may describe more, e.g. for roofline studies);
+* ``MAX_KERNELS_PER_CALL`` kernels in one :func:`accelsim.simulate` call (a result keeps one row
+  reference per kernel; identical kernels share one row);
+* ``MAX_SIM_PS`` picoseconds of simulated time per kernel, bounded from above before the run (an
+  absurdly small rate -- 1e-300 FLOP/cycle -- would otherwise overflow the core's 64-bit time);
+* ``MAX_DETAILED_REQUESTS`` DRAM requests per kernel in ``fidelity="detailed"`` (one event chain per
+  burst: beyond this a run takes hours; ``"fast"`` extrapolates long streams and has no such limit).
+
+Sizes of tensors and kernels are bounded by the kernels' own validation (e.g. ``Elementwise.n_elements``
+<= 2**46, a GEMV weight <= 2**46 elements, a lowered kernel <= 4 PB or 2**40 tiles).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .arch import Architecture
+from .errors import ConfigError
+
+__all__ = ["MAX_SIM_UNITS", "MAX_SIM_BANKS", "MAX_KERNELS_PER_CALL", "MAX_DETAILED_REQUESTS", "MAX_SIM_PS",
+           "MAX_FAST_REQUESTS", "check_machine", "check_kernel_count", "check_detailed", "check_fast", "check_duration"]
+
+MAX_SIM_UNITS = 1 << 20
+MAX_SIM_BANKS = 1 << 22
+MAX_KERNELS_PER_CALL = 1 << 27
+MAX_DETAILED_REQUESTS = 1 << 31
+#: DRAM requests one `fast` run may simulate after its long-stream truncation (normally <= 2**17 each;
+#: only machines with absurdly many units defeat the truncation)
+MAX_FAST_REQUESTS = 1 << 30
+#: simulated time of one kernel, ps (~11.6 days): the engine counts integer picoseconds in 64 bits
+MAX_SIM_PS = 1e18
+
+
+def check_machine(arch: Architecture, fidelity: str) -> None:
+    """Refuse machines the engine cannot hold in memory (roofline keeps no per-unit state)."""
+    if fidelity == "roofline":
+        return
+    if arch.compute.units > MAX_SIM_UNITS:
+        raise ConfigError("compute.units", f"the simulator supports at most {MAX_SIM_UNITS} units "
+                          "(use fidelity='roofline' beyond)", arch.compute.units)
+    d = arch.dram
+    banks = d.pseudo_channels * d.banks_per_pseudo_channel
+    if banks > MAX_SIM_BANKS:
+        raise ConfigError("dram.stacks", f"the simulator supports at most {MAX_SIM_BANKS} DRAM banks in total "
+                          f"(this machine has {banks}; use fidelity='roofline' beyond)", d.stacks)
+    # the core staggers the pseudo-channels' refreshes at tREFI * index / count, in 64-bit picoseconds
+    if d.tREFI_ns * 1e3 * d.pseudo_channels > 2.0**62:
+        raise ConfigError("dram.tREFI_ns", f"tREFI_ns * pseudo-channels ({d.pseudo_channels}) must be <= 2**62 ps "
+                          "for the simulator", d.tREFI_ns)
+
+
+def check_kernel_count(n: int) -> None:
+    if n > MAX_KERNELS_PER_CALL:
+        raise ConfigError("kernels", f"more than {MAX_KERNELS_PER_CALL} kernels in one simulate() call; "
+                          "simulate the distinct kernels and multiply instead")
+
+
+def check_detailed(arch: Architecture, desc: dict[str, Any]) -> None:
+    """Refuse a detailed (one request per burst) run of more than MAX_DETAILED_REQUESTS bursts."""
+    bb = arch.dram.burst_bytes
+    per_tile = -(-desc["tile_read_bytes"] // bb) + -(-desc["tile_write_bytes"] // bb)
+    requests = desc["n_tiles"] * per_tile
+    if requests > MAX_DETAILED_REQUESTS:
+        raise ConfigError(f"{desc['name']}.size", f"a detailed simulation of more than {MAX_DETAILED_REQUESTS} "
+                          "DRAM bursts per kernel would take hours; use fidelity='fast'", requests)
+
+
+def check_duration(arch: Architecture, desc: dict[str, Any]) -> None:
+    """Refuse a kernel whose simulated time could exceed MAX_SIM_PS: the sum, over its tiles, of the math,
+    load, on-chip and fixed time of each, plus its DRAM traffic at the pin bandwidth (an upper bound of
+    every duration the engine forms, so none can overflow)."""
+    c = arch.compute
+    units = c.units
+    load = c.load_bytes_per_cycle_per_unit * c.clock_ghz * 1e-3  # bytes per ps per unit
+    shared_bw = (arch.l2.bandwidth_bytes_per_s if arch.l2 is not None else arch.peak_dram_bandwidth_bytes_per_s) * 1e-12
+    rate = desc["flops_per_ps_per_unit"]
+    t_math = desc["tile_flops"] / rate if rate > 0 else 0.0  # a rate <= 0 is the core's ConfigError
+    per_tile = (t_math + desc["tile_read_bytes"] / load + desc["tile_shared_bytes"] * units / shared_bw
+                + desc["tile_fixed_ns"] * 1e3)
+    dram = desc["n_tiles"] * (desc["tile_read_bytes"] + desc["tile_write_bytes"]) / (arch.peak_dram_bandwidth_bytes_per_s * 1e-12)
+    total = desc["n_tiles"] * per_tile + dram + desc["kernel_fixed_ns"] * 1e3 + arch.dram.access_latency_ns * 1e3
+    if not total <= MAX_SIM_PS:
+        raise ConfigError(f"{desc['name']}.duration", f"could run for more than {MAX_SIM_PS:g} ps (~11.6 days) of "
+                          "simulated time on this machine; a compute, load or memory rate is absurdly small",
+                          f"{total:.3g} ps")
+
+
+def check_fast(arch: Architecture, desc: dict[str, Any]) -> None:
+    """Refuse a `fast` run (after truncation) of more than MAX_FAST_REQUESTS interleave-granule requests."""
+    il = arch.dram.interleave_bytes
+    requests = desc["n_tiles"] * (-(-desc["tile_read_bytes"] // il) + -(-desc["tile_write_bytes"] // il))
+    if requests > MAX_FAST_REQUESTS:
+        raise ConfigError(f"{desc['name']}.size", f"a fast simulation of more than {MAX_FAST_REQUESTS} DRAM requests "
+                          "per kernel would take hours (this machine defeats the long-stream truncation; "
+                          "use fidelity='roofline')", requests)

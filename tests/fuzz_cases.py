@@ -1,0 +1,363 @@
+"""Fuzz cases for accelsim's input boundary: random valid and invalid architectures (as dicts, YAML and
+JSON text, ``with_field`` edits), kernels, models and ``simulate`` / ``decode_step`` arguments.
+
+The contract every case checks: the call returns a result or raises :class:`accelsim.ConfigError` (a
+``ValueError``) with a non-empty ``field``; any other exception is a failure.  (A crash of the C++ core
+would end the process, which the runner reports too.)
+
+Cases are drawn from a ``random.Random``, so they are reproducible by seed; ``tests/test_fuzz.py``
+drives them from hypothesis, ``benchmarks/fuzz.py`` runs >= 100,000 of them.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import math
+import random
+from typing import Any, Callable
+
+import numpy as np
+
+import accelsim
+from accelsim import ConfigError, io, models, presets
+from accelsim.arch import DTYPES
+from accelsim.kernels import DecodeAttention, Elementwise, Gemv, Moe
+
+PRESETS = {name: presets.load(name) for name in presets.names()}
+DOCS = {name: io.to_document(a) for name, a in PRESETS.items()}
+TEXTS = [io.to_yaml(a) for a in PRESETS.values()] + [io.to_json(a) for a in PRESETS.values()]
+ZOO = {name: models.load(name) for name in models.names()}
+
+_SCALARS: list[Any] = [
+    None, True, False, 0, -1, 1, 2, 3, 7, 64, 1000, 2**31, 2**32, 2**62, 2**63 - 1, 2**63, -(2**63), 2**64, 10**30,
+    10**400, 0.0, -0.0, 0.5, 1.5, -1.5, 1e-300, 5e-324, 1e18, 1e308, math.nan, math.inf, -math.inf,
+    "", " ", "x", "1", "1.0", "1e9", "nan", "inf", "bf16", "hbm3", "l2", "\x00", "\u00e9\u2028", "a" * 300,
+    np.int64(3), np.int32(-2), np.float64(math.nan), np.float32(2.5), np.bool_(True), np.uint64(2**64 - 1),
+]
+
+
+def junk(r: random.Random, depth: int = 0) -> Any:
+    """A random junk value: scalars of every type, empty and nested containers, deep nesting."""
+    roll = r.random()
+    if roll < 0.7 or depth > 3:
+        return r.choice(_SCALARS)
+    if roll < 0.8:
+        return [junk(r, depth + 1) for _ in range(r.randint(0, 3))]
+    if roll < 0.9:
+        return {r.choice(["a", "units", "name", "stacks", "", "1"]): junk(r, depth + 1) for _ in range(r.randint(0, 3))}
+    if roll < 0.95:  # deeply nested
+        v: Any = r.choice(_SCALARS)
+        for _ in range(r.randint(10, 400)):
+            v = [v] if r.random() < 0.5 else {"k": v}
+        return v
+    return np.array([1, 2, 3]) if r.random() < 0.5 else (1, 2)
+
+
+def _num_variant(r: random.Random, v: Any) -> Any:
+    """A plausible edit of a number: scaled, negated, zeroed, made huge or tiny, type-changed."""
+    if isinstance(v, float) and not math.isfinite(v) or isinstance(v, int) and abs(v) > 2**64:
+        return v
+    op = r.randrange(8)
+    if op == 0:
+        return 0
+    if op == 1:
+        return -v
+    if op == 2:
+        return v * r.choice([2, 10, 1000, 2**20, 2**40])
+    if op == 3:
+        return type(v)(v * r.uniform(0.3, 3.0)) if isinstance(v, float) else max(1, int(v * r.uniform(0.3, 3.0)))
+    if op == 4:
+        return float(v) if isinstance(v, int) else (int(v) if math.isfinite(v) else 0)
+    if op == 5:
+        return str(v)
+    if op == 6:
+        return v + r.choice([1, -1, 0.5])
+    return v
+
+
+def _paths(doc: Any, prefix: tuple = ()) -> list[tuple]:
+    out = []
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            out.append(prefix + (k,))
+            out += _paths(v, prefix + (k,))
+    return out
+
+
+def mutate_doc(r: random.Random, doc: dict) -> dict:
+    doc = copy.deepcopy(doc)
+    for _ in range(r.choice([1, 1, 1, 2, 3])):
+        paths = _paths(doc)
+        if not paths:
+            break
+        path = r.choice(paths)
+        parent = doc
+        for p in path[:-1]:
+            parent = parent[p]
+        key = path[-1]
+        op = r.random()
+        if op < 0.4:
+            parent[key] = junk(r)
+        elif op < 0.6 and isinstance(parent[key], (int, float)) and not isinstance(parent[key], bool):
+            parent[key] = _num_variant(r, parent[key])
+        elif op < 0.7:
+            del parent[key]
+        elif op < 0.8:
+            parent[r.choice([key + "_x" if isinstance(key, str) else "x", str(key).upper(), 1, None, "", "é"])] = junk(r)
+        elif op < 0.9:
+            other = r.choice(paths)
+            src = doc
+            for p in other:
+                src = src[p] if isinstance(src, dict) and p in src else src
+            parent[key] = copy.deepcopy(src)
+        else:
+            parent[key] = r.choice([[], {}, None, [parent[key]], {"value": parent[key]}])
+    return doc
+
+
+def mutate_text(r: random.Random, text: str) -> str | bytes:
+    op = r.randrange(10)
+    if op == 0:
+        return text[: r.randrange(len(text) + 1)]
+    if op == 1:
+        i = r.randrange(len(text))
+        return text[:i] + chr(r.choice([0, 9, 10, 13, 34, 39, 35, 38, 42, 33, 37, 58, 63, 91, 93, 123, 125, 0xFEFF,
+                                        0x85, 0x2028, r.randrange(32, 0x3000)])) + text[i + 1:]
+    if op == 2:
+        lines = text.splitlines(keepends=True)
+        i = r.randrange(len(lines))
+        return "".join(lines[: i + 1] + [lines[i]] + lines[i + 1:])  # duplicate a key
+    if op == 3:
+        lines = text.splitlines(keepends=True)
+        i = r.randrange(len(lines))
+        line = lines[i]
+        if ":" in line:
+            key = line.split(":", 1)[0]
+            lit = r.choice([".nan", ".inf", "-.inf", "1e999", "0x10", "0o17", "1_000", "~", "null", "yes", "[]",
+                            "{}", "!!binary aGk=", "!!python/none ''", "&a 1", "*a", "2001-12-14", "'1'", "-1",
+                            "9223372036854775808", "1e-400", "[1, [2, [3]]]", "!!set {a}", "\"\\u0000\""])
+            lines[i] = f"{key}: {lit}\n" if not text.lstrip().startswith("{") else f"{key}: {lit},\n"
+        return "".join(lines)
+    if op == 4:
+        n = r.choice([10, 500, 5000, 50000])
+        return r.choice(["[" * n, "{\"a\": " * n, "- " * n, "a: " * n + "1", "[" * n + "]" * n])
+    if op == 5:
+        return "".join(chr(r.randrange(1, 0x800)) for _ in range(r.randrange(0, 200)))
+    if op == 6:
+        return text.encode("utf-8")[: r.randrange(len(text))] + bytes([r.randrange(256) for _ in range(4)])
+    if op == 7:
+        return text.replace("schema_version: 1", r.choice(["schema_version: 2", "schema_version: '1'", "", "schema_version: 1.0"])) \
+            .replace('"schema_version": 1', r.choice(['"schema_version": 2', '"schema_version": true', '"x": 1']))
+    if op == 8:  # alias expansion ("billion laughs") and anchors
+        return ("a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+                "c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n" + text)
+    return text * 2
+
+
+# ---------------------------------------------------------------------------------------------------
+# kernels
+
+
+def _small_int(r: random.Random, lo: int, hi: int) -> int:
+    return r.choice([lo, hi, r.randint(lo, hi), 1 << r.randint(max(0, lo.bit_length() - 1), max(0, hi.bit_length() - 1))])
+
+
+def _field_value(r: random.Random, cls: type, name: str, p_junk: float) -> Any:
+    if r.random() < p_junk:
+        return junk(r)
+    if name == "name":
+        return r.choice(["k", "gemv", "é", "x" * 40, ""])
+    if "dtype" in name:
+        return r.choice(list(DTYPES) + ([None] if name in ("weight_dtype", "kv_dtype") else []))
+    if name == "routing_zipf_s":
+        return r.choice([0.0, 0.5, 1.2])
+    if name == "flops_per_element":
+        return r.choice([0.0, 1.0, 3.5])
+    hi = {"m": 16, "n": 1024, "k": 1024, "batch": 8, "q_heads": 16, "kv_heads": 4, "head_dim": 128, "context": 2048,
+          "n_elements": 1 << 18, "reads": 3, "writes": 2, "tokens": 8, "n_experts": 16, "top_k": 4, "d_model": 512,
+          "expert_d_ff": 512, "n_shared_experts": 2, "shared_d_ff": 512, "group_size": 128, "block_size": 32,
+          "kv_group_size": 64}.get(name, 8)
+    lo = 0 if name in ("group_size", "block_size", "kv_group_size", "n_shared_experts", "shared_d_ff", "reads", "writes") else 1
+    return _small_int(r, lo, hi)
+
+
+def make_kernel(r: random.Random, p_junk: float = 0.15) -> Any:
+    cls = r.choice([Gemv, Gemv, Elementwise, DecodeAttention, Moe])
+    kw = {}
+    for f in dataclasses.fields(cls):
+        required = f.default is dataclasses.MISSING
+        if required or r.random() < 0.5:
+            kw[f.name] = _field_value(r, cls, f.name, p_junk)
+    if cls is DecodeAttention and r.random() < 0.8 and isinstance(kw.get("kv_heads"), int):
+        kw["q_heads"] = kw["kv_heads"] * r.choice([1, 2, 4])
+    if cls is Moe and isinstance(kw.get("n_experts"), int) and isinstance(kw.get("top_k"), int) and r.random() < 0.8:
+        kw["top_k"] = min(kw["top_k"], kw["n_experts"])
+    return cls(**kw)
+
+
+def random_arch(r: random.Random) -> accelsim.Architecture:
+    """A preset, sometimes perturbed through with_field (may raise ConfigError)."""
+    a = PRESETS[r.choice(list(PRESETS))]
+    if r.random() < 0.3:
+        path, val = r.choice([
+            ("compute.units", r.choice([1, 3, 16, 200])), ("dram.stacks", r.choice([1, 2, 8])),
+            ("dram.bank_groups", r.choice([1, 2, 8])), ("l2", None), ("dram.tRFCpb_ns", r.choice([0.0, 100.0])),
+            ("compute.max_inflight_bytes_per_unit", r.choice([1, 512, 1 << 20])),
+            ("kernel_launch_overhead_ns", r.choice([0.0, 1e6])), ("dram.access_latency_ns", r.choice([0.0, 5000.0])),
+            ("compute.units", 2**30), ("dram.channels_per_stack", 2**14), ("dram.tREFI_ns", 1e12),
+            ("compute.vector_flops_per_cycle_per_unit", 1e-300), ("compute.load_bytes_per_cycle_per_unit", 1e-300),
+            ("dram.data_rate_gbps", r.choice([1e-300, 1e-3])), ("compute.clock_ghz", 1e-9),
+        ])
+        a = a.with_field(path, val)
+    return a
+
+
+# ---------------------------------------------------------------------------------------------------
+# the case kinds: each returns a thunk to run
+
+
+def case_doc(r: random.Random) -> Callable[[], Any]:
+    doc = mutate_doc(r, DOCS[r.choice(list(DOCS))])
+    if r.random() < 0.5:
+        return lambda: io.from_document(doc)
+    def via_text() -> Any:
+        try:
+            text = json.dumps(doc, allow_nan=True, default=str) if r.random() < 0.5 else None
+        except (TypeError, ValueError, RecursionError):  # not representable as JSON: use the dict
+            text = None
+        return io.load(text, fmt="json") if text is not None else io.from_document(doc)
+    return via_text
+
+
+def case_text(r: random.Random) -> Callable[[], Any]:
+    """Document text through the text entry points (``io.load`` of a one-line ``str`` is a file path, by
+    its documented contract, so text goes through from_yaml / from_json / load of bytes)."""
+    src = mutate_text(r, r.choice(TEXTS))
+    if isinstance(src, bytes):
+        return lambda: io.load(src, fmt=r.choice([None, "yaml", "json"]))
+    entry = r.choice([io.from_yaml, io.from_json, lambda t: io.load(t.encode("utf-8", "surrogatepass"))])
+    return lambda: entry(src)
+
+
+_PATHS = [".".join(p) for p in _paths(DOCS["h100-sxm"]) if p[0] != "schema_version"]
+
+
+def case_with_field(r: random.Random) -> Callable[[], Any]:
+    a = PRESETS[r.choice(list(PRESETS))]
+    path = r.choice(_PATHS + ["", "nope", "dram.nope", "dram.stacks.x", "l2.x.y", "compute..units", ".", "name.x"])
+    if r.random() < 0.05:
+        path = junk(r)
+    value = junk(r) if r.random() < 0.7 else _num_variant(r, 3.0)
+    return lambda: a.with_field(path, value)
+
+
+def case_kernel(r: random.Random, simulate_share: float = 0.25) -> Callable[[], Any]:
+    seed = r.random()
+    def run() -> Any:
+        rr = random.Random(seed)
+        k = make_kernel(rr)
+        if rr.random() >= simulate_share:
+            return k.bytes_moved(), k.flops()
+        arch = random_arch(rr)
+        fid = rr.choice(["fast", "fast", "roofline", "detailed"])
+        if fid == "detailed" and k.bytes_moved() > 1 << 18:
+            fid = "fast"
+        return accelsim.simulate(arch, k if rr.random() < 0.7 else [k, k], fidelity=fid)
+    return run
+
+
+_MODEL_FIELDS = [f.name for f in dataclasses.fields(models.ModelSpec)]
+
+
+def case_model(r: random.Random, decode_share: float = 0.1) -> Callable[[], Any]:
+    seed = r.random()
+    def run() -> Any:
+        rr = random.Random(seed)
+        base = ZOO[rr.choice(list(ZOO))]
+        kw = {f: getattr(base, f) for f in _MODEL_FIELDS}
+        if rr.random() < 0.5:
+            kw["attention"] = None
+        for _ in range(rr.choice([0, 1, 1, 2])):
+            f = rr.choice(_MODEL_FIELDS)
+            if f in ("moe", "mla") and rr.random() < 0.5:
+                sub = models.MoeSpec if f == "moe" else models.MlaSpec
+                skw = {sf.name: rr.choice([1, 2, 8, 0, -1, junk(rr)]) for sf in dataclasses.fields(sub)
+                       if sf.default is dataclasses.MISSING or rr.random() < 0.5}
+                kw[f] = sub(**skw)
+            else:
+                v = kw[f]
+                kw[f] = _num_variant(rr, v) if isinstance(v, int) and not isinstance(v, bool) and rr.random() < 0.5 else junk(rr)
+        spec = models.ModelSpec(**kw)
+        if rr.random() >= decode_share:
+            return spec.params(), spec.kv_bytes_per_token("bf16")
+        arch = PRESETS[rr.choice(list(PRESETS))]
+        batch = rr.choice([1, 2, 4, 0, -1, 2**63, 1.5, math.nan, "4", None, 1 << 30])
+        context = rr.choice([128, 1024, 0, -5, 2**62, 1e9, math.inf, "1k", [1]])
+        wd = rr.choice(["bf16", "fp8", "int4", "float16", "bogus", None, 3])
+        return accelsim.decode_step(arch, spec, batch=batch, context=context, weight_dtype=wd,
+                                    kv_dtype=rr.choice(["bf16", "fp8", "x"]), workers=1)
+    return run
+
+
+def case_call(r: random.Random) -> Callable[[], Any]:
+    """Junk in the places a script passes objects: simulate / decode_step / models.load arguments."""
+    seed = r.random()
+    def run() -> Any:
+        rr = random.Random(seed)
+        arch = PRESETS[rr.choice(list(PRESETS))]
+        k = Gemv(m=1, n=256, k=256)
+        op = rr.randrange(6)
+        if op == 0:
+            return accelsim.simulate(junk(rr), k)
+        if op == 1:
+            return accelsim.simulate(arch, junk(rr))
+        if op == 2:
+            return accelsim.simulate(arch, [k, junk(rr)])
+        if op == 3:
+            return accelsim.simulate(arch, k, fidelity=junk(rr))
+        if op == 4:
+            return models.load(junk(rr))
+        return accelsim.decode_step(junk(rr) if rr.random() < 0.5 else arch,
+                                    junk(rr) if rr.random() < 0.5 else "llama-3-8b", batch=1, context=128, workers=1)
+    return run
+
+
+KINDS: dict[str, Callable[[random.Random], Callable[[], Any]]] = {
+    "doc": case_doc,
+    "text": case_text,
+    "with_field": case_with_field,
+    "kernel": case_kernel,
+    "model": case_model,
+    "call": case_call,
+}
+#: the mix of a fuzz run (weights): mostly cheap loader / validation cases, a share of small simulations
+WEIGHTS = {"doc": 35, "text": 15, "with_field": 10, "kernel": 22, "model": 13, "call": 5}
+
+
+class FuzzFailure(AssertionError):
+    pass
+
+
+def check(thunk: Callable[[], Any]) -> str:
+    """Run one case; 'ok' or 'config_error', else raise FuzzFailure describing the escape."""
+    try:
+        thunk()
+        return "ok"
+    except ConfigError as e:
+        if not isinstance(e.field, str) or not e.field or not str(e):
+            raise FuzzFailure(f"ConfigError without a field: {e!r}") from e
+        return "config_error"
+    except Exception as e:  # noqa: BLE001 - the point: anything else is a bug
+        raise FuzzFailure(f"{type(e).__name__}: {str(e)[:300]}") from e
+
+
+def run_case(kind: str, r: random.Random) -> str:
+    try:
+        thunk = KINDS[kind](r)
+    except ConfigError:  # building the case already refused the input (e.g. a kernel with a junk field)
+        return "config_error"
+    except Exception as e:  # noqa: BLE001
+        raise FuzzFailure(f"while building the case: {type(e).__name__}: {str(e)[:300]}") from e
+    return check(thunk)
