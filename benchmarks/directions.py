@@ -1,9 +1,10 @@
 """The paper's argument, quantified (issue 4, section 7): Llama-3-70B, Mixtral-8x7B and Llama-3-405B decode at batch
 1/16/64 and context 4K/128K (fp8 weights, fp8 KV cache) on an HBM3e baseline (h200) and the direction
 designs (h200-pnm, h200-pim, h200-hbf, stacked3d). Prints a markdown table of tokens/s, capacity
-feasibility, where the time goes (the share of the step spent in offloaded / flash-fed kernels) and,
-when the energy model is present (``DecodeStepResult.energy_j``), J/token. Writes directions.json and,
-when matplotlib is installed, directions.png.
+feasibility and where the time goes (the share of the step spent in offloaded / flash-fed kernels), and
+a second table of J/token (``DecodeStepResult.joules_per_token``, from the energy model, with the share of
+the energy that is static power); both in directions.json and, when matplotlib is installed,
+directions.png (tokens/s and J/token against batch).
 
     PYTHONPATH=python python3 benchmarks/directions.py [--models llama-3-70b mixtral-8x7b] [--out directions.png]
 """
@@ -14,6 +15,7 @@ import argparse
 import json
 import math
 import time
+from typing import Any
 
 import accelsim
 
@@ -26,11 +28,16 @@ MODELS = ("llama-3-70b", "mixtral-8x7b", "llama-3-405b")
 
 
 def _j_per_token(s: accelsim.DecodeStepResult) -> float | None:
-    e = getattr(s, "energy_j", None)  # the energy model (issue 4, other half) when merged
-    if e is None or not s.feasible:
+    """Joules per generated token from the energy model; None when infeasible or without an energy spec."""
+    j = s.joules_per_token
+    return j if s.feasible and math.isfinite(j) else None
+
+
+def _static_share(s: accelsim.DecodeStepResult) -> float | None:
+    comps = s.energy_by_component_j
+    if not s.feasible or comps is None or not s.energy_j > 0:
         return None
-    total = e if isinstance(e, (int, float)) else getattr(e, "total_j", None)
-    return total / s.batch if total is not None else None
+    return comps["static"] / s.energy_j
 
 
 def run(models: tuple[str, ...] = MODELS) -> list[dict]:
@@ -46,35 +53,47 @@ def run(models: tuple[str, ...] = MODELS) -> list[dict]:
                     rows.append(dict(model=model, design=d, batch=b, context=c, feasible=s.feasible, reason=s.reason,
                                      tokens_per_s=s.tokens_per_s, step_ms=s.time_s * 1e3 if s.feasible else None,
                                      offloaded_share=off / s.time_s if s.feasible else None,
-                                     j_per_token=_j_per_token(s),
+                                     j_per_token=_j_per_token(s), static_energy_share=_static_share(s),
                                      weight_gb=s.weight_bytes / 1e9, kv_gb=s.kv_cache_bytes / 1e9,
                                      capacity_gb=s.capacity_bytes / 1e9, sim_s=time.perf_counter() - t0))
     return rows
 
 
-def table(rows: list[dict]) -> str:
-    energy = any(r["j_per_token"] is not None for r in rows)
-    head = "| model | context | batch | " + " | ".join(LABELS[d] for d in DESIGNS) + " |"
-    out = ["tokens/s (fp8 weights, fp8 KV); `-` = does not fit; in brackets: share of the step in near-memory / "
-           "flash-fed kernels" + ("; J/token after the slash" if energy else ""), "", head,
+def _cell_tokens(r: dict) -> str:
+    cell = f"{r['tokens_per_s']:,.0f}"
+    if r["design"] != "h200" and r["offloaded_share"]:
+        cell += f" ({r['offloaded_share']:.0%})"
+    return cell
+
+
+def _cell_energy(r: dict) -> str:
+    if r["j_per_token"] is None:
+        return "n/a"
+    cell = f"{r['j_per_token']:.3f}" if r["j_per_token"] < 1 else f"{r['j_per_token']:.2f}"
+    if r["static_energy_share"] is not None:
+        cell += f" ({r['static_energy_share']:.0%})"
+    return cell
+
+
+def _grid(rows: list[dict], title: str, cell: Any) -> list[str]:
+    out = [title, "", "| model | context | batch | " + " | ".join(LABELS[d] for d in DESIGNS) + " |",
            "|---|---:|---:|" + "---:|" * len(DESIGNS)]
     by = {(r["model"], r["context"], r["batch"], r["design"]): r for r in rows}
     for model in dict.fromkeys(r["model"] for r in rows):
         for c in CONTEXTS:
             for b in BATCHES:
-                cells = []
-                for d in DESIGNS:
-                    r = by[(model, c, b, d)]
-                    if not r["feasible"]:
-                        cells.append("-")
-                        continue
-                    cell = f"{r['tokens_per_s']:,.0f}"
-                    if d != "h200" and r["offloaded_share"]:
-                        cell += f" ({r['offloaded_share']:.0%})"
-                    if r["j_per_token"] is not None:
-                        cell += f" / {r['j_per_token']:.2f}"
-                    cells.append(cell)
+                cells = [cell(by[(model, c, b, d)]) if by[(model, c, b, d)]["feasible"] else "-" for d in DESIGNS]
                 out.append(f"| {model} | {c // 1024}K | {b} | " + " | ".join(cells) + " |")
+    return out
+
+
+def table(rows: list[dict]) -> str:
+    """Two markdown tables: tokens/s (with the offloaded / flash-fed share) and J/token (with the static share)."""
+    out = _grid(rows, "tokens/s (fp8 weights, fp8 KV); `-` = does not fit; in brackets: share of the step in "
+                "near-memory / flash-fed kernels", _cell_tokens)
+    if any(r["j_per_token"] is not None for r in rows):
+        out += [""] + _grid(rows, "J/token (energy model: accelsim.energy); `-` = does not fit; in brackets: share "
+                            "of the energy that is static power", _cell_energy)
     return "\n".join(out)
 
 
@@ -87,22 +106,28 @@ def plot(rows: list[dict], path: str) -> bool:
     except ImportError:
         return False
     models = list(dict.fromkeys(r["model"] for r in rows))
-    fig, axes = plt.subplots(len(models), len(CONTEXTS), figsize=(11, 4 * len(models)), squeeze=False)
+    metrics = [("tokens_per_s", "tokens/s")]
+    if any(r["j_per_token"] is not None for r in rows):
+        metrics.append(("j_per_token", "J/token"))
+    cols = len(CONTEXTS) * len(metrics)
+    fig, axes = plt.subplots(len(models), cols, figsize=(5.5 * cols, 4 * len(models)), squeeze=False)
     for i, model in enumerate(models):
         for j, c in enumerate(CONTEXTS):
-            ax = axes[i][j]
-            for d in DESIGNS:
-                pts = [(r["batch"], r["tokens_per_s"]) for r in rows
-                       if r["model"] == model and r["context"] == c and r["design"] == d and r["feasible"]]
-                if pts:
-                    ax.plot(*zip(*pts), marker="o", label=LABELS[d])
-            ax.set_xscale("log", base=2)
-            ax.set_yscale("log")
-            ax.set_xlabel("batch")
-            ax.set_ylabel("tokens/s")
-            ax.set_title(f"{model}, context {c // 1024}K (fp8)")
-            ax.grid(True, which="both", alpha=0.3)
-            ax.legend(fontsize=8)
+            for m, (key, label) in enumerate(metrics):
+                ax = axes[i][j * len(metrics) + m]
+                for d in DESIGNS:
+                    pts = [(r["batch"], r[key]) for r in rows if r["model"] == model and r["context"] == c
+                           and r["design"] == d and r["feasible"] and r[key] is not None]
+                    if pts:
+                        ax.plot(*zip(*pts), marker="o", label=LABELS[d])
+                ax.set_xscale("log", base=2)
+                ax.set_yscale("log")
+                ax.set_xlabel("batch")
+                ax.set_ylabel(label)
+                ax.set_title(f"{model}, {c // 1024}K (fp8): {label}")
+                ax.grid(True, which="both", alpha=0.3)
+                if ax.get_legend_handles_labels()[0]:
+                    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     return True

@@ -24,9 +24,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     # the default is 1: on small VMs the vCPUs are siblings and a second thread gives no throughput
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--max-mb", type=float, default=None,
+                    help="only GEMVs whose weights are at most this many MB (detailed runs ~1M bursts/s)")
     args = ap.parse_args()
     arch = accelsim.presets.load("h100-sxm")
     rows = json.loads(DATA.read_text())["gemv"]
+    if args.max_mb is not None:
+        wbytes = {"bf16": 2, "fp8e4m3": 1}
+        rows = [g for g in rows if g["N"] * g["K"] * wbytes.get(g["dtype"], 2) <= args.max_mb * 1e6]
     t0 = time.perf_counter()
 
     def one(i_g):

@@ -343,3 +343,20 @@ def test_each_tiling_monotone_in_dram(g: Gemv) -> None:
         t1 = sum(r["time_ps"] for r in _core.simulate_kernels(machine_dict(H100), descs, "fast"))
         t2 = sum(r["time_ps"] for r in _core.simulate_kernels(machine_dict(faster), descs, "fast"))
         assert t2 <= t1 * 1.03, (g, descs[0]["n_tiles"], t1, t2)  # DES phase effects (refresh, FR-FCFS order): ~2%
+
+
+def test_simulate_list_workers_give_identical_results() -> None:
+    """simulate() runs a list's distinct kernels on a thread pool; the result never depends on it."""
+    import importlib
+
+    arch = accelsim.presets.load("h100-sxm")
+    ks = [accelsim.Gemv(m=1, n=1024 + 64 * i, k=2048, dtype="bf16") for i in range(6)] + [
+        accelsim.Elementwise(n_elements=1 << 20, dtype="bf16", reads=2, writes=1, flops_per_element=1)]
+    sim = importlib.import_module("accelsim.simulate")
+    sim.clear_cache()
+    one = accelsim.simulate(arch, ks, workers=1)
+    sim.clear_cache()
+    two = accelsim.simulate(arch, ks, workers=2)
+    assert one.kernels == two.kernels
+    with pytest.raises(accelsim.ConfigError, match="workers"):
+        accelsim.simulate(arch, ks, workers=0)

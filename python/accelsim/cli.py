@@ -28,7 +28,7 @@ import math
 import sys
 from typing import Any, Optional, Sequence
 
-from . import __version__, models, presets, validation
+from . import __version__, models, nearmem, presets, validation
 from .errors import ConfigError
 from .kernels import DecodeAttention, Elementwise, Gemv
 from .simulate import FIDELITIES, Result, simulate
@@ -127,17 +127,22 @@ def cmd_presets(args: argparse.Namespace) -> int:
                     memory_capacity_bytes=a.memory_capacity_bytes,
                     l2_capacity_bytes=a.l2.capacity_bytes if a.l2 is not None else 0,
                     peak_bf16_flops_per_s=a.peak_flops_per_s("bf16"))
+        beyond, extra = nearmem.summary(a)  # near-memory units / flash tier (issue 4)
+        info.update(extra, dram_host_pj_per_bit=a.energy.dram_host_pj_per_bit if a.energy is not None else None)
         out.append(info)
         rows.append([name, str(a.compute.units), d.kind, str(d.stacks),
                      f"{a.peak_dram_bandwidth_bytes_per_s / 1e12:.2f}",
                      f"{a.memory_capacity_bytes / GB:.1f}", f"{a.memory_capacity_bytes / GiB:.0f}",
-                     f"{(a.l2.capacity_bytes if a.l2 else 0) / 2**20:.0f}", a.description])
+                     f"{(a.l2.capacity_bytes if a.l2 else 0) / 2**20:.0f}",
+                     f"{a.energy.dram_host_pj_per_bit:.1f}" if a.energy is not None else "-", beyond, a.description])
     if args.json:
         _print_json(out)
         return 0
     print(_fmt_table(["preset", "units", "dram", "stacks", "peak TB/s", "cap GB", "cap GiB", "L2 MiB",
-                      "description"], rows, left=1))
+                      "pJ/bit", "beyond DRAM", "description"], rows, left=1))
     print("\nTB/s = 1e12 bytes/s, GB = 1e9 bytes, GiB = 2^30 bytes. Sources: accelsim.presets (cited per field).")
+    print("pJ/bit: DRAM energy to the processor (energy model; - = no energy spec). beyond DRAM: near-memory units "
+          "(count, internal TB/s) and High Bandwidth Flash (capacity, TB/s; cap GB is the DRAM tier).")
     return 0
 
 

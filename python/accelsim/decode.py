@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .arch import Architecture
@@ -17,7 +15,7 @@ from .errors import ConfigError
 from .kernels import DTYPE_BYTES, DecodeAttention, Elementwise, Gemv, Moe, _finite
 from .models import ModelSpec
 from .models import load as load_model
-from .simulate import FIDELITIES, KernelRow, _simulate_one, simulate
+from .simulate import FIDELITIES, KernelRow, prefetch, simulate
 
 __all__ = ["decode_step", "decode_kernels", "decode_moe", "DecodeStepResult"]
 
@@ -268,14 +266,7 @@ def decode_kernels(model: ModelSpec, batch: int, context: int, *, weight_dtype: 
 
 def _prefetch(arch: Architecture, kernels: list[Any], fidelity: str, workers: int | None) -> None:
     """Fill simulate()'s cache for the distinct kernels of ``kernels`` using a thread pool, largest first."""
-    if workers is None:
-        workers = min(8, os.cpu_count() or 1)
-    distinct = list(dict.fromkeys(kernels))
-    if workers == 1 or len(distinct) < 2 or fidelity == "roofline":
-        return
-    distinct.sort(key=lambda k: -k.bytes_moved())
-    with ThreadPoolExecutor(max_workers=min(workers, len(distinct))) as pool:
-        list(pool.map(lambda k: _simulate_one(arch, k, fidelity), distinct))
+    prefetch(arch, kernels, fidelity, workers)
 
 
 def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context: int, *,

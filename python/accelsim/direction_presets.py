@@ -27,14 +27,24 @@ Sources (short names used below):
 - [NAND]    NAND flash practice: 16 KiB pages; TLC endurance ~3,000 program/erase cycles.
 - [HB3D]    Hybrid-bonded DRAM-on-logic (TechInsights on CMOS-bonded DRAM; SSoA, J. Semicond. 2024):
             fine-pitch Cu-Cu bonds give thousands of vertical channels and sub-pJ/bit access.
+- [FGDRAM]  M. O'Connor et al., "Fine-Grained DRAM: Energy-Efficient DRAM for Extreme Bandwidth Systems",
+            MICRO 2017: DRAM partitioned into grains with local, adjacent I/O cuts on-DRAM data movement
+            energy (much shorter wires from the cell array to the I/O); 2x the energy efficiency of HBM2.
+
+Energy: every direction preset carries an :class:`~accelsim.arch.EnergySpec` (the energy model,
+accelsim.energy). h200-pnm, h200-pim and h200-hbf keep the H200's (``presets.HOPPER_ENERGY``: same GH100
+die, same HBM3e); their near-memory units and flash tier add their own figures
+(``near_memory.internal_pj_per_bit`` / ``compute_pj_per_flop``, ``hbf.read_pj_per_bit``: design values, see
+below). stacked3d keeps the H200's array, activation, SRAM, compute and static figures and lowers the two
+segments between the bank and the SMs (:func:`stacked3d_energy`).
 """
 
 from __future__ import annotations
 
-from .arch import Architecture, DtypeRates, HbfSpec, NearMemorySpec
-from .presets import GiB, KiB, h200
+from .arch import Architecture, DtypeRates, EnergySpec, HbfSpec, NearMemorySpec
+from .presets import HOPPER_ENERGY, GiB, KiB, h200
 
-__all__ = ["h200_pnm", "h200_pim", "h200_hbf", "stacked3d", "DIRECTION_PRESETS"]
+__all__ = ["h200_pnm", "h200_pim", "h200_hbf", "stacked3d", "stacked3d_energy", "DIRECTION_PRESETS"]
 
 _MP26 = "X. Ma, D. Patterson, Challenges and Research Directions for LLM Inference Hardware, IEEE Computer 2026"
 
@@ -150,6 +160,25 @@ def h200_hbf() -> Architecture:
     )
 
 
+def stacked3d_energy() -> EnergySpec:
+    """The H200's energy figures with the DRAM path of hybrid-bonded DRAM on the compute die.
+
+    Design values (no product exists; the split is an estimate, as for HBM3's 0.5 / 2.0 / 1.1):
+
+    - ``dram_array_pj_per_bit`` 0.5: unchanged, the same cells and sense amplifiers (HBM3 array timings
+      are reused too).
+    - ``dram_internal_pj_per_bit`` 0.3 (HBM3: 2.0): 512 narrow channels, each bonded over its own banks,
+      leave only short local wires from the array to the bond, as in Fine-Grained DRAM's grains with a
+      local, adjacent I/O [FGDRAM]; no TSV column through a 12-high stack, no base die.
+    - ``dram_interface_pj_per_bit`` 0.1 (HBM3: 1.1): a few-um Cu-Cu bond and the logic die's wire to the
+      SMs instead of a PHY pair and centimetres of interposer ("sub-pJ/bit" [HB3D]).
+
+    So a DRAM bit costs 0.9 pJ at the SMs against 3.6 for HBM3 [MP26], of which 0.4 pJ to move it from the
+    bank to the logic die (the published hybrid-bonded range is a few tenths of a pJ/bit [HB3D]).
+    """
+    return HOPPER_ENERGY.replace(dram_internal_pj_per_bit=0.3, dram_interface_pj_per_bit=0.1)
+
+
 def stacked3d() -> Architecture:
     """GH100 compute with two hybrid-bonded DRAM layers on the compute die: 512 channels, 13 TB/s, 48 GiB."""
     base = h200()
@@ -176,10 +205,12 @@ def stacked3d() -> Architecture:
             # interposer, PHY or long wires: a 100 ns round trip instead of 330 ns (design choice)
             access_latency_ns=100.0,
         ),
-        # Energy (for the energy model): ~0.5 pJ/bit for hybrid-bonded DRAM [HB3D] against ~3.6 for HBM3.
+        # Energy: 0.9 pJ/bit to the SMs (0.4 of it bank -> logic die) against 3.6 for HBM3 [HB3D][FGDRAM]
+        energy=stacked3d_energy(),
         citations=base.citations + (
             _MP26,
             "Hybrid-bonded DRAM on logic: TechInsights (CMOS-bonded DRAM), SSoA stacked DRAM (J. Semicond. 2024)",
+            "O'Connor et al., Fine-Grained DRAM: Energy-Efficient DRAM for Extreme Bandwidth Systems, MICRO 2017",
         ),
     )
 

@@ -18,6 +18,23 @@ gets no components, and its ``energy_j`` is NaN.
 Near-memory designs reuse the same spec: a byte consumed at the bank pays only the array segment, one
 consumed in the base die pays array + internal, and one delivered to the host pays all three
 (:func:`dram_path_pj_per_bit`).
+
+Beyond HBM (nearmem.py; the two components appended to :data:`COMPONENTS` are 0 on other machines):
+
+- A kernel offloaded to near-memory units (:func:`near_memory_energy_components`) charges its DRAM bytes
+  on its level's path (:data:`NEAR_MEMORY_PATHS`: PNM -> "base_die", PIM -> "bank").  **One rule for the
+  NearMemorySpec's own figures**: a positive ``near_memory.internal_pj_per_bit`` is the whole energy of
+  a DRAM bit delivered to a unit (cell to unit, the unit's buffer included) and replaces the path's sum;
+  it is split into ``dram_array`` (the EnergySpec's array figure, or all of it if smaller: the same cells
+  are read whoever reads them) and ``dram_internal`` (the rest: the bank-to-unit wires).  A positive
+  ``near_memory.compute_pj_per_flop`` prices the units' FLOPs (component ``near_memory_compute``, every
+  dtype).  A value of 0 means "not given": the path's EnergySpec segments / the EnergySpec's pJ/FLOP for
+  the kernel's math dtype are used instead.  Such bytes never cross the interface or the host's L2 and
+  local SRAM; activations and static power are charged as usual.  The host's input broadcast and result
+  gather are ordinary host-path DRAM traffic (nearmem.py adds the three parts with :func:`add_components`).
+- A kernel fed from High Bandwidth Flash charges its flash bytes ``hbf.read_pj_per_bit`` (page read, stack
+  and interface: component ``flash``) and then, like DRAM bytes on the host path, the L2 / staging SRAM
+  and the units' local SRAM (``flash_read_bytes`` of :func:`kernel_energy_components`).
 """
 
 from __future__ import annotations
@@ -30,11 +47,14 @@ from .arch import Architecture, EnergySpec
 from .errors import ConfigError
 
 __all__ = ["COMPONENTS", "DRAM_PATHS", "kernel_energy_components", "dram_path_pj_per_bit", "sum_components",
-           "total_j"]
+           "total_j", "NEAR_MEMORY_PATHS", "near_memory_pj_per_bit", "near_memory_energy_components",
+           "add_components"]
 
 #: Energy components, in report order.  Every result's ``energy_by_component_j`` has exactly these keys.
 COMPONENTS: tuple[str, ...] = ("dram_array", "dram_internal", "dram_interface", "dram_activation", "l2",
-                               "local_sram", "compute", "static")
+                               "local_sram", "compute", "static",
+                               # beyond HBM (nearmem.py): near-memory units' FLOPs, High Bandwidth Flash reads
+                               "near_memory_compute", "flash")
 
 #: Where a DRAM byte is consumed -> which path segments it pays (see :func:`dram_path_pj_per_bit`).
 DRAM_PATHS: dict[str, tuple[str, ...]] = {
@@ -42,6 +62,9 @@ DRAM_PATHS: dict[str, tuple[str, ...]] = {
     "base_die": ("dram_array_pj_per_bit", "dram_internal_pj_per_bit"),
     "host": ("dram_array_pj_per_bit", "dram_internal_pj_per_bit", "dram_interface_pj_per_bit"),
 }
+
+#: Near-memory level -> the DRAM path its units consume bytes at (see :func:`near_memory_energy_components`).
+NEAR_MEMORY_PATHS: dict[str, str] = {"pnm": "base_die", "pim_bankgroup": "bank", "pim_bank": "bank"}
 
 _PJ = 1e-12
 
@@ -56,6 +79,7 @@ def dram_path_pj_per_bit(spec: EnergySpec, path: str = "host") -> float:
 def kernel_energy_components(arch: Architecture, *, time_s: float, dram_read_bytes: int, dram_write_bytes: int,
                              l2_read_bytes: int, activates: int, flops: float, math_dtype: str | None,
                              dram_path: str = "host", pj_per_flop: float | None = None,
+                             flash_read_bytes: int = 0,
                              ) -> tuple[tuple[str, float], ...]:
     """(component, joules) pairs in :data:`COMPONENTS` order for one simulated kernel; () without a spec.
 
@@ -63,7 +87,9 @@ def kernel_energy_components(arch: Architecture, *, time_s: float, dram_read_byt
     consumed (:data:`DRAM_PATHS`): "host" (the default: every segment, and the bytes then cross the L2
     and the units' local SRAM), or "base_die" / "bank" for near-memory compute, which pays only the
     segments up to there and no host-side SRAM for those bytes.  ``pj_per_flop`` overrides the spec's
-    per-FLOP energy (e.g. for near-memory compute units with their own figure).
+    per-FLOP energy (e.g. for near-memory compute units with their own figure).  ``flash_read_bytes``
+    (weights streamed from ``arch.hbf``) pay ``hbf.read_pj_per_bit`` (component ``flash``) and then the L2
+    and local SRAM as host DRAM bytes do.
     """
     e = arch.energy
     if e is None:
@@ -72,10 +98,13 @@ def kernel_energy_components(arch: Architecture, *, time_s: float, dram_read_byt
         raise ConfigError("dram_path", f"must be one of {list(DRAM_PATHS)}", dram_path)
     segs = DRAM_PATHS[dram_path]
     dram_bytes = dram_read_bytes + dram_write_bytes
-    host_dram = dram_bytes if dram_path == "host" else 0
+    if flash_read_bytes and arch.hbf is None:
+        raise ConfigError("hbf", "flash_read_bytes given for a machine without a flash tier", flash_read_bytes)
+    host_dram = (dram_bytes if dram_path == "host" else 0) + flash_read_bytes  # bytes arriving on chip
     dram_bits = 8.0 * dram_bytes
     l2_bits = 8.0 * (l2_read_bytes + (host_dram if arch.l2 is not None else 0))
     local_bits = 8.0 * (host_dram + l2_read_bytes)
+    flash_pj = arch.hbf.read_pj_per_bit if arch.hbf is not None else 0.0
     if pj_per_flop is None:
         pj_per_flop = e.vector_pj_per_flop if math_dtype is None else e.compute_pj_per_flop.get(math_dtype)
     pj_flop = pj_per_flop
@@ -92,8 +121,62 @@ def kernel_energy_components(arch: Architecture, *, time_s: float, dram_read_byt
         local_bits * e.local_sram_pj_per_bit * _PJ,
         flops * pj_flop * _PJ,
         e.static_power_w * time_s,
+        0.0,  # near_memory_compute: see near_memory_energy_components
+        8.0 * flash_read_bytes * flash_pj * _PJ,
     )
     return tuple(zip(COMPONENTS, vals))
+
+
+def near_memory_pj_per_bit(arch: Architecture) -> tuple[float, float]:
+    """(array, internal) pJ per DRAM bit consumed by ``arch``'s near-memory units (see the module docstring:
+    ``near_memory.internal_pj_per_bit`` when positive, else the EnergySpec's segments of the level's path)."""
+    e, nm = arch.energy, arch.near_memory
+    if e is None:
+        raise ConfigError("energy", "the machine has no energy spec")
+    if nm is None:
+        raise ConfigError("near_memory", "the machine has no near-memory units")
+    path = NEAR_MEMORY_PATHS[nm.level]
+    total = nm.internal_pj_per_bit if nm.internal_pj_per_bit > 0 else dram_path_pj_per_bit(e, path)
+    array = min(e.dram_array_pj_per_bit, total)
+    return array, total - array
+
+
+def near_memory_energy_components(arch: Architecture, *, time_s: float, dram_read_bytes: int,
+                                  dram_write_bytes: int, activates: int, flops: float,
+                                  math_dtype: str | None) -> tuple[tuple[str, float], ...]:
+    """(component, joules) pairs for the part of a kernel the near-memory units run; () without a spec.
+
+    DRAM bytes pay :func:`near_memory_pj_per_bit` (``dram_array`` + ``dram_internal``; no interface, L2 or
+    host SRAM), FLOPs ``near_memory.compute_pj_per_flop`` (or, when it is 0, the EnergySpec's figure for
+    ``math_dtype``) as ``near_memory_compute``; activations and static power as for any kernel.
+    """
+    e, nm = arch.energy, arch.near_memory
+    if e is None:
+        return ()
+    if nm is None:
+        raise ConfigError("near_memory", "the machine has no near-memory units")
+    array, internal = near_memory_pj_per_bit(arch)
+    bits = 8.0 * (dram_read_bytes + dram_write_bytes)
+    if nm.compute_pj_per_flop > 0:
+        pj_flop = nm.compute_pj_per_flop
+    else:
+        pj_flop = e.vector_pj_per_flop if math_dtype is None else e.compute_pj_per_flop.get(math_dtype)
+    vals = {
+        "dram_array": bits * array * _PJ,
+        "dram_internal": bits * internal * _PJ,
+        "dram_activation": activates * e.dram_activate_pj * _PJ,
+        "near_memory_compute": flops * pj_flop * _PJ,
+        "static": e.static_power_w * time_s,
+    }
+    return tuple((c, vals.get(c, 0.0)) for c in COMPONENTS)
+
+
+def add_components(*parts: Iterable[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
+    """Component-wise exact sum (fsum) of several (component, joules) tuples of one kernel; () if any is ()."""
+    ps = [dict(p) for p in parts]
+    if not ps or any(not p for p in ps):
+        return ()
+    return tuple((c, math.fsum(p.get(c, 0.0) for p in ps)) for c in COMPONENTS)
 
 
 def sum_components(weighted: Iterable[tuple[Iterable[tuple[str, float]], float]]) -> dict[str, float] | None:

@@ -29,6 +29,15 @@ High Bandwidth Flash (``arch.hbf``)
     longer of the two (the host side is the kernel's simulation with the weight stream taken off DRAM:
     pages land in on-chip staging). The KV cache must stay in DRAM (PlacementSpec rejects ``kv_cache_tier="flash"``)
     and decode_step checks each tier's capacity on its own (:func:`tiered_capacity`).
+
+Energy (``arch.energy``; accelsim.energy has the rule)
+    An offloaded kernel's near-memory part charges its DRAM bytes on its level's path (PNM: base die, PIM:
+    bank) at ``near_memory.internal_pj_per_bit`` and its FLOPs at ``near_memory.compute_pj_per_flop``
+    (:func:`accelsim.energy.near_memory_energy_components`); the input broadcast and result gather are host
+    DRAM traffic (interface, L2, local SRAM); static power runs over the whole kernel time. A flash-fed
+    kernel charges ``hbf.read_pj_per_bit`` for its flash bytes, which then cross the on-chip SRAM levels like
+    DRAM bytes. Host-placed kernels are charged exactly as on the host machine. Without an energy spec
+    every row's energy is NaN, as on any machine.
 """
 
 from __future__ import annotations
@@ -38,12 +47,13 @@ import math
 from typing import Any
 
 from . import _core
-from .arch import Architecture, ComputeSpec, HbfSpec, PlacementSpec
+from .arch import DTYPES, Architecture, ComputeSpec, HbfSpec, PlacementSpec
+from .energy import add_components, kernel_energy_components, near_memory_energy_components
 from .errors import ConfigError
 from .kernels import DecodeAttention, Elementwise, Gemv, Moe, dtype_bytes
 
 __all__ = ["effective_arch", "host_view", "policy", "offloadable", "simulate_placed", "flash_read",
-           "tiered_capacity", "near_memory_units", "internal_peak_bandwidth_bytes_per_s"]
+           "tiered_capacity", "near_memory_units", "internal_peak_bandwidth_bytes_per_s", "summary"]
 
 
 def host_view(arch: Architecture) -> Architecture:
@@ -58,6 +68,22 @@ def policy(arch: Architecture) -> PlacementSpec:
         return arch.placement
     return PlacementSpec(weights_tier="flash" if arch.hbf is not None else "dram", kv_cache_tier="dram",
                          offload=("gemv", "moe", "attention"), offload_when="faster")
+
+
+def _math_dtype(kernel: Any) -> str | None:
+    """The dtype whose pJ/FLOP a kernel pays (None = vector math), as simulate() charges host kernels."""
+    if isinstance(kernel, Elementwise):
+        return None
+    dt = getattr(kernel, "math_dtype", getattr(kernel, "dtype", "bf16"))
+    return dt if dt in DTYPES else "bf16"
+
+
+def _activates(arch: Architecture, raw: list[dict[str, Any]], fidelity: str) -> int:
+    """Row activations of simulated descriptors (roofline has no DRAM model: one per row of bytes)."""
+    if fidelity == "roofline":
+        nbytes = sum(r["dram_read_bytes"] + r["dram_write_bytes"] for r in raw)
+        return -(-nbytes // arch.dram.row_bytes)
+    return sum(int(r.get("activates", 0)) for r in raw)
 
 
 # ------------------------------------------------------------------------------------------ near memory
@@ -275,7 +301,7 @@ def _core_row(eff: Architecture, kernel: Any, fidelity: str) -> Any:
     keys = ("dram_read_bytes", "dram_write_bytes", "l2_read_bytes", "dram_requests", "row_hits", "row_misses",
             "refreshes", "events")
     return KernelRow(name=getattr(kernel, "name", type(kernel).__name__), time_s=t, launch_s=launch_s,
-                     flops=kernel.flops(), bound=bound, roofline_s=roof,
+                     flops=kernel.flops(), bound=bound, roofline_s=roof, activates=_activates(eff, raw, fidelity),
                      **{k: sum(r[k] for r in raw) for k in keys})
 
 
@@ -291,8 +317,18 @@ def _nearmem_row(arch: Architecture, host: Architecture, kernel: Any, fidelity: 
     t_out = _simulate_one(wire, Elementwise(name="gather", n_elements=max(1, y), dtype="int8", reads=1, writes=0,
                                             flops_per_element=0.0), fidelity)
     assert arch.near_memory is not None
+    # energy: the near-memory part on its level's path; broadcast and gather as host DRAM traffic (through
+    # the host's L2 and local SRAM: the wire machine has no L2 only so that its writes time at the DRAM)
+    core_e = near_memory_energy_components(arch, time_s=core.time_s, dram_read_bytes=core.dram_read_bytes,
+                                           dram_write_bytes=core.dram_write_bytes, activates=core.activates,
+                                           flops=core.flops, math_dtype=_math_dtype(kernel))
+    wire_e = [kernel_energy_components(host, time_s=t.time_s, dram_read_bytes=t.dram_read_bytes,
+                                       dram_write_bytes=t.dram_write_bytes, l2_read_bytes=0, activates=t.activates,
+                                       flops=0.0, math_dtype=None) for t in (t_in, t_out)]
     return dataclasses.replace(
         core,
+        activates=core.activates + t_in.activates + t_out.activates,
+        energy_components_j=add_components(core_e, *wire_e),
         time_s=core.time_s + t_in.time_s + t_out.time_s,
         dram_read_bytes=core.dram_read_bytes + t_out.dram_read_bytes,
         dram_write_bytes=core.dram_write_bytes + t_in.dram_write_bytes,
@@ -372,11 +408,18 @@ def _flash_row(arch: Architecture, host: Architecture, kernel: Any, fidelity: st
     roof = max(roof, launch_s + weights / hbf.peak_read_bandwidth_bytes_per_s)
     keys = ("dram_read_bytes", "dram_write_bytes", "l2_read_bytes", "dram_requests", "row_hits", "row_misses",
             "refreshes")
-    return KernelRow(name=getattr(kernel, "name", type(kernel).__name__), time_s=launch_s + max(host_body, t_flash),
+    sums = {k: sum(r[k] for r in raw) for k in keys}
+    time_s = launch_s + max(host_body, t_flash)
+    activates = _activates(host, raw, fidelity)
+    energy = kernel_energy_components(arch, time_s=time_s, dram_read_bytes=sums["dram_read_bytes"],
+                                      dram_write_bytes=sums["dram_write_bytes"], l2_read_bytes=sums["l2_read_bytes"],
+                                      activates=activates, flops=flops, math_dtype=_math_dtype(kernel),
+                                      flash_read_bytes=int(fr["bytes"]))
+    return KernelRow(name=getattr(kernel, "name", type(kernel).__name__), time_s=time_s,
                      launch_s=launch_s, flops=flops, bound="flash" if t_flash >= host_body else bound,
                      roofline_s=roof, events=sum(r["events"] for r in raw) + int(fr["events"]),
-                     placement="host+hbf", flash_read_bytes=int(fr["bytes"]),
-                     **{k: sum(r[k] for r in raw) for k in keys})
+                     placement="host+hbf", flash_read_bytes=int(fr["bytes"]), activates=activates,
+                     energy_components_j=energy, **sums)
 
 
 # ------------------------------------------------------------------------------------------ entry points
@@ -418,3 +461,24 @@ def tiered_capacity(arch: Architecture, weight_bytes: int, kv_bytes: int) -> tup
         why.append(f"KV cache ({kv_bytes / 1e9:.1f} GB) exceeds DRAM capacity ({dram / 1e9:.1f} GB; "
                    f"KV may not live in flash)")
     return dram + flash, "; ".join(why)
+
+
+def summary(arch: Architecture) -> tuple[str, dict[str, Any]]:
+    """What a machine has beyond its DRAM, for listings (``accelsim presets``): a short text ("-" for
+    nothing) and the figures behind it (bytes, bytes/s; None where absent)."""
+    info: dict[str, Any] = dict(near_memory_level=None, near_memory_units=0,
+                                near_memory_internal_bandwidth_bytes_per_s=None,
+                                flash_capacity_bytes=None, flash_bandwidth_bytes_per_s=None)
+    parts = []
+    nm = arch.near_memory
+    if nm is not None:
+        bw = internal_peak_bandwidth_bytes_per_s(arch)
+        units = near_memory_units(arch)
+        info.update(near_memory_level=nm.level, near_memory_units=units,
+                    near_memory_internal_bandwidth_bytes_per_s=bw)
+        parts.append(f"{nm.level} x{units} {bw / 1e12:.1f} TB/s")
+    if arch.hbf is not None:
+        h = arch.hbf
+        info.update(flash_capacity_bytes=h.capacity_bytes, flash_bandwidth_bytes_per_s=h.peak_read_bandwidth_bytes_per_s)
+        parts.append(f"hbf {h.capacity_bytes / 2**40:.0f} TiB {h.peak_read_bandwidth_bytes_per_s / 1e12:.1f} TB/s")
+    return (", ".join(parts) or "-"), info

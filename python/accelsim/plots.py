@@ -109,7 +109,7 @@ def roofline(arch: Any, rows: Sequence[Any], path: str, *, dtype: str = "bf16", 
         if nbytes <= 0 or r.time_s <= 0:
             continue
         pts.append((r.name, r.flops / nbytes, r.flops / r.time_s, r.time_s * n))
-    fig, ax = plt.subplots(figsize=(7.5, 5.0))
+    fig, ax = plt.subplots(figsize=(10.0, 5.0))
     lo = min([p[1] for p in pts] + [0.1]) / 2
     hi = max([p[1] for p in pts] + [peak / bw * 4])
     xs = [lo * (hi / lo) ** (i / 200) for i in range(201)]
@@ -128,10 +128,11 @@ def roofline(arch: Any, rows: Sequence[Any], path: str, *, dtype: str = "bf16", 
     ax.set_ylabel("achieved FLOP/s")
     ax.set_ylim(bottom=max(1e9, min([p[2] for p in pts] + [peak]) / 10), top=peak * 3)
     ax.grid(True, which="both", alpha=0.25)
-    ax.legend(fontsize=7, loc="upper left")
+    # outside the axes, on the right: inside it would hide the kernels under the slope
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     ax.set_title(title or f"roofline: {arch.name}")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
     _ = math
     return path

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
 import math
 from collections.abc import Sequence
 from typing import Any, Union
@@ -319,7 +321,24 @@ def clear_cache() -> None:
     _simulate_one.cache_clear()
 
 
-def simulate(arch: Architecture, kernels: KernelLike | Sequence[KernelLike], *, fidelity: str = "fast") -> Result:
+def prefetch(arch: Architecture, kernels: Sequence[KernelLike], fidelity: str, workers: int | None = None) -> None:
+    """Fill the simulation cache for the distinct ``kernels`` on a thread pool, largest first.
+
+    The C++ core releases the GIL, so distinct kernels simulate in parallel; ``workers`` defaults to the
+    CPU count (at most 8), 1 disables it. Results never depend on it.
+    """
+    if workers is None:
+        workers = min(8, os.cpu_count() or 1)
+    distinct = list(dict.fromkeys(kernels))
+    if workers <= 1 or len(distinct) < 2 or fidelity == "roofline":
+        return
+    distinct.sort(key=lambda k: -k.bytes_moved())
+    with ThreadPoolExecutor(max_workers=min(workers, len(distinct))) as pool:
+        list(pool.map(lambda k: _simulate_one(arch, k, fidelity), distinct))
+
+
+def simulate(arch: Architecture, kernels: KernelLike | Sequence[KernelLike], *, fidelity: str = "fast",
+             workers: int | None = None) -> Result:
     """Simulate one kernel or a list run back to back on ``arch``.
 
     >>> import accelsim
@@ -335,5 +354,8 @@ def simulate(arch: Architecture, kernels: KernelLike | Sequence[KernelLike], *, 
     for i, k in enumerate(ks):
         if not hasattr(k, "lower") or not hasattr(k, "flops"):
             raise ConfigError(f"kernels[{i}]", "is not an accelsim kernel", type(k).__name__)
+    if not isinstance(workers, (int, type(None))) or isinstance(workers, bool) or (workers is not None and workers < 1):
+        raise ConfigError("workers", "must be a positive integer or None", workers)
+    prefetch(arch, ks, fidelity, workers)
     rows = tuple(_simulate_one(arch, k, fidelity) for k in ks)
     return Result(arch_name=arch.name, fidelity=fidelity, kernels=rows)
