@@ -188,6 +188,10 @@ def test_decode_moe_of_a_dense_model_names_the_field() -> None:
     with pytest.raises(ConfigError) as e:
         decode_moe(models.load("llama-3-8b"), 4)
     assert e.value.field == "model.moe"
+    assert decode_moe("deepseek-v3", 4, routing_zipf_s=1.0) == decode_moe(DSV3, 4, routing_zipf_s=1.0)
+    with pytest.raises(ConfigError) as e:
+        decode_moe(42, 4)  # type: ignore[arg-type]
+    assert e.value.field == "model"
 
 
 def test_cli_routing_option(capsys: pytest.CaptureFixture[str]) -> None:

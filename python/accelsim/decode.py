@@ -146,11 +146,15 @@ def _check_routing(routing_zipf_s: Any) -> float:
     return float(routing_zipf_s)
 
 
-def decode_moe(model: ModelSpec, batch: int, *, weight_dtype: str = "bf16", routing_zipf_s: float = 0.0) -> Moe:
+def decode_moe(model: ModelSpec | str, batch: int, *, weight_dtype: str = "bf16", routing_zipf_s: float = 0.0) -> Moe:
     """The :class:`~accelsim.kernels.Moe` kernel of one MoE layer of ``model`` for ``batch`` tokens (routed and
     shared experts; the router and the SwiGLUs are separate kernels), with the dtypes :func:`decode_kernels`
     uses: fp8/int8 weights run W8A8, int4/fp4 weight-only with group-wise (128) bf16 scales.
     ``routing_zipf_s`` > 0 skews routing (expert popularity ~ 1 / rank^s); 0 is uniform routing."""
+    if isinstance(model, str):
+        model = load_model(model)
+    if not isinstance(model, ModelSpec):
+        raise ConfigError("model", "must be a ModelSpec or a model name", type(model).__name__)
     moe = model.moe
     if moe is None:
         raise ConfigError("model.moe", f"{model.name} has no MoE layers", None)
