@@ -173,7 +173,7 @@ def test_moe_expected_experts(name: str, batch: int) -> None:
     assert expected_distinct_experts(e, k, batch) == x
     # the decode step reads round(expected) experts' weights in each MoE layer
     seq = dict((kern.name, kern) for kern, _ in decode_kernels(m, batch, 16))
-    gate_up = seq["experts_gate_up"]
+    gate_up = seq["moe.experts_gate_up"]
     assert gate_up.n == 2 * m.moe.expert_d_ff * max(1, round(x))
     assert gate_up.m * x >= batch * k - 1e-6  # every routed token is computed
 
@@ -206,7 +206,7 @@ def test_deepseek_v3_fp8_on_large_memory_machine(h200: accelsim.Architecture) ->
     assert s.feasible, s.reason
     assert math.isfinite(s.time_s) and s.time_s > 0
     names = {r.name for r, _ in s.kernels}
-    assert {"attention_mla", "experts_gate_up", "shared_gate_up", "q_absorb", "v_absorb"} <= names
+    assert {"attention_mla", "moe.experts_gate_up", "moe.shared_gate_up", "q_absorb", "v_absorb"} <= names
     assert all(r.bound in BOUNDS for r, _ in s.kernels)
     m = models.load("deepseek-v3")
     assert s.kv_cache_bytes == (512 + 64) * m.n_layers * 4096 * 2  # bf16 latent cache (kv_dtype default), batch 1

@@ -278,7 +278,7 @@ def cmd_decode(args: argparse.Namespace) -> int:
 
     arch = presets.load(args.arch)
     s = decode_step(arch, args.model, batch=args.batch, context=args.context, weight_dtype=args.weight_dtype,
-                    kv_dtype=args.kv_dtype, fidelity=args.fidelity)
+                    kv_dtype=args.kv_dtype, fidelity=args.fidelity, routing_zipf_s=args.routing_zipf_s)
     if args.json:
         _print_json(s.as_dict())
     else:
@@ -387,6 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--context", type=int, default=4096, help="cached tokens per sequence (default: %(default)s)")
     sp.add_argument("--weight-dtype", default="bf16", help="weight dtype: bf16, fp8, int8, int4, ... (default: %(default)s)")
     sp.add_argument("--kv-dtype", default="bf16", help="KV-cache dtype (default: %(default)s)")
+    sp.add_argument("--routing-zipf-s", type=float, default=0.0, metavar="S",
+                    help="MoE models: routing skew, expert popularity ~ 1/rank^S; 0 = uniform (default: %(default)s)")
     fidelity_flag(sp)
     json_flag(sp)
     sp.set_defaults(func=cmd_decode)

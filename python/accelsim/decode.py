@@ -12,12 +12,12 @@ from typing import Any
 from .arch import Architecture
 from .energy import sum_components, total_j
 from .errors import ConfigError
-from .kernels import DTYPE_BYTES, DecodeAttention, Elementwise, Gemv
+from .kernels import DTYPE_BYTES, DecodeAttention, Elementwise, Gemv, Moe, _finite
 from .models import ModelSpec
 from .models import load as load_model
 from .simulate import FIDELITIES, KernelRow, prefetch, simulate
 
-__all__ = ["decode_step", "decode_kernels", "DecodeStepResult"]
+__all__ = ["decode_step", "decode_kernels", "decode_moe", "DecodeStepResult"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,6 +41,7 @@ class DecodeStepResult:
     kv_cache_bytes: int
     capacity_bytes: int
     kernels: tuple[tuple[KernelRow, int], ...] = ()
+    routing_zipf_s: float = 0.0  # MoE routing skew the step was simulated with (0 = uniform)
 
     @property
     def tokens_per_s(self) -> float:
@@ -100,7 +101,7 @@ class DecodeStepResult:
                     dram_write_bytes=self.dram_write_bytes, l2_read_bytes=self.l2_read_bytes,
                     launch_s=self.launch_s, flops=self.flops, kernels=self.rows(),
                     energy_j=_finite_or_none(self.energy_j), joules_per_token=_finite_or_none(self.joules_per_token),
-                    energy_by_component_j=self.energy_by_component_j)
+                    energy_by_component_j=self.energy_by_component_j, routing_zipf_s=self.routing_zipf_s)
 
     def rows(self) -> list[dict[str, Any]]:
         """Per-kernel rows: name, count, time per call and in total, bytes, FLOPs, bandwidth, bound."""
@@ -116,7 +117,8 @@ class DecodeStepResult:
         if not self.feasible:
             return f"{self.model_name} on {self.arch_name}: infeasible: {self.reason}"
         lines = [f"{self.model_name} on {self.arch_name}, batch {self.batch}, context {self.context}, "
-                 f"weights {self.weight_dtype}, KV {self.kv_dtype}",
+                 f"weights {self.weight_dtype}, KV {self.kv_dtype}"
+                 + (f", MoE routing Zipf s={self.routing_zipf_s:g}" if self.routing_zipf_s else ""),
                  f"{'kernel':22s} {'count':>5s} {'us/call':>9s} {'us total':>9s} {'share':>6s} {'GB/s':>7s}  bound"]
         for r, n in self.kernels:
             lines.append(f"{r.name[:22]:22s} {n:5d} {r.time_s * 1e6:9.2f} {r.time_s * n * 1e6:9.1f} "
@@ -139,9 +141,42 @@ def _gemv(name: str, m: int, n: int, k: int, weight_dtype: str) -> Gemv:
     return Gemv(name=name, m=m, n=n, k=k, dtype=weight_dtype)
 
 
+def _check_routing(routing_zipf_s: Any) -> float:
+    _finite("routing_zipf_s", routing_zipf_s, hi=10.0)
+    return float(routing_zipf_s)
+
+
+def decode_moe(model: ModelSpec | str, batch: int, *, weight_dtype: str = "bf16", routing_zipf_s: float = 0.0) -> Moe:
+    """The :class:`~accelsim.kernels.Moe` kernel of one MoE layer of ``model`` for ``batch`` tokens (routed and
+    shared experts; the router and the SwiGLUs are separate kernels), with the dtypes :func:`decode_kernels`
+    uses: fp8/int8 weights run W8A8, int4/fp4 weight-only with group-wise (128) bf16 scales.
+    ``routing_zipf_s`` > 0 skews routing (expert popularity ~ 1 / rank^s); 0 is uniform routing."""
+    if isinstance(model, str):
+        model = load_model(model)
+    if not isinstance(model, ModelSpec):
+        raise ConfigError("model", "must be a ModelSpec or a model name", type(model).__name__)
+    moe = model.moe
+    if moe is None:
+        raise ConfigError("model.moe", f"{model.name} has no MoE layers", None)
+    if weight_dtype in ("int4", "fp4"):
+        dt: dict[str, Any] = dict(dtype="bf16", weight_dtype=weight_dtype, group_size=128)
+    else:
+        dt = dict(dtype=weight_dtype)
+    return Moe(tokens=batch, n_experts=moe.n_experts, top_k=moe.top_k, d_model=model.d_model,
+               expert_d_ff=moe.expert_d_ff, n_shared_experts=moe.n_shared_experts,
+               shared_d_ff=moe.shared_d_ff if moe.n_shared_experts else 0,
+               routing_zipf_s=_check_routing(routing_zipf_s), name="moe", **dt)
+
+
 def decode_kernels(model: ModelSpec, batch: int, context: int, *, weight_dtype: str = "bf16",
-                   kv_dtype: str = "bf16") -> list[tuple[Any, int]]:
-    """The kernel sequence of one decode step as (kernel, count per step) pairs, in execution order."""
+                   kv_dtype: str = "bf16", routing_zipf_s: float = 0.0) -> list[tuple[Any, int]]:
+    """The kernel sequence of one decode step as (kernel, count per step) pairs, in execution order.
+
+    MoE layers use :func:`decode_moe`'s Moe kernel: its grouped GEMVs (``moe.experts_gate_up``,
+    ``moe.experts_down``, ``moe.shared_*``) appear here one per launch. ``routing_zipf_s`` (default 0,
+    uniform) skews the routing; dense models ignore it (it is still validated).
+    """
+    routing_zipf_s = _check_routing(routing_zipf_s)
     b, d = batch, model.d_model
     act = "bf16"
     hq, hkv, hd = model.n_heads, model.n_kv_heads, model.head_dim
@@ -193,20 +228,21 @@ def decode_kernels(model: ModelSpec, batch: int, context: int, *, weight_dtype: 
         moe = model.moe
         assert moe is not None
         out.append((_gemv("router", b, moe.n_experts, d, "bf16"), count))
-        experts = model.expected_experts(b)
-        n_exp = max(1, round(experts))
-        tokens_per_expert = max(1, math.ceil(b * moe.top_k / experts))
-        # the distinct experts' weights are read once each; every token meets top_k of them
-        out.append((_gemv("experts_gate_up", tokens_per_expert, 2 * moe.expert_d_ff * n_exp, d, weight_dtype), count))
+        # the Moe kernel decides which experts' weights the batch reads (expected distinct experts under
+        # uniform or Zipf-skewed routing) and lowers them to grouped GEMVs; each GEMV is one launch and one
+        # row, with the SwiGLU between gate/up and down as its own elementwise kernel
+        kernel = decode_moe(model, b, weight_dtype=weight_dtype, routing_zipf_s=routing_zipf_s)
+        parts = {g.name[len(kernel.name) + 1:]: g for g in kernel.gemvs()}
+        out.append((parts["experts_gate_up"], count))
         out.append((Elementwise(name="experts_swiglu", n_elements=b * moe.top_k * moe.expert_d_ff, dtype=act,
                                 reads=2, writes=1, flops_per_element=6), count))
-        out.append((_gemv("experts_down", tokens_per_expert, d * n_exp, moe.expert_d_ff, weight_dtype), count))
+        out.append((parts["experts_down"], count))
         if moe.n_shared_experts:
-            sff = (moe.shared_expert_d_ff or moe.expert_d_ff) * moe.n_shared_experts
-            out.append((_gemv("shared_gate_up", b, 2 * sff, d, weight_dtype), count))
+            sff = moe.shared_d_ff * moe.n_shared_experts
+            out.append((parts["shared_gate_up"], count))
             out.append((Elementwise(name="shared_swiglu", n_elements=b * sff, dtype=act, reads=2, writes=1,
                                     flops_per_element=6), count))
-            out.append((_gemv("shared_down", b, d, sff, weight_dtype), count))
+            out.append((parts["shared_down"], count))
         # weighted sum of the top_k expert outputs (+ the shared experts' output) and the residual, fused
         # with the next norm: reads top_k + shared + 1 vectors of d per token, writes residual and normed
         ins = moe.top_k + (1 if moe.n_shared_experts else 0) + 1
@@ -239,8 +275,11 @@ def _prefetch(arch: Architecture, kernels: list[Any], fidelity: str, workers: in
 
 def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context: int, *,
                 weight_dtype: str = "bf16", kv_dtype: str = "bf16", fidelity: str = "fast",
-                workers: int | None = None) -> DecodeStepResult:
+                workers: int | None = None, routing_zipf_s: float = 0.0) -> DecodeStepResult:
     """Simulate one decode step (every sequence in the batch produces one token).
+
+    MoE layers read only the experts the batch is expected to touch (see :func:`decode_moe`);
+    ``routing_zipf_s`` > 0 skews the routing (Zipf exponent, at most 10), 0 (default) is uniform.
 
     The distinct kernels not yet simulated are simulated concurrently on ``workers`` threads (default:
     the CPU count, at most 8; the C++ core releases the GIL); ``workers=1`` runs them one by one.
@@ -267,12 +306,13 @@ def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context:
         raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ConfigError("workers", "must be a positive integer or None", workers)
+    routing_zipf_s = _check_routing(routing_zipf_s)
     wbytes = model.weight_bytes(weight_dtype)
     kvbytes = model.kv_bytes_per_token(kv_dtype) * batch * context
     cap = arch.memory_capacity_bytes
     common = dict(arch_name=arch.name, model_name=model.name, batch=batch, context=context,
                   weight_dtype=weight_dtype, kv_dtype=kv_dtype, weight_bytes=wbytes, kv_cache_bytes=kvbytes,
-                  capacity_bytes=cap)
+                  capacity_bytes=cap, routing_zipf_s=routing_zipf_s)
     if arch.hbf is not None:  # issue 4: weights on High Bandwidth Flash, KV in DRAM: each tier holds its share
         from .nearmem import tiered_capacity
 
@@ -284,7 +324,8 @@ def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context:
         reason = (f"weights ({wbytes / 1e9:.1f} GB, {weight_dtype}) + KV cache ({kvbytes / 1e9:.1f} GB, {kv_dtype}) "
                   f"exceed memory capacity ({cap / 1e9:.1f} GB)")
         return DecodeStepResult(feasible=False, reason=reason, time_s=float("nan"), **common)
-    seq = decode_kernels(model, batch, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype)
+    seq = decode_kernels(model, batch, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype,
+                         routing_zipf_s=routing_zipf_s)
     kernels = [k for k, _ in seq]
     _prefetch(arch, kernels, fidelity, workers)
     res = simulate(arch, kernels, fidelity=fidelity)

@@ -263,9 +263,9 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
         eff = moe.expert_d_ff  # whole experts on a chip
         patched = []
         for k, c in seq:
-            if isinstance(k, Gemv) and k.name == "experts_gate_up":
+            if isinstance(k, Gemv) and k.name in ("experts_gate_up", "moe.experts_gate_up"):
                 k = dataclasses.replace(k, m=tok_per_exp, n=2 * eff * n_exp_chip)
-            elif isinstance(k, Gemv) and k.name == "experts_down":
+            elif isinstance(k, Gemv) and k.name in ("experts_down", "moe.experts_down"):
                 k = dataclasses.replace(k, m=tok_per_exp, n=model.d_model * n_exp_chip, k=eff)
             patched.append((k, c))
         seq = patched
@@ -284,7 +284,7 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
         terms.append(t * cs)
         d2d += t_d2d * cs
         roof += r * cs
-        if getattr(k, "name", "").startswith("shared_"):
+        if getattr(k, "name", "").startswith(("shared_", "moe.shared_")):
             shared_s += t
     stage_compute = math.fsum(terms)  # summed as decode_step sums, so one chip is bit-identical
     # ---- communication per stage ------------------------------------------------------------------

@@ -19,6 +19,7 @@ from .spec import (
     expected_distinct_experts,
     expected_distinct_experts_skewed,
     zipf_probabilities,
+    routing_inclusion_probabilities,
 )
 from .spec import _error
 from .zoo import ALIASES, BUILTIN
@@ -32,6 +33,7 @@ __all__ = [
     "expected_distinct_experts",
     "expected_distinct_experts_skewed",
     "zipf_probabilities",
+    "routing_inclusion_probabilities",
     "load",
     "names",
     "register",

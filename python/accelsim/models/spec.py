@@ -186,29 +186,54 @@ def zipf_probabilities(n_experts: int, zipf_s: float) -> list[float]:
     return [w / total for w in weights]
 
 
+def routing_inclusion_probabilities(n_experts: int, top_k: int, zipf_s: float) -> list[float]:
+    """Probability ``q_i`` that one token routes to expert ``i`` (rank ``i``) under Zipf(s) popularity.
+
+    A token picks exactly ``top_k`` distinct experts, so ``sum(q) == top_k`` and every ``q_i <= 1``:
+    ``q_i = min(1, c * p_i)`` with ``c`` set so the sum is ``top_k`` (experts whose share ``k * p_i``
+    would exceed 1 are always picked and their excess goes to the others in proportion to popularity).
+    With no such expert (uniform routing, mild skew) ``q_i = k * p_i``.
+    """
+    _check_routing(n_experts, top_k, 0)
+    probs = zipf_probabilities(n_experts, zipf_s)
+    if probs[0] * top_k <= 1.0:
+        return [min(1.0, p * top_k) for p in probs]
+    suffix = [0.0] * (n_experts + 1)  # suffix[j] = sum(probs[j:])
+    for j in range(n_experts - 1, -1, -1):
+        suffix[j] = suffix[j + 1] + probs[j]
+    for j in range(1, top_k + 1):  # the j most popular experts are always picked
+        if j == n_experts or suffix[j] <= 0.0:
+            return [1.0] * j + [0.0] * (n_experts - j)
+        scale = (top_k - j) / suffix[j]
+        if probs[j] * scale <= 1.0:
+            return [1.0] * j + [min(1.0, p * scale) for p in probs[j:]]
+    return [1.0] * top_k + [0.0] * (n_experts - top_k)  # pragma: no cover - the loop returns by j = top_k
+
+
 def expected_distinct_experts_skewed(
     n_experts: int, top_k: int, tokens: int, zipf_s: float
 ) -> float:
     """Expected distinct experts under Zipf-skewed routing.
 
     Expert ``i`` (rank ``i``) has popularity ``p_i ∝ i**-zipf_s``; a token
-    selects it with probability ``q_i = min(1, k * p_i)`` and tokens are
-    independent, so the expectation is ``sum_i 1 - (1 - q_i) ** B``.
-    ``zipf_s == 0`` reproduces :func:`expected_distinct_experts`.
+    selects it with probability ``q_i`` (:func:`routing_inclusion_probabilities`:
+    ``min(1, c * p_i)`` summing to ``top_k``) and tokens are independent, so
+    the expectation is ``sum_i 1 - (1 - q_i) ** B``: exactly ``top_k`` for
+    one token, at most the uniform value (q majorizes k/E; x -> 1-(1-x)^B is
+    concave). ``zipf_s == 0`` reproduces :func:`expected_distinct_experts`.
     """
     _check_routing(n_experts, top_k, tokens)
-    probs = zipf_probabilities(n_experts, zipf_s)
+    q_all = routing_inclusion_probabilities(n_experts, top_k, zipf_s)
     if tokens == 0:
         return 0.0
     terms = []
-    for p in probs:
-        q = min(1.0, p * top_k)
+    for q in q_all:
         if q >= 1.0:
             terms.append(1.0)
         else:
             terms.append(-math.expm1(tokens * math.log1p(-q)))
     total = math.fsum(terms)
-    return min(total, float(min(n_experts, top_k * tokens)))
+    return min(max(total, float(top_k)), float(min(n_experts, top_k * tokens)))
 
 
 # --------------------------------------------------------------------------
