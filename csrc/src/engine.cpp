@@ -25,8 +25,8 @@ struct Event {
   std::uint64_t seq;
   std::int64_t b;  // request slot / tile slot / version
   int a;           // unit or pc
-  int lane;        // EventQueue lane this event heads in the heap (-1: none)
   EvType type;
+  int lane = -1;   // EventQueue lane this event heads in the heap (-1: none)
   bool before(const Event& o) const { return t != o.t ? t < o.t : seq < o.seq; }
 };
 
@@ -297,9 +297,9 @@ class Engine {
   }
 
  private:
-  void push(TimePs t, EvType type, int a, std::int64_t b) { q_.push(Event{t, seq_++, b, a, -1, type}, fifo_of(type)); }
+  void push(TimePs t, EvType type, int a, std::int64_t b) { q_.push(Event{t, seq_++, b, a, type}, fifo_of(type)); }
   void push_lane(TimePs t, EvType type, int a, std::int64_t b, int lane) {
-    q_.push_lane(Event{t, seq_++, b, a, -1, type}, lane);
+    q_.push_lane(Event{t, seq_++, b, a, type}, lane);
   }
 
   void start_tile(int u, int s, TimePs t) {

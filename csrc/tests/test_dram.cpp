@@ -59,6 +59,7 @@ struct Issued {
 DramRequest req(std::int64_t id, int bank, std::int64_t row, bool write = false, int bursts = 1, TimePs arrive = 0) {
   DramRequest r;
   r.id = id;
+  r.age = id;  // issue order = id in these tests (FR-FCFS "oldest first")
   r.bank = bank;
   r.row = row;
   r.write = write;

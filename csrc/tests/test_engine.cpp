@@ -64,6 +64,49 @@ TEST_CASE("event queue with all events at one time returns them in creation orde
   CHECK_EQ(expect, std::uint64_t(1000));
 }
 
+TEST_CASE("event queue lanes (per-source monotone streams) keep the global (time, sequence) order") {
+  std::mt19937_64 rng(7);
+  for (int trial = 0; trial < 30; ++trial) {
+    const int lanes = 1 + static_cast<int>(rng() % 8);
+    EventQueue q(lanes);
+    std::vector<TimePs> lane_t(static_cast<std::size_t>(lanes), 0);
+    std::uint64_t seq = 0;
+    TimePs now = 0;
+    std::size_t pushed = 0;
+    std::vector<Event> popped;
+    for (int step = 0; step < 4000; ++step) {
+      if (q.empty() || rng() % 3 != 0) {
+        const int kind = static_cast<int>(rng() % 6);
+        TimePs t = now + static_cast<TimePs>(rng() % 5000);
+        Event e{t, seq++, static_cast<std::int64_t>(step), kind, static_cast<EvType>(kind)};
+        const int lane = static_cast<int>(rng() % static_cast<std::uint64_t>(lanes + 1)) - 1;  // -1: none
+        if (lane >= 0) {
+          // mostly monotone per lane (the fast path), sometimes not (falls back to the heap)
+          if (rng() % 4 != 0) t = std::max(t, lane_t[static_cast<std::size_t>(lane)]);
+          e.t = t;
+          lane_t[static_cast<std::size_t>(lane)] = std::max(lane_t[static_cast<std::size_t>(lane)], t);
+          q.push_lane(e, lane);
+        } else {
+          q.push(e, fifo_of(static_cast<EvType>(kind)));
+        }
+        ++pushed;
+      } else {
+        const Event e = q.pop();
+        CHECK_GE(e.t, now);
+        now = e.t;
+        popped.push_back(e);
+      }
+    }
+    while (!q.empty()) popped.push_back(q.pop());
+    CHECK_EQ(popped.size(), pushed);
+    for (std::size_t i = 1; i < popped.size(); ++i) {
+      const Event& a = popped[i - 1];
+      const Event& b = popped[i];
+      CHECK(a.t < b.t || (a.t == b.t && a.seq < b.seq));
+    }
+  }
+}
+
 TEST_CASE("ns to ps: round to nearest, exact for every whole picosecond") {
   CHECK_EQ(ns_to_ps(0.0), TimePs(0));
   CHECK_EQ(ns_to_ps(1.0), TimePs(1000));
