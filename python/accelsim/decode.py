@@ -273,6 +273,24 @@ def _prefetch(arch: Architecture, kernels: list[Any], fidelity: str, workers: in
     prefetch(arch, kernels, fidelity, workers)
 
 
+def check_step_args(model: ModelSpec | str, batch: int, context: int, weight_dtype: str, kv_dtype: str,
+                    fidelity: str) -> ModelSpec:
+    """Validate a decode step's arguments (ConfigError naming the field); returns the ModelSpec."""
+    if isinstance(model, str):
+        model = load_model(model)
+    if not isinstance(model, ModelSpec):
+        raise ConfigError("model", "must be a ModelSpec or a model name", type(model).__name__)
+    for name, v, hi in (("batch", batch, 1 << 20), ("context", context, 1 << 28)):
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= hi:
+            raise ConfigError(name, f"must be an integer between 1 and {hi}", v)
+    for name, v in (("weight_dtype", weight_dtype), ("kv_dtype", kv_dtype)):
+        if not isinstance(v, str) or v not in DTYPE_BYTES:
+            raise ConfigError(name, f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}", v)
+    if not isinstance(fidelity, str) or fidelity not in FIDELITIES:
+        raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
+    return model
+
+
 def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context: int, *,
                 weight_dtype: str = "bf16", kv_dtype: str = "bf16", fidelity: str = "fast",
                 workers: int | None = None, routing_zipf_s: float = 0.0) -> DecodeStepResult:
@@ -290,20 +308,9 @@ def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context:
     >>> 50 < s.tokens_per_s < 1000
     True
     """
-    if isinstance(model, str):
-        model = load_model(model)
-    if not isinstance(model, ModelSpec):
-        raise ConfigError("model", "must be a ModelSpec or a model name", type(model).__name__)
+    model = check_step_args(model, batch, context, weight_dtype, kv_dtype, fidelity)
     if not isinstance(arch, Architecture):
         raise ConfigError("arch", "must be an accelsim.Architecture", type(arch).__name__)
-    for name, v, hi in (("batch", batch, 1 << 20), ("context", context, 1 << 28)):
-        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= hi:
-            raise ConfigError(name, f"must be an integer between 1 and {hi}", v)
-    for name, v in (("weight_dtype", weight_dtype), ("kv_dtype", kv_dtype)):
-        if not isinstance(v, str) or v not in DTYPE_BYTES:
-            raise ConfigError(name, f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}", v)
-    if not isinstance(fidelity, str) or fidelity not in FIDELITIES:
-        raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ConfigError("workers", "must be a positive integer or None", workers)
     routing_zipf_s = _check_routing(routing_zipf_s)

@@ -37,13 +37,12 @@ from typing import Any
 from .arch import _DATACLASS_KW, Architecture, _int, _Spec
 from .chiplets import chip_kernel_time
 from .collectives import AllGather, AllReduce, AllToAll, CollectiveResult, simulate_collective
-from .decode import decode_kernels
+from .decode import check_step_args, decode_kernels
 from .errors import ConfigError
 from .kernels import DTYPE_BYTES, Gemv
 from .models import ModelSpec
 from .models import load as load_model
 from .network import Flow, simulate_flows
-from .simulate import FIDELITIES
 from .system import Package, System
 
 __all__ = ["ParallelPlan", "ParallelDecodeResult", "CommRow", "parallel_decode_step", "sharded_model"]
@@ -199,22 +198,11 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
     if not isinstance(system, System):
         raise ConfigError("system", "must be an accelsim.system.System (see accelsim.systems.load)",
                           type(system).__name__)
-    if isinstance(model, str):
-        model = load_model(model)
-    if not isinstance(model, ModelSpec):
-        raise ConfigError("model", "must be a ModelSpec or a model name", type(model).__name__)
+    model = check_step_args(model, batch, context, weight_dtype, kv_dtype, fidelity)
     if plan is None:
         plan = ParallelPlan(tp=system.chips)
     if not isinstance(plan, ParallelPlan):
         raise ConfigError("plan", "must be a ParallelPlan", type(plan).__name__)
-    for name, v, hi in (("batch", batch, 1 << 20), ("context", context, 1 << 28)):
-        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= hi:
-            raise ConfigError(name, f"must be an integer between 1 and {hi}", v)
-    for name, v in (("weight_dtype", weight_dtype), ("kv_dtype", kv_dtype)):
-        if not isinstance(v, str) or v not in DTYPE_BYTES:
-            raise ConfigError(name, f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}", v)
-    if fidelity not in FIDELITIES:
-        raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
     if plan.chips > system.chips:
         raise ConfigError("plan", f"needs {plan.chips} chips but the system has {system.chips}", plan.to_dict())
     if plan.ep > 1:
