@@ -30,7 +30,7 @@ def test_packaged_data_matches_test_copy() -> None:
     "family, median, p90, worst",
     [
         ("gemv_bf16", 0.05, 0.15, 0.30),
-        ("gemv_fp8", 0.06, 0.15, 0.25),  # issue 2's target: fp8 median <= 6%
+        ("gemv_fp8", 0.05, 0.12, 0.20),  # issue 2's target: fp8 median <= 6% (now 4.2 / 9.8 / 15.2%)
         ("copy", 0.10, 0.15, 0.40),
         # issue 3's targets for decode attention: median <= 5%, p90 <= 15%
         ("attention", 0.05, 0.15, 0.30),

@@ -320,14 +320,33 @@ class ComputeSpec(_Spec):
     max_inflight_bytes_per_unit: int = _int(ge=1, doc="outstanding load bytes one unit sustains")
     load_bytes_per_cycle_per_unit: float = _float(gt=0.0, le=float(_MAX_SIZE), doc="load bytes/cycle/unit")
     matrix_kernel_setup_ns: float = _float(ge=0.0, le=1e9, doc="fixed cost of a tiled matrix kernel, ns")
+    #: Per-dtype override of ``matrix_sustained_fraction`` (0 for a dtype = use the general fraction); e.g.
+    #: a power-limited chip sustains a lower fraction of its fp8 peak than of its bf16 peak.
+    matrix_sustained_fraction_by_dtype: Optional[DtypeRates] = field(default=None, metadata={
+        "kind": "spec", "cls": "DtypeRates", "optional": True,
+        "doc": "per-dtype fraction of matrix peak (0 = the general one)"})
+
+    def _check(self) -> None:
+        by = self.matrix_sustained_fraction_by_dtype
+        if by is not None:
+            for d in DTYPES:
+                if getattr(by, d) > 1.0:
+                    raise ConfigError(f"matrix_sustained_fraction_by_dtype.{d}", "must be a fraction <= 1",
+                                      getattr(by, d))
+
+    def sustained_fraction(self, dtype: str) -> float:
+        """The fraction of the ``dtype`` matrix peak a well-tiled kernel sustains."""
+        by = self.matrix_sustained_fraction_by_dtype
+        f = by.get(dtype) if by is not None else 0.0
+        return f if f > 0 else self.matrix_sustained_fraction
 
     def peak_flops_per_s(self, dtype: str) -> float:
         """Dense matrix peak for ``dtype``, FLOP/s (not scaled by ``matrix_sustained_fraction``)."""
         return self.units * self.clock_ghz * 1e9 * self.matrix_flops_per_cycle_per_unit.get(dtype)
 
     def sustained_flops_per_s(self, dtype: str) -> float:
-        """``peak_flops_per_s(dtype) * matrix_sustained_fraction``."""
-        return self.peak_flops_per_s(dtype) * self.matrix_sustained_fraction
+        """``peak_flops_per_s(dtype) * sustained_fraction(dtype)``."""
+        return self.peak_flops_per_s(dtype) * self.sustained_fraction(dtype)
 
     @property
     def vector_flops_per_s(self) -> float:

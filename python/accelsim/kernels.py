@@ -96,7 +96,7 @@ class _KernelBase:
     def math_rate_flops_per_ps_per_unit(self, arch: Architecture, dtype: str, matrix: bool) -> float:
         c = arch.compute
         if matrix:
-            per_cycle = c.matrix_flops_per_cycle_per_unit.get(dtype) * c.matrix_sustained_fraction
+            per_cycle = c.matrix_flops_per_cycle_per_unit.get(dtype) * c.sustained_fraction(dtype)
         else:
             per_cycle = c.vector_flops_per_cycle_per_unit
         if per_cycle <= 0:

@@ -51,6 +51,7 @@ class HopperCalibration:
     """
 
     matrix_sustained_fraction: float  # fraction of tensor-core peak a well-tiled kernel sustains
+    matrix_sustained_fraction_fp8: float  # the same on the 8-bit tensor-core path (fp8, int8; int4/fp4 run on it)
     max_inflight_bytes_per_unit: int  # load bytes one SM keeps outstanding (Little's law)
     load_bytes_per_cycle_per_unit: float  # bytes/cycle one SM can take in from L2 / DRAM
     l2_bytes_per_cycle: float  # aggregate L2 bytes per SM-clock cycle
@@ -66,6 +67,12 @@ HOPPER_CALIBRATION = HopperCalibration(
     # Largest measured GEMMs (M = 512..1024) sustain 710-780 TFLOP/s bf16 and 1.3-1.4 PFLOP/s fp8 against
     # 1070 / 2140 at 1.98 GHz: power-limited clock x pipeline efficiency ~0.7-0.75.
     matrix_sustained_fraction=0.75,
+    # The 8-bit path sustains less of its (2x) peak: the largest fp8 GEMMs (M = 512..1024) reach
+    # 1.22-1.41 PFLOP/s = 0.61-0.71 of the 1979 TFLOP/s datasheet peak where bf16 reaches 0.65-0.79 of
+    # 989 (a power-limited clock drops further when twice the math runs per cycle). Set in the same way as
+    # the bf16 fraction, from the same largest GEMMs (never per shape); int8 shares the fp8 datapath and
+    # peak (no int8 case measured), and int4 / fp4 weights run on it after dequantization.
+    matrix_sustained_fraction_fp8=0.68,
     # Little's law on one SM: read bandwidth of a single 1024-thread block (145.8 GB/s, memory micro-
     # benchmark bw_blocks[1]) x the unloaded HBM latency an SM sees (357 ns, dependent loads over 4 GiB)
     # = 52 KB outstanding per SM.
@@ -204,6 +211,10 @@ def _hopper_compute() -> ComputeSpec:
             fp4=8192.0,
         ),
         matrix_sustained_fraction=cal.matrix_sustained_fraction,
+        matrix_sustained_fraction_by_dtype=DtypeRates(
+            fp32=0.0, bf16=0.0, fp16=0.0,  # 0: the general fraction
+            fp8=cal.matrix_sustained_fraction_fp8, int8=cal.matrix_sustained_fraction_fp8,
+            int4=cal.matrix_sustained_fraction_fp8, fp4=cal.matrix_sustained_fraction_fp8),
         vector_flops_per_cycle_per_unit=256.0,  # 128 FP32 lanes x FMA [H100-WP]
         local_sram_bytes_per_unit=256 * KiB,  # combined L1 / shared memory per SM, 256 KB [H100-WP]
         max_inflight_bytes_per_unit=cal.max_inflight_bytes_per_unit,
