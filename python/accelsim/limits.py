@@ -11,7 +11,11 @@ real accelerator (an H100 has 132 units and ~10,000 DRAM banks) but below what w
 * ``MAX_SIM_PS`` picoseconds of simulated time per kernel, bounded from above before the run (an
   absurdly small rate -- 1e-300 FLOP/cycle -- would otherwise overflow the core's 64-bit time);
 * ``MAX_DETAILED_REQUESTS`` DRAM requests per kernel in ``fidelity="detailed"`` (one event chain per
-  burst: beyond this a run takes hours; ``"fast"`` extrapolates long streams and has no such limit).
+  burst: beyond this a run takes hours; ``"fast"`` extrapolates long streams and has no such limit);
+* ``MAX_SWEEP_POINTS`` rows of one :func:`accelsim.sweep` (bases x design points x workloads), counted
+  from the axis lengths before any point is built (a 10**9-point grid is refused at once, not expanded).
+  The frame keeps a few hundred bytes per row, so the default (2**22, about 4.2 million) bounds a sweep to
+  a few GB; raise it (``accelsim.limits.MAX_SWEEP_POINTS = ...``) for a bigger sweep on a bigger machine.
 
 Sizes of tensors and kernels are bounded by the kernels' own validation (e.g. ``Elementwise.n_elements``
 <= 2**46, a GEMV weight <= 2**46 elements, a lowered kernel <= 4 PB or 2**40 tiles).
@@ -25,7 +29,7 @@ from .arch import Architecture
 from .errors import ConfigError
 
 __all__ = ["MAX_SIM_UNITS", "MAX_SIM_BANKS", "MAX_KERNELS_PER_CALL", "MAX_DETAILED_REQUESTS", "MAX_SIM_PS",
-           "MAX_FAST_REQUESTS", "check_machine", "check_kernel_count", "check_detailed", "check_fast", "check_duration"]
+           "MAX_FAST_REQUESTS", "MAX_SWEEP_POINTS", "check_sweep_size", "check_machine", "check_kernel_count", "check_detailed", "check_fast", "check_duration"]
 
 MAX_SIM_UNITS = 1 << 20
 MAX_SIM_BANKS = 1 << 22
@@ -36,6 +40,17 @@ MAX_DETAILED_REQUESTS = 1 << 31
 MAX_FAST_REQUESTS = 1 << 30
 #: simulated time of one kernel, ps (~11.6 days): the engine counts integer picoseconds in 64 bits
 MAX_SIM_PS = 1e18
+#: rows of one sweep (bases x design points x workloads); read at call time, so it can be changed
+MAX_SWEEP_POINTS = 1 << 22
+
+
+def check_sweep_size(n: int, field: str = "axes", what: str = "design points x workloads") -> None:
+    """Refuse a sweep of more than MAX_SWEEP_POINTS rows, before anything is expanded."""
+    if n > MAX_SWEEP_POINTS:
+        size = str(n) if n < 10**15 else f"about 10**{len(str(n)) - 1}"
+        raise ConfigError(field, f"the sweep has {size} {what}, more than the limit "
+                          f"accelsim.limits.MAX_SWEEP_POINTS = {MAX_SWEEP_POINTS}; shrink the axes or sample "
+                          "them (samples=...), or raise the limit")
 
 
 def check_machine(arch: Architecture, fidelity: str) -> None:

@@ -127,7 +127,8 @@ def _normalize_workloads(workloads: Any) -> list[tuple[str, Any]]:
             workloads = [workloads]
         if not isinstance(workloads, (list, tuple)):
             raise ConfigError("workloads", "must be a list or a mapping of workloads", type(workloads).__name__)
-        pairs = [(_workload_name(w), _check_workload(w, f"workloads[{i}]")) for i, w in enumerate(workloads)]
+        checked = [_check_workload(w, f"workloads[{i}]") for i, w in enumerate(workloads)]
+        pairs = [(_workload_name(w), w) for w in checked]
     if not pairs:
         raise ConfigError("workloads", "must not be empty")
     seen: dict[str, int] = {}
@@ -139,6 +140,14 @@ def _normalize_workloads(workloads: Any) -> list[tuple[str, Any]]:
 
 
 # -------------------------------------------------------------------------------------------- axes
+
+
+def _finite(v: Any) -> bool:
+    """A finite number that converts to a float (a 10**400 int does not)."""
+    try:
+        return math.isfinite(float(v))
+    except (OverflowError, TypeError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -154,12 +163,14 @@ class Uniform:
     def __post_init__(self) -> None:
         for n in ("low", "high"):
             v = getattr(self, n)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not _finite(v):
                 raise ConfigError(n, "must be a finite number", v)
         if not self.low <= self.high:
             raise ConfigError("high", f"must be >= low ({self.low!r})", self.high)
         if self.log and not self.low > 0:
             raise ConfigError("low", "must be > 0 for a log-uniform axis", self.low)
+        if self.integer and math.ceil(self.low) > math.floor(self.high):
+            raise ConfigError("high", f"no integer between low ({self.low!r}) and high", self.high)
 
     def at(self, u: float) -> Any:
         lo, hi = float(self.low), float(self.high)
@@ -245,14 +256,17 @@ def _check_path(base: Architecture, path: str) -> None:
 
 
 def design_points(axes: Mapping[str, Any], *, samples: Optional[int] = None, method: str = "lhs",
-                  seed: int = 0) -> list[dict[str, Any]]:
-    """The axis values of every design point, in sweep order (grid x samples)."""
+                  seed: int = 0, rows_per_point: int = 1) -> list[dict[str, Any]]:
+    """The axis values of every design point, in sweep order (grid x samples).
+
+    The number of points times ``rows_per_point`` (bases x workloads in a sweep) is checked against
+    :data:`accelsim.limits.MAX_SWEEP_POINTS` before any point is built."""
     if not isinstance(axes, Mapping):
         raise ConfigError("axes", "must be a mapping of field path -> values or distribution", type(axes).__name__)
     parsed = {p: _parse_axis(p, s) for p, s in axes.items()}
     grid = {p: v for p, v in parsed.items() if isinstance(v, list)}
     dists = {p: v for p, v in parsed.items() if not isinstance(v, list)}
-    if method not in ("random", "lhs"):
+    if not isinstance(method, str) or method not in ("random", "lhs"):
         raise ConfigError("method", "must be 'random' or 'lhs'", method)
     if dists and samples is None:
         raise ConfigError("samples", f"is needed for the distribution axes {list(dists)}")
@@ -261,8 +275,13 @@ def design_points(axes: Mapping[str, Any], *, samples: Optional[int] = None, met
             raise ConfigError("samples", "must be a positive integer", samples)
         if not dists:
             raise ConfigError("samples", "only applies to distribution axes (all axes are value lists)", samples)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ConfigError("seed", "must be an integer", seed)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConfigError("seed", "must be an integer >= 0", seed)
+    from . import limits  # noqa: PLC0415 - read at call time: the limit is configurable
+
+    n_points = math.prod(len(v) for v in grid.values()) * (samples if dists else 1)  # type: ignore[operator]
+    limits.check_sweep_size(n_points * rows_per_point,
+                            "samples" if dists and samples > limits.MAX_SWEEP_POINTS else "axes")  # type: ignore[operator]
     grid_points = [dict(zip(grid, combo)) for combo in itertools.product(*grid.values())] if grid else [{}]
     if not dists:
         return grid_points
@@ -327,6 +346,24 @@ def evaluate(task: tuple[Architecture, Any, str]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------ checkpoint
 
 _CK_COLUMNS = ("key", "status", "reason") + METRICS
+#: version of the checkpoint format: a first line ``# accelsim sweep checkpoint, schema_version N`` in a CSV
+#: checkpoint, the ``accelsim.schema_version`` key of a Parquet one's metadata.  Files without it were
+#: written before versions were recorded and are read as version 1 (the same columns).
+CHECKPOINT_SCHEMA_VERSION = 1
+#: version of the results frame (``df.attrs["schema_version"]``; a ``schema_version`` column in files
+#: written by ``accelsim sweep -o``; see accelsim.cli_sweep.read_frame)
+RESULTS_SCHEMA_VERSION = 1
+_CK_MAGIC = "# accelsim sweep checkpoint, schema_version "
+
+
+def _check_version(found: Any, supported: int, what: str, path: str) -> None:
+    try:
+        v = int(found)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(what, f"{path} is corrupt: schema_version {found!r} is not an integer") from None
+    if v > supported or v < 1:
+        raise ConfigError(what, f"{path} has schema_version {v}; this accelsim reads versions 1..{supported} "
+                                "(written by a newer accelsim? upgrade, or delete it to start over)")
 
 
 def _task_key(arch: Architecture, workload: Any, fidelity: str) -> str:
@@ -379,13 +416,37 @@ def read_checkpoint(path: str) -> dict[str, dict[str, Any]]:
         missing = [c for c in ("key", "status") if c not in table.column_names]
         if missing:
             raise ConfigError("checkpoint", f"{path} is not an accelsim checkpoint (no column {missing[0]!r})")
-        for rec in table.to_pylist():
-            records[str(rec["key"])] = _clean_record(rec)
+        meta = table.schema.metadata or {}
+        if b"accelsim.schema_version" in meta:
+            _check_version(meta[b"accelsim.schema_version"].decode("ascii", "replace"), CHECKPOINT_SCHEMA_VERSION,
+                           "checkpoint", path)
+        for n, rec in enumerate(table.to_pylist()):
+            if rec.get("status") not in STATUSES:
+                raise ConfigError("checkpoint", f"{path} is corrupt: row {n} has status {rec.get('status')!r}")
+            try:
+                records[str(rec["key"])] = _clean_record(rec)
+            except (ValueError, TypeError, OverflowError) as e:
+                raise ConfigError("checkpoint", f"{path} is corrupt: row {n}: {e}") from None
         return records
-    with open(path, newline="", encoding="utf-8") as f:
-        text = f.read()
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            text = f.read()
+    except UnicodeDecodeError as e:
+        raise ConfigError("checkpoint", f"{path} is corrupt: not UTF-8 text ({e.reason} at byte {e.start}); "
+                                        "delete it to start over") from None
+    except OSError as e:
+        raise ConfigError("checkpoint", f"cannot read {path}: {e.strerror or e}") from None
+    if text.startswith("#"):
+        first, _, text = text.partition("\n")
+        if not first.startswith(_CK_MAGIC):
+            raise ConfigError("checkpoint", f"{path} is not an accelsim checkpoint or is corrupt (first line "
+                                            f"{first[:60]!r})")
+        _check_version(first[len(_CK_MAGIC):].strip(), CHECKPOINT_SCHEMA_VERSION, "checkpoint", path)
     if not text:
         return records
+    if "\x00" in text:
+        raise ConfigError("checkpoint", f"{path} is corrupt: it contains NUL bytes (a crash while writing?); "
+                                        "delete it to start over")
     lines_ok = text.endswith("\n")
     reader = csv.reader(_io.StringIO(text))
     try:
@@ -395,7 +456,10 @@ def read_checkpoint(path: str) -> dict[str, dict[str, Any]]:
     if header[:3] != list(_CK_COLUMNS[:3]) or any(c not in _CK_COLUMNS for c in header):
         raise ConfigError("checkpoint", f"{path} is not an accelsim checkpoint or is corrupt "
                                         f"(header {header[:4]}...)")
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as e:
+        raise ConfigError("checkpoint", f"{path} is corrupt: {e}; delete it to start over") from None
     truncated = 0
     if not lines_ok and rows:  # the last line was being written when the sweep died
         rows.pop()
@@ -412,7 +476,7 @@ def read_checkpoint(path: str) -> dict[str, dict[str, Any]]:
             raise ConfigError("checkpoint", f"{path} is corrupt: line {n} has status {rec['status']!r}")
         try:
             records[rec["key"]] = _clean_record(rec)
-        except ValueError as e:
+        except (ValueError, OverflowError) as e:
             raise ConfigError("checkpoint", f"{path} is corrupt: line {n}: {e}") from None
     if truncated:
         warnings.warn(f"checkpoint {path}: the last line was truncated (the sweep was interrupted while "
@@ -439,6 +503,7 @@ class _CheckpointWriter:
             # rewrite cleanly (drops a truncated tail), then append
             self.f = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115
             self.w = csv.writer(self.f)
+            self.f.write(f"{_CK_MAGIC}{CHECKPOINT_SCHEMA_VERSION}\n")
             self.w.writerow(_CK_COLUMNS)
             for rec in self.records.values():
                 self._row(rec)
@@ -453,6 +518,7 @@ class _CheckpointWriter:
         self.pending += 1
         if self.fmt == "csv":
             self._row(rec)
+            self.f.flush()  # type: ignore[union-attr]  # visible to readers at once; fsync'ed every every_s
         if time.monotonic() - self.last >= self.every_s:
             self.flush()
 
@@ -468,7 +534,9 @@ class _CheckpointWriter:
 
             cols = {c: [r.get(c) for r in self.records.values()] for c in _CK_COLUMNS}
             tmp = f"{self.path}.tmp"
-            pq.write_table(pa.table(cols), tmp)
+            table = pa.table(cols).replace_schema_metadata(
+                {"accelsim.schema_version": str(CHECKPOINT_SCHEMA_VERSION)})
+            pq.write_table(table, tmp)
             os.replace(tmp, self.path)  # atomic: a killed sweep leaves the previous complete file
         self.pending = 0
 
@@ -526,10 +594,18 @@ def _resolve_base(base: Any) -> Architecture:
     if isinstance(base, str):
         if base in presets.names():
             return presets.load(base)
-        if os.path.exists(base):
+        try:
+            exists = os.path.exists(base)
+        except (ValueError, OSError):  # an embedded NUL, a name too long
+            exists = False
+        if exists:
             from . import io as aio  # noqa: PLC0415
 
-            return aio.load(base)
+            try:
+                return aio.load(base)
+            except (OSError, UnicodeDecodeError) as e:  # a directory, no permission, not text
+                raise ConfigError("base", f"cannot read the architecture file: {getattr(e, 'strerror', None) or e}",
+                                  base) from None
         return presets.load(base)  # ConfigError with the preset names and a suggestion
     raise ConfigError("base", "must be an Architecture, a preset name or an architecture file", type(base).__name__)
 
@@ -587,7 +663,7 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
         import pandas as pd  # noqa: PLC0415
     except ImportError:
         raise ConfigError("sweep", "needs pandas: pip install 'accelsim[dataframe]'") from None
-    if fidelity not in FIDELITIES:
+    if not isinstance(fidelity, str) or fidelity not in FIDELITIES:
         raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
     if cost is not None and not isinstance(cost, CostSpec):
         raise ConfigError("cost", "must be an accelsim.cost.CostSpec or None", type(cost).__name__)
@@ -600,7 +676,7 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
     for p in axes:
         for b in bases:
             _check_path(b, p)
-    points = design_points(axes, samples=samples, method=method, seed=seed)
+    points = design_points(axes, samples=samples, method=method, seed=seed, rows_per_point=len(bases) * len(wls))
     axis_names = list(axes)
     multi = len(bases) > 1
 
@@ -653,11 +729,16 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
     done: dict[str, dict[str, Any]] = {}
     previous: dict[str, dict[str, Any]] = {}
     if checkpoint is not None:
+        if not isinstance(checkpoint, (str, os.PathLike)):
+            raise ConfigError("checkpoint", "must be a path ending in .csv or .parquet", checkpoint)
         checkpoint = os.fspath(checkpoint)
+        if not isinstance(checkpoint, str):
+            raise ConfigError("checkpoint", "must be a path ending in .csv or .parquet", checkpoint)
         _ck_format(checkpoint)
         if os.path.exists(checkpoint):
             previous = read_checkpoint(checkpoint)  # records of other sweeps in the same file are kept
-            done = {k: v for k, v in previous.items() if k in task_of and v["status"] != "failed"}
+            done = {k: v for k, v in previous.items() if k in task_of and v["status"] != "failed"
+                    and (v["status"] != "ok" or "time_s" in v)}  # an ok record without metrics is run again
     todo = [i for i, k in enumerate(keys) if k not in done]
     writer = _CheckpointWriter(checkpoint, previous) if checkpoint is not None else None
     bar = _Progress(len(tasks), len(tasks) - len(todo), progress, "accelsim sweep")
@@ -707,9 +788,10 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
                 r[c] = math.nan
         for c in COST_COLUMNS:
             r[c] = math.nan
-        if is_decode and cspec is not None and rec["status"] == "ok":
+        tps = rec.get("tokens_per_s", math.nan)
+        if is_decode and cspec is not None and rec["status"] == "ok" and math.isfinite(tps) and tps > 0:
             e = rec.get("energy_j")
-            dc = decode_cost(cspec, rec["tokens_per_s"], arch=arch, energy_j=e, time_s=rec.get("time_s"))
+            dc = decode_cost(cspec, tps, arch=arch, energy_j=e, time_s=rec.get("time_s"))
             for c in COST_COLUMNS:
                 r[c] = getattr(dc, c)
         out_rows.append(r)
@@ -718,6 +800,8 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
     df = pd.DataFrame(out_rows, columns=cols)
     df.attrs["fidelity"] = fidelity
     df.attrs["simulations"] = len(tasks)
+    df.attrs["resumed"] = len(tasks) - len(todo)  # simulations taken from the checkpoint
+    df.attrs["schema_version"] = RESULTS_SCHEMA_VERSION
     return df
 
 
