@@ -14,8 +14,9 @@ real accelerator (an H100 has 132 units and ~10,000 DRAM banks) but below what w
   burst: beyond this a run takes hours; ``"fast"`` extrapolates long streams and has no such limit);
 * ``MAX_SWEEP_POINTS`` rows of one :func:`accelsim.sweep` (bases x design points x workloads), counted
   from the axis lengths before any point is built (a 10**9-point grid is refused at once, not expanded).
-  The frame keeps a few hundred bytes per row, so the default (2**22, about 4.2 million) bounds a sweep to
-  a few GB; raise it (``accelsim.limits.MAX_SWEEP_POINTS = ...``) for a bigger sweep on a bigger machine.
+  A sweep's process peaks at about 3.3 KB per row (benchmarks/sweep_memory.py: the frame's ~240 B plus the
+  per-row bookkeeping and records while it runs), so the default (2**20, about a million rows) bounds a
+  sweep to about 3.5 GB; raise it (``accelsim.limits.MAX_SWEEP_POINTS = ...``) on a bigger machine.
 
 Sizes of tensors and kernels are bounded by the kernels' own validation (e.g. ``Elementwise.n_elements``
 <= 2**46, a GEMV weight <= 2**46 elements, a lowered kernel <= 4 PB or 2**40 tiles).
@@ -41,7 +42,7 @@ MAX_FAST_REQUESTS = 1 << 30
 #: simulated time of one kernel, ps (~11.6 days): the engine counts integer picoseconds in 64 bits
 MAX_SIM_PS = 1e18
 #: rows of one sweep (bases x design points x workloads); read at call time, so it can be changed
-MAX_SWEEP_POINTS = 1 << 22
+MAX_SWEEP_POINTS = 1 << 20
 
 
 def check_sweep_size(n: int, field: str = "axes", what: str = "design points x workloads") -> None:

@@ -303,6 +303,12 @@ def design_points(axes: Mapping[str, Any], *, samples: Optional[int] = None, met
 # ------------------------------------------------------------------------------------ evaluation
 
 
+#: kernel simulations a sweep worker remembers (simulate()'s cache holds each point's machine; across the
+#: points of a sweep nearly every machine is new, so past this the cache is cleared instead of growing to
+#: its 65,536 entries, several hundred MB per worker)
+WORKER_CACHE_ENTRIES = 4096
+
+
 def evaluate(task: tuple[Architecture, Any, str]) -> dict[str, Any]:
     """Simulate one (machine, workload, fidelity); the worker function of every executor.
 
@@ -310,6 +316,10 @@ def evaluate(task: tuple[Architecture, Any, str]) -> dict[str, Any]:
     (a ConfigError raised while lowering) is an ``invalid`` row, not an exception.
     """
     arch, workload, fidelity = task
+    from .simulate import _simulate_one  # noqa: PLC0415
+
+    if _simulate_one.cache_info().currsize > WORKER_CACHE_ENTRIES:
+        _simulate_one.cache_clear()
     try:
         if isinstance(workload, DecodeWorkload):
             from .decode import decode_step  # noqa: PLC0415
@@ -436,7 +446,9 @@ def read_checkpoint(path: str) -> dict[str, dict[str, Any]]:
                                         "delete it to start over") from None
     except OSError as e:
         raise ConfigError("checkpoint", f"cannot read {path}: {e.strerror or e}") from None
+    skipped = 0  # lines before the header (the version line), for line numbers in messages
     if text.startswith("#"):
+        skipped = 1
         first, _, text = text.partition("\n")
         if not first.startswith(_CK_MAGIC):
             raise ConfigError("checkpoint", f"{path} is not an accelsim checkpoint or is corrupt (first line "
@@ -464,9 +476,9 @@ def read_checkpoint(path: str) -> dict[str, dict[str, Any]]:
     if not lines_ok and rows:  # the last line was being written when the sweep died
         rows.pop()
         truncated = 1
-    for n, row in enumerate(rows, start=2):
+    for n, row in enumerate(rows, start=2 + skipped):
         if len(row) != len(header):
-            if n == len(rows) + 1 and not truncated:
+            if n == len(rows) + 1 + skipped and not truncated:
                 truncated = 1
                 continue
             raise ConfigError("checkpoint", f"{path} is corrupt: line {n} has {len(row)} fields, expected "
@@ -764,40 +776,40 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
         if owned and ex is not None:
             ex.close()
 
-    # assemble in input order
-    out_rows = []
-    for row in rows_meta:
-        arch = row.pop("_arch")
-        cspec = row.pop("_cost")
-        is_decode = row.pop("_decode")
-        cost_reason = row.pop("_cost_reason")
-        key = row.pop("_key")
-        invalid = row.pop("_invalid", None)
-        rec: dict[str, Any] = {"status": "invalid", "reason": invalid} if key is None else done[key]
-        r = dict(row)
-        r["status"] = rec["status"]
-        r["reason"] = rec.get("reason", "")
-        for m in METRICS:
-            r[m] = rec.get(m, math.nan)
-        if arch is not None:
-            r["peak_dram_bandwidth_bytes_per_s"] = arch.peak_dram_bandwidth_bytes_per_s
-            r["memory_capacity_bytes"] = arch.memory_capacity_bytes
-            r["peak_bf16_flops_per_s"] = arch.peak_flops_per_s("bf16")
-        else:
-            for c in ARCH_COLUMNS:
-                r[c] = math.nan
-        for c in COST_COLUMNS:
-            r[c] = math.nan
-        tps = rec.get("tokens_per_s", math.nan)
-        if is_decode and cspec is not None and rec["status"] == "ok" and math.isfinite(tps) and tps > 0:
-            e = rec.get("energy_j")
-            dc = decode_cost(cspec, tps, arch=arch, energy_j=e, time_s=rec.get("time_s"))
-            for c in COST_COLUMNS:
-                r[c] = getattr(dc, c)
-        out_rows.append(r)
+    # assemble in input order, column by column (a list per column, each row's bookkeeping dropped as it is
+    # read: about 0.5 KB per row at the peak instead of a dict per row)
     cols = ["point"] + (["base"] if multi else []) + axis_names + ["arch", "workload", "status", "reason"] + \
         list(METRICS) + list(ARCH_COLUMNS) + list(COST_COLUMNS)
-    df = pd.DataFrame(out_rows, columns=cols)
+    data: dict[str, list[Any]] = {c: [] for c in cols}
+    meta_cols = ["point"] + (["base"] if multi else []) + axis_names + ["arch", "workload"]
+    nan_arch = (math.nan,) * len(ARCH_COLUMNS)
+    for n in range(len(rows_meta)):
+        row = rows_meta[n]
+        rows_meta[n] = None  # type: ignore[call-overload]
+        arch = row["_arch"]
+        cspec = row["_cost"]
+        key = row["_key"]
+        rec: dict[str, Any] = {"status": "invalid", "reason": row.get("_invalid")} if key is None else done[key]
+        for c in meta_cols:
+            data[c].append(row[c])
+        data["status"].append(rec["status"])
+        data["reason"].append(rec.get("reason", ""))
+        for m in METRICS:
+            data[m].append(rec.get(m, math.nan))
+        av = (arch.peak_dram_bandwidth_bytes_per_s, arch.memory_capacity_bytes, arch.peak_flops_per_s("bf16")) \
+            if arch is not None else nan_arch
+        for c, v in zip(ARCH_COLUMNS, av):
+            data[c].append(v)
+        tps = rec.get("tokens_per_s", math.nan)
+        if row["_decode"] and cspec is not None and rec["status"] == "ok" and math.isfinite(tps) and tps > 0:
+            dc = decode_cost(cspec, tps, arch=arch, energy_j=rec.get("energy_j"), time_s=rec.get("time_s"))
+            for c in COST_COLUMNS:
+                data[c].append(getattr(dc, c))
+        else:
+            for c in COST_COLUMNS:
+                data[c].append(math.nan)
+    del rows_meta
+    df = pd.DataFrame(data, columns=cols)
     df.attrs["fidelity"] = fidelity
     df.attrs["simulations"] = len(tasks)
     df.attrs["resumed"] = len(tasks) - len(todo)  # simulations taken from the checkpoint
