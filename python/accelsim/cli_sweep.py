@@ -120,7 +120,10 @@ def _read_frame(path: str) -> Any:
         if low.endswith((".parquet", ".pq")):
             return pd.read_parquet(path)
         if low.endswith(".csv"):
-            return pd.read_csv(path, keep_default_na=True).fillna({"reason": ""})
+            df = pd.read_csv(path, keep_default_na=True)
+            if "reason" in df.columns:  # all empty -> a float column of NaN
+                df["reason"] = df["reason"].astype(object).where(df["reason"].notna(), "")
+            return df
         if low.endswith(".json"):
             return pd.read_json(path, orient="records")
     except ImportError:

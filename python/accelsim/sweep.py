@@ -519,6 +519,7 @@ class _CheckpointWriter:
             self.w.writerow(_CK_COLUMNS)
             for rec in self.records.values():
                 self._row(rec)
+            self.records = {}
             self.f.flush()
 
     def _row(self, rec: Mapping[str, Any]) -> None:
@@ -526,11 +527,12 @@ class _CheckpointWriter:
                          (repr(rec[c]) if c in rec else "") for c in _CK_COLUMNS])
 
     def add(self, rec: Mapping[str, Any]) -> None:
-        self.records[rec["key"]] = dict(rec)
         self.pending += 1
-        if self.fmt == "csv":
+        if self.fmt == "csv":  # appended: no copy kept (the sweep holds its results already)
             self._row(rec)
             self.f.flush()  # type: ignore[union-attr]  # visible to readers at once; fsync'ed every every_s
+        else:  # a Parquet file is rewritten whole
+            self.records[rec["key"]] = dict(rec)
         if time.monotonic() - self.last >= self.every_s:
             self.flush()
 
