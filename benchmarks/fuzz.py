@@ -1,6 +1,7 @@
 """Fuzz accelsim's input boundary: >= 100,000 random valid and invalid cases (architectures as dicts,
-YAML and JSON text, with_field edits, kernels, models, simulate / decode_step arguments; a share of them
-simulate small kernels).  Every case must end in a result or a ConfigError naming the field.
+YAML and JSON text, with_field edits, kernels, models, simulate / decode_step arguments, sweep specs,
+accelsim.sweep arguments, damaged sweep checkpoints; a share of them simulate small kernels or run small
+sweeps).  Every case must end in a result or a ConfigError naming the field.
 
     PYTHONPATH=python python3 benchmarks/fuzz.py [--cases 100000] [--seed 0]
 

@@ -1,5 +1,8 @@
 """Fuzz cases for accelsim's input boundary: random valid and invalid architectures (as dicts, YAML and
-JSON text, ``with_field`` edits), kernels, models and ``simulate`` / ``decode_step`` arguments.
+JSON text, ``with_field`` edits), kernels, models and ``simulate`` / ``decode_step`` arguments, sweep specs
+(documents and YAML / JSON text: junk values, unknown keys, deep nesting, 10**9-point grids), junk in
+``accelsim.sweep``'s arguments, and damaged sweep checkpoints.  A share of the sweeps that validate are run
+(serially, roofline fidelity), and a sweep row that ``failed`` (an exception inside the sweep) is a failure.
 
 The contract every case checks: the call returns a result or raises :class:`accelsim.ConfigError` (a
 ``ValueError``) with a non-empty ``field``; any other exception is a failure.  (A crash of the C++ core
