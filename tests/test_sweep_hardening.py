@@ -23,7 +23,7 @@ from accelsim.sweep import (CHECKPOINT_SCHEMA_VERSION, DecodeWorkload, RESULTS_S
 
 pd = pytest.importorskip("pandas")
 
-GOLDEN = Path(__file__).parent / "data" / "golden"
+GOLDEN = Path(__file__).parent / "data" / "golden" / "sweeps"
 GEMV = Gemv(m=1, n=512, k=512)
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -270,7 +270,7 @@ def test_results_files_carry_the_schema_version(tmp_path) -> None:
 
 @pytest.mark.parametrize("ext", ["csv", "json", "parquet"])
 def test_golden_sweep_results_keep_loading(ext) -> None:
-    """tests/data/golden/sweep-results.v1.*: written by `accelsim sweep -o` (schema_version 1); 4 design points
+    """tests/data/golden/sweeps/sweep-results.v1.*: written by `accelsim sweep -o` (schema_version 1); 4 design points
     x 3 workloads, with ok, infeasible and invalid rows."""
     if ext == "parquet":
         pytest.importorskip("pyarrow")
@@ -307,3 +307,37 @@ def test_golden_checkpoint_keeps_loading(tmp_path) -> None:
                fidelity="roofline", executor="serial", progress=False, checkpoint=str(ck))
     assert df["tokens_per_s"].round(3).tolist() == [167.343, 206.39]
     assert set(recs) <= set(read_checkpoint(str(ck)))
+
+
+# ----------------------------------------------- found by the sweep-era fuzz run (near-memory, flash)
+
+
+def test_near_memory_whole_runs_are_bounded() -> None:
+    """The fuzzer hung in accelsim.nearmem: a near-memory GEMV is simulated whole (no `fast` truncation) and a
+    1.2 TB one would have run for hours.  The limits of the host path now apply there too."""
+    import importlib
+
+    nm = importlib.import_module("accelsim.nearmem")
+    arch = accelsim.presets.load("h200-pim")
+    g = Gemv(m=1, n=1 << 18, k=1 << 17)  # 64 GiB of bf16 weights: 2**26 requests of 1 KiB
+    descs = g._lowered(arch, 16, 256, 1)[:1]
+    t0 = time.perf_counter()
+    with pytest.raises(ConfigError, match="simulated whole") as e:
+        nm._run_whole(arch, descs, "fast")
+    assert e.value.field.endswith(".size") and time.perf_counter() - t0 < 1.0
+    small = Gemv(m=1, n=4096, k=4096)
+    assert nm._run_whole(arch, small._lowered(arch, 16, 256, 1)[:1], "fast")[0]["time_ps"] > 0
+
+
+def test_flash_reads_are_bounded() -> None:
+    from accelsim.nearmem import flash_read
+
+    hbf = accelsim.presets.load("h200-hbf").hbf
+    assert flash_read(hbf, 1 << 30)["pages"] > 0
+    t0 = time.perf_counter()
+    with pytest.raises(ConfigError, match="pages per stack") as e:
+        flash_read(hbf, 1 << 50)
+    assert e.value.field == "hbf.bytes"
+    with pytest.raises(ConfigError, match="channels_per_stack x planes_per_channel") as e:
+        flash_read(hbf.replace(channels_per_stack=1 << 20, planes_per_channel=1 << 20), 1 << 20)  # was bad_alloc
+    assert time.perf_counter() - t0 < 1.0
