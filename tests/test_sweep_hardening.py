@@ -341,3 +341,12 @@ def test_flash_reads_are_bounded() -> None:
     with pytest.raises(ConfigError, match="channels_per_stack x planes_per_channel") as e:
         flash_read(hbf.replace(channels_per_stack=1 << 20, planes_per_channel=1 << 20), 1 << 20)  # was bad_alloc
     assert time.perf_counter() - t0 < 1.0
+
+
+def test_decode_workload_with_junk_dtypes_is_an_invalid_row() -> None:
+    """Found by the 100,000-case run: DecodeWorkload.name compared a numpy array with "bf16" (ValueError)."""
+    import numpy as np
+
+    df = sweep("h100-sxm", {"dram.stacks": [4]}, [DecodeWorkload("llama-3-8b", 1, 128, weight_dtype=np.array([1, 2]))],
+               fidelity="roofline", executor="serial", progress=False)
+    assert df["status"].tolist() == ["invalid"] and "weight_dtype" in df["reason"].iloc[0]

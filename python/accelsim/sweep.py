@@ -96,7 +96,8 @@ class DecodeWorkload:
     @property
     def name(self) -> str:
         m = self.model if isinstance(self.model, str) else getattr(self.model, "name", "model")
-        dt = "" if self.weight_dtype == "bf16" and self.kv_dtype == "bf16" else f" w{self.weight_dtype} kv{self.kv_dtype}"
+        plain = all(isinstance(d, str) and d == "bf16" for d in (self.weight_dtype, self.kv_dtype))  # junk: no error here
+        dt = "" if plain else f" w{self.weight_dtype} kv{self.kv_dtype}"
         return f"{m} b{self.batch} s{self.context}{dt}"
 
 
