@@ -350,3 +350,19 @@ def test_decode_workload_with_junk_dtypes_is_an_invalid_row() -> None:
     df = sweep("h100-sxm", {"dram.stacks": [4]}, [DecodeWorkload("llama-3-8b", 1, 128, weight_dtype=np.array([1, 2]))],
                fidelity="roofline", executor="serial", progress=False)
     assert df["status"].tolist() == ["invalid"] and "weight_dtype" in df["reason"].iloc[0]
+
+
+def test_found_by_the_seed_13_run() -> None:
+    """100,000 cases, seed 13: an OverflowError formatting an infeasible reason for a model with a 10**400
+    head_dim, and a ZeroDivisionError in decode_cost when a (damaged) record's energy / time underflows to
+    0 W."""
+    import dataclasses
+
+    from accelsim import cost, models
+
+    spec = dataclasses.replace(models.load("llama-3-8b"), head_dim=10**400)
+    s = accelsim.decode_step(accelsim.presets.load("h100-sxm"), spec, batch=1, context=128, fidelity="roofline",
+                             workers=1)
+    assert not s.feasible and "~1e" in s.reason
+    c = cost.decode_cost(cost.for_arch(accelsim.presets.load("h100-sxm")), 100.0, energy_j=1e-300, time_s=1e300)
+    assert c.power_source == "tdp" and c.power_w > 0 and c.tokens_per_s_per_w > 0
