@@ -1,5 +1,8 @@
 """Fuzz cases for accelsim's input boundary: random valid and invalid architectures (as dicts, YAML and
-JSON text, ``with_field`` edits), kernels, models and ``simulate`` / ``decode_step`` arguments.
+JSON text, ``with_field`` edits), kernels, models and ``simulate`` / ``decode_step`` arguments, sweep specs
+(documents and YAML / JSON text: junk values, unknown keys, deep nesting, 10**9-point grids), junk in
+``accelsim.sweep``'s arguments, and damaged sweep checkpoints.  A share of the sweeps that validate are run
+(serially, roofline fidelity), and a sweep row that ``failed`` (an exception inside the sweep) is a failure.
 
 The contract every case checks: the call returns a result or raises :class:`accelsim.ConfigError` (a
 ``ValueError``) with a non-empty ``field``; any other exception is a failure.  (A crash of the C++ core
@@ -324,6 +327,265 @@ def case_call(r: random.Random) -> Callable[[], Any]:
     return run
 
 
+# ---------------------------------------------------------------------------------------------------
+# sweeps: specs (documents and YAML/JSON text), accelsim.sweep arguments, checkpoint files
+
+import os  # noqa: E402
+import tempfile  # noqa: E402
+import warnings  # noqa: E402
+
+import yaml  # noqa: E402
+
+from accelsim import sweepspec  # noqa: E402
+from accelsim.sweep import DecodeWorkload, read_checkpoint  # noqa: E402
+
+_TMP = tempfile.mkdtemp(prefix="accelsim-fuzz-")
+#: a sweep the fuzzer runs has at most this many rows (serial, roofline: a few ms each)
+SWEEP_RUN_MAX_ROWS = 24
+
+_AXES: dict[str, Any] = {
+    "dram.stacks": [4, 5, 6], "dram.data_rate_gbps": {"uniform": [5.2, 9.6]}, "compute.clock_ghz": [1.5, 1.98],
+    "cost.pue": [1.1, 1.5], "l2.capacity_bytes": {"int": [8 << 20, 64 << 20]}, "compute.units": {"choice": [66, 132]},
+    "dram.row_bytes": [1024, 2048], "cost.electricity_usd_per_kwh": {"loguniform": [0.03, 0.3]},
+}
+_WORKLOADS: list[Any] = [
+    {"gemv": {"m": 1, "n": 1024, "k": 1024, "dtype": "bf16"}},
+    {"gemv": {"m": 4, "n": 512, "k": 2048}, "name": "small"},
+    {"decode": {"model": "llama-3-8b", "batch": [1, 8], "context": 1024}},
+    {"decode": {"model": "llama-3-70b", "batch": 4, "context": 2048, "weight_dtype": "fp8"}},
+    {"attention": {"batch": 2, "q_heads": 8, "kv_heads": 2, "head_dim": 128, "context": 512}},
+    {"elementwise": {"n_elements": 4096, "dtype": "bf16", "reads": 2}},
+]
+
+
+def spec_doc(r: random.Random) -> dict:
+    """A valid sweep spec document (small: a few points)."""
+    doc: dict[str, Any] = {"base": r.choice(["h100-sxm", "h200", ["h100-sxm", "h200"]])}
+    if r.random() < 0.7:
+        doc["fidelity"] = r.choice(["roofline", "roofline", "fast", "detailed"])
+    names = r.sample(list(_AXES), r.randint(0, 3))
+    doc["axes"] = {n: copy.deepcopy(_AXES[n]) for n in names}
+    if any(isinstance(v, dict) for v in doc["axes"].values()):
+        doc["sampling"] = {"samples": r.randint(1, 4)}
+        if r.random() < 0.5:
+            doc["sampling"]["method"] = r.choice(["lhs", "random"])
+            doc["sampling"]["seed"] = r.randint(0, 9)
+    doc["workloads"] = copy.deepcopy(r.sample(_WORKLOADS, r.randint(1, 2)))
+    if r.random() < 0.3:
+        doc["cost"] = {"pue": r.choice([1.2, 1.6]), "electricity_usd_per_kwh": 0.1}
+    if r.random() < 0.3:
+        doc["executor"] = r.choice(["serial", "local", {"kind": "serial"}])
+        doc["workers"] = r.randint(1, 2)
+    if r.random() < 0.2:
+        doc["checkpoint"] = r.choice(["run.csv", "run.parquet"])
+    return doc
+
+
+def _huge(r: random.Random, doc: dict) -> dict:
+    """Make the spec absurdly big: a 10**9-point grid, 10**12 samples, 10**10 decode combinations."""
+    op = r.randrange(4)
+    if op == 0:
+        doc["axes"] = {"dram.stacks": list(range(1, 1001)), "compute.clock_ghz": [1.0 + i / 1000 for i in range(1000)],
+                       "dram.data_rate_gbps": [1.0 + i / 100 for i in range(1000)]}
+    elif op == 1:
+        doc["axes"] = {"dram.data_rate_gbps": {"uniform": [1, 10]}}
+        doc["sampling"] = {"samples": r.choice([10**9, 10**12, 2**63, 10**400])}
+    elif op == 2:
+        doc["workloads"] = [{"decode": {"model": "llama-3-8b", "batch": list(range(1, 100001)),
+                                        "context": list(range(1, 100001))}}]
+    else:
+        doc["axes"] = {"dram.stacks": list(range(1, 3001)), "compute.clock_ghz": [1.0 + i / 3000 for i in range(3000)]}
+        doc["workloads"] = doc["workloads"] * 2
+    return doc
+
+
+def _run_spec(spec: Any) -> Any:
+    """Run a parsed spec serially at roofline fidelity (if small) and check the frame."""
+    n_bases = len(spec.base) if isinstance(spec.base, list) else 1
+    from accelsim.sweep import design_points  # noqa: PLC0415
+
+    n_points = len(design_points(spec.axes, samples=spec.samples, method=spec.method, seed=spec.seed))
+    rows = n_bases * n_points * len(spec.workloads)
+    if rows > SWEEP_RUN_MAX_ROWS:
+        return None
+    kw = dict(spec.kwargs(), fidelity="roofline", checkpoint=None, workers=None)
+    df = accelsim.sweep(executor="serial", progress=False, **kw)
+    _check_frame(df, rows)
+    return df
+
+
+def _check_frame(df: Any, rows: int) -> None:
+    if len(df) != rows:
+        raise FuzzFailure(f"sweep frame has {len(df)} rows, expected {rows}")
+    bad = df[~df["status"].isin(["ok", "infeasible", "invalid"])]
+    if len(bad):  # "failed" = an exception escaped evaluate() inside the sweep
+        raise FuzzFailure(f"sweep row {bad.iloc[0]['status']}: {bad.iloc[0]['reason'][:300]}")
+
+
+def case_sweep_spec(r: random.Random, run_share: float = 0.2) -> Callable[[], Any]:
+    """A sweep spec, valid or mutated (junk values, unknown keys, deep nesting, huge grids), as a document
+    or as YAML / JSON text (itself possibly mutated); a share of the specs that parse are run."""
+    doc = spec_doc(r)
+    roll = r.random()
+    huge = roll < 0.08
+    if huge:
+        doc = _huge(r, doc)
+    elif roll < 0.85:
+        doc = mutate_doc(r, doc)
+    as_text = r.random() < 0.4
+    text: Any = None
+    fmt = "yaml"
+    if as_text:
+        fmt = "json" if huge else r.choice(["yaml", "json"])  # pure-Python YAML of 10**5 items takes a second
+        try:
+            text = json.dumps(doc) if fmt == "json" else yaml.safe_dump(doc, sort_keys=False)
+        except (TypeError, ValueError, yaml.YAMLError, RecursionError):  # numpy values, non-str keys, deep
+            text = None
+        if text is not None and r.random() < 0.3:
+            text = mutate_text(r, text)
+    run = r.random() < run_share
+
+    def go() -> Any:
+        spec = sweepspec.parse_spec_text(text, fmt) if text is not None else sweepspec.parse_spec(doc)
+        return _run_spec(spec) if run else spec
+    return go
+
+
+def _hashable_junk(r: random.Random) -> Any:
+    v = junk(r)
+    try:
+        hash(v)
+        return v
+    except TypeError:
+        return repr(v)[:50]
+
+
+def case_sweep_call(r: random.Random) -> Callable[[], Any]:
+    """Junk in accelsim.sweep's arguments (serial executor, roofline unless junk)."""
+    seed = r.random()
+
+    def go() -> Any:
+        rr = random.Random(seed)
+        kw: dict[str, Any] = dict(base="h100-sxm", axes={"dram.stacks": [4, 6]},
+                                  workloads=[Gemv(m=1, n=512, k=512)], fidelity="roofline")
+        for _ in range(rr.choice([1, 1, 2])):
+            op = rr.randrange(9)
+            if op == 0:
+                kw["base"] = rr.choice([junk(rr), [junk(rr)], [], ["h200", junk(rr)], "h100", "/", "\x00x"])
+            elif op == 1:
+                kw["axes"] = rr.choice([junk(rr), {_hashable_junk(rr) if rr.random() < 0.3 else rr.choice(list(_AXES)): junk(rr)},
+                                        {rr.choice(list(_AXES)): [junk(rr), junk(rr)]}, {"dram": [1]},
+                                        {"dram.stacks": []}, {"compute..units": [1]}, {"cost.nope": [1]}])
+            elif op == 2:
+                kw["workloads"] = rr.choice([junk(rr), [junk(rr)], {"w": junk(rr)}, [],
+                                             DecodeWorkload(junk(rr), batch=junk(rr), context=junk(rr)),
+                                             DecodeWorkload("llama-3-8b", batch=rr.choice([1, 0, -1, 2**63]),
+                                                            context=rr.choice([128, 0, 10**12]),
+                                                            weight_dtype=rr.choice(["bf16", "fp8", junk(rr)]))])
+            elif op == 3:
+                kw["axes"] = {"dram.data_rate_gbps": rr.choice([{"uniform": [junk(rr), junk(rr)]}, {"choice": junk(rr)},
+                                                                {"loguniform": [0, 1]}, {"int": [0.2, 0.8]},
+                                                                {"bogus": [1, 2]}, {"uniform": [1, 2], "int": [1, 2]}])}
+                kw["samples"] = rr.choice([2, junk(rr)])
+            elif op == 4:
+                kw["samples"], kw["axes"] = junk(rr), {"compute.clock_ghz": {"uniform": [1.0, 2.0]}}
+            elif op == 5:
+                kw["method"] = junk(rr)
+                kw["seed"] = junk(rr)
+            elif op == 6:
+                kw["fidelity"] = rr.choice([junk(rr), "fast", "detailed"])
+            elif op == 7:
+                kw["cost"] = junk(rr)
+            else:
+                kw["checkpoint"] = rr.choice([junk(rr), os.path.join(_TMP, "call.txt"), os.path.join(_TMP, "call.csv")])
+                if isinstance(kw["checkpoint"], str) and kw["checkpoint"].endswith(".csv") and os.path.exists(kw["checkpoint"]):
+                    os.remove(kw["checkpoint"])
+        if isinstance(kw.get("fidelity"), str) and kw["fidelity"] != "roofline":
+            kw["workloads"] = [Gemv(m=1, n=64, k=64)]  # keep fast / detailed runs tiny
+            kw["axes"] = {"dram.stacks": [4]}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            df = accelsim.sweep(executor="serial", progress=False, **kw)
+        bad = df[~df["status"].isin(["ok", "infeasible", "invalid"])]
+        if len(bad):
+            raise FuzzFailure(f"sweep row {bad.iloc[0]['status']}: {bad.iloc[0]['reason'][:300]}")
+        return df
+    return go
+
+
+def _checkpoint_text() -> str:
+    path = os.path.join(_TMP, "seed.csv")
+    if os.path.exists(path):
+        os.remove(path)
+    accelsim.sweep("h100-sxm", {"dram.stacks": [4, 5, 6]}, [Gemv(m=1, n=512, k=512),
+                   DecodeWorkload("llama-3-8b", batch=1, context=512)], fidelity="roofline",
+                   executor="serial", progress=False, checkpoint=path)
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+_CK_TEXT: list[str] = []
+
+
+def mutate_checkpoint(r: random.Random, text: str) -> "str | bytes":
+    lines = text.splitlines(keepends=True)
+    op = r.randrange(10)
+    if op == 0:
+        return text[: r.randrange(len(text) + 1)]  # truncated anywhere
+    if op == 1:
+        i = r.randrange(len(text))
+        return text[:i] + r.choice(["\x00", ",", "\"", "\n", "\r", "x", "é", "\u2028"]) + text[i + 1:]
+    if op == 2:
+        i = r.randrange(1, len(lines))
+        cells = lines[i].rstrip("\n").split(",")
+        j = r.randrange(len(cells))
+        cells[j] = r.choice(["", "nan", "inf", "-inf", "1e999", "-1", "x", "1.5", "9" * 400, "ok", "failed", "bogus",
+                             "True", "0x10"])
+        lines[i] = ",".join(cells) + "\n"
+        return "".join(lines)
+    if op == 3:
+        return r.choice(["# accelsim sweep checkpoint, schema_version 2\n", "# accelsim sweep checkpoint, schema_version x\n",
+                         "# something else\n", "# accelsim sweep checkpoint, schema_version 99999999999999999999\n",
+                         "# accelsim sweep checkpoint, schema_version -1\n", ""]) + "".join(lines[1:])
+    if op == 4:
+        return "".join(lines[:1] + [lines[1].replace("key", r.choice(["kee", "", "key,key"]))] + lines[2:])
+    if op == 5:
+        i = r.randrange(len(lines))
+        return "".join(lines[:i] + [lines[i]] * r.randint(2, 5) + lines[i + 1:])  # duplicated lines
+    if op == 6:
+        return text.encode("utf-8")[: r.randrange(len(text))] + bytes([r.randrange(256) for _ in range(6)])
+    if op == 7:
+        return "".join(r.sample(lines, len(lines)))  # shuffled
+    if op == 8:
+        return "".join(chr(r.randrange(1, 0x800)) for _ in range(r.randrange(0, 300)))
+    return text
+
+
+def case_checkpoint(r: random.Random, run_share: float = 0.3) -> Callable[[], Any]:
+    """A damaged checkpoint (truncated, junk cells, bad version line, binary junk): read_checkpoint and a
+    resuming sweep either use it (a truncated last line is dropped with a warning) or say it is corrupt."""
+    if not _CK_TEXT:
+        _CK_TEXT.append(_checkpoint_text())
+    data = mutate_checkpoint(r, _CK_TEXT[0])
+    run = r.random() < run_share
+    path = os.path.join(_TMP, "ck.csv")
+
+    def go() -> Any:
+        with open(path, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            recs = read_checkpoint(path)
+            if not run:
+                return recs
+            df = accelsim.sweep("h100-sxm", {"dram.stacks": [4, 5, 6]}, [Gemv(m=1, n=512, k=512),
+                                DecodeWorkload("llama-3-8b", batch=1, context=512)], fidelity="roofline",
+                                executor="serial", progress=False, checkpoint=path)
+        _check_frame(df, 6)
+        return df
+    return go
+
+
 KINDS: dict[str, Callable[[random.Random], Callable[[], Any]]] = {
     "doc": case_doc,
     "text": case_text,
@@ -331,9 +593,13 @@ KINDS: dict[str, Callable[[random.Random], Callable[[], Any]]] = {
     "kernel": case_kernel,
     "model": case_model,
     "call": case_call,
+    "sweep_spec": case_sweep_spec,
+    "sweep_call": case_sweep_call,
+    "checkpoint": case_checkpoint,
 }
 #: the mix of a fuzz run (weights): mostly cheap loader / validation cases, a share of small simulations
-WEIGHTS = {"doc": 35, "text": 15, "with_field": 10, "kernel": 22, "model": 13, "call": 5}
+WEIGHTS = {"doc": 35, "text": 15, "with_field": 10, "kernel": 22, "model": 13, "call": 5,
+           "sweep_spec": 12, "sweep_call": 5, "checkpoint": 4}
 
 
 class FuzzFailure(AssertionError):

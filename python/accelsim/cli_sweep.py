@@ -65,6 +65,12 @@ def cmd_simulate_model(args: argparse.Namespace) -> int:
 
 
 def write_frame(df: Any, path: str) -> None:
+    """Write a sweep frame to .parquet / .csv / .json, with a ``schema_version`` column (the results format
+    version, accelsim.sweep.RESULTS_SCHEMA_VERSION) so that read_frame can tell what it reads."""
+    from .sweep import RESULTS_SCHEMA_VERSION  # noqa: PLC0415
+
+    if "schema_version" not in df.columns:
+        df = df.assign(schema_version=df.attrs.get("schema_version", RESULTS_SCHEMA_VERSION))
     low = path.lower()
     if low.endswith((".parquet", ".pq")):
         try:
@@ -81,6 +87,30 @@ def write_frame(df: Any, path: str) -> None:
 
 
 def read_frame(path: str) -> Any:
+    """Read a results file written by write_frame (or by an accelsim before schema versions: read as
+    version 1).  The ``schema_version`` column is checked and moved to ``df.attrs``; a newer version, a
+    file that is not a sweep result, or a damaged file is a ConfigError."""
+    df = _read_frame(path)
+    from .sweep import RESULTS_SCHEMA_VERSION, _check_version  # noqa: PLC0415
+
+    version = 1
+    if "schema_version" in df.columns:
+        found = df["schema_version"].dropna().unique()
+        if len(found) > 1:
+            raise ConfigError("results", f"{path} mixes schema versions {sorted(map(str, found))}")
+        if len(found):
+            _check_version(found[0].item() if hasattr(found[0], "item") else found[0], RESULTS_SCHEMA_VERSION,
+                           "results", path)
+            version = int(found[0])
+        df = df.drop(columns="schema_version")
+    missing = [c for c in ("point", "workload", "status") if c not in df.columns]
+    if missing:
+        raise ConfigError("results", f"{path} is not an accelsim sweep result (no column {missing[0]!r})")
+    df.attrs["schema_version"] = version
+    return df
+
+
+def _read_frame(path: str) -> Any:
     import pandas as pd  # noqa: PLC0415
 
     if not os.path.exists(path):
@@ -90,7 +120,10 @@ def read_frame(path: str) -> Any:
         if low.endswith((".parquet", ".pq")):
             return pd.read_parquet(path)
         if low.endswith(".csv"):
-            return pd.read_csv(path, keep_default_na=True).fillna({"reason": ""})
+            df = pd.read_csv(path, keep_default_na=True)
+            if "reason" in df.columns:  # all empty -> a float column of NaN
+                df["reason"] = df["reason"].astype(object).where(df["reason"].notna(), "")
+            return df
         if low.endswith(".json"):
             return pd.read_json(path, orient="records")
     except ImportError:
@@ -138,6 +171,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         df = sweep(executor=executor, progress=not args.no_progress, **kw)
+    except KeyboardInterrupt:
+        # sweep() has killed its workers and flushed the checkpoint on the way out
+        print(f"\ninterrupted: the finished simulations are saved in {ck}; run the same command again to "
+              "resume", file=sys.stderr)
+        return 130
     finally:
         if ex_kind == "dask":
             executor.close()
@@ -147,8 +185,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         os.remove(ck)
     counts = df["status"].value_counts().to_dict()
     sims = df.attrs.get("simulations", len(df))
+    resumed = df.attrs.get("resumed", 0)
+    ran = sims - resumed
     print(f"wrote {out}: {len(df)} rows ({', '.join(f'{v} {k}' for k, v in counts.items())}); "
-          f"{sims} simulations in {wall:.1f} s ({sims / wall if wall > 0 else 0:.1f}/s, executor {ex_kind})")
+          f"{ran} simulations in {wall:.1f} s ({ran / wall if wall > 0 else 0:.1f}/s, executor {ex_kind})"
+          + (f"; {resumed} more taken from the checkpoint" if resumed else ""))
     dec = df[df["tokens_per_s"].notna()]
     if len(dec):
         cols = [c for c in spec.axes] + ["workload", "tokens_per_s", "usd_per_mtoken", "gco2e_per_mtoken"]

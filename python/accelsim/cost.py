@@ -159,6 +159,8 @@ def decode_cost(spec: CostSpec, tokens_per_s: float, *, arch: Optional[Architect
         raise ConfigError("cost", "must be an accelsim.cost.CostSpec", type(spec).__name__)
     if energy_j is not None and time_s is not None and time_s > 0 and math.isfinite(energy_j) and energy_j > 0:
         power, source = energy_j / time_s, "energy_model"
+        if not (power > 0 and math.isfinite(power)):  # e.g. a damaged checkpoint record: 1e-300 J over 1e300 s
+            power, source = spec.tdp_w * spec.power_fraction_of_tdp, "tdp"
     else:
         power, source = spec.tdp_w * spec.power_fraction_of_tdp, "tdp"
     capex = spec.capex_usd(arch)

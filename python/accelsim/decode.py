@@ -328,8 +328,8 @@ def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context:
         if tier_reason:
             return DecodeStepResult(feasible=False, reason=tier_reason, time_s=float("nan"), **common)
     if arch.hbf is None and wbytes + kvbytes > cap:
-        reason = (f"weights ({wbytes / 1e9:.1f} GB, {weight_dtype}) + KV cache ({kvbytes / 1e9:.1f} GB, {kv_dtype}) "
-                  f"exceed memory capacity ({cap / 1e9:.1f} GB)")
+        reason = (f"weights ({_gb(wbytes)} GB, {weight_dtype}) + KV cache ({_gb(kvbytes)} GB, {kv_dtype}) "
+                  f"exceed memory capacity ({_gb(cap)} GB)")
         return DecodeStepResult(feasible=False, reason=reason, time_s=float("nan"), **common)
     seq = decode_kernels(model, batch, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype,
                          routing_zipf_s=routing_zipf_s)
@@ -339,3 +339,11 @@ def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context:
     rows = tuple((row, n) for row, (_, n) in zip(res.kernels, seq))
     total = math.fsum(row.time_s * n for row, n in rows)
     return DecodeStepResult(feasible=True, reason="", time_s=total, kernels=rows, **common)
+
+
+def _gb(nbytes: float) -> str:
+    """``nbytes`` in GB with one decimal; an int too large for a float (a fuzzed model) as a power of ten."""
+    try:
+        return f"{nbytes / 1e9:.1f}"
+    except OverflowError:
+        return f"~1e{len(str(int(nbytes))) - 10}"

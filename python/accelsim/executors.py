@@ -173,6 +173,11 @@ class ThreadExecutor(Executor):
 def _worker_main(conn: Any) -> None:
     """Worker loop: ("fn", fn) sets the function; ("run", [(i, item), ...]) streams ("res", i, ok, out, dt)
     per point and ("done",) per chunk; None ends the worker."""
+    import signal  # noqa: PLC0415
+
+    # Ctrl-C at a terminal reaches the whole process group; the parent decides (it kills its busy workers
+    # and writes the checkpoint), so a worker does not die with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     fn: Optional[Callable[[Any], Any]] = None
     while True:
         try:

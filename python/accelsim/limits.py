@@ -11,7 +11,12 @@ real accelerator (an H100 has 132 units and ~10,000 DRAM banks) but below what w
 * ``MAX_SIM_PS`` picoseconds of simulated time per kernel, bounded from above before the run (an
   absurdly small rate -- 1e-300 FLOP/cycle -- would otherwise overflow the core's 64-bit time);
 * ``MAX_DETAILED_REQUESTS`` DRAM requests per kernel in ``fidelity="detailed"`` (one event chain per
-  burst: beyond this a run takes hours; ``"fast"`` extrapolates long streams and has no such limit).
+  burst: beyond this a run takes hours; ``"fast"`` extrapolates long streams and has no such limit);
+* ``MAX_SWEEP_POINTS`` rows of one :func:`accelsim.sweep` (bases x design points x workloads), counted
+  from the axis lengths before any point is built (a 10**9-point grid is refused at once, not expanded).
+  A sweep's process peaks at about 3.3 KB per row (benchmarks/sweep_memory.py: the frame's ~240 B plus the
+  per-row bookkeeping and records while it runs), so the default (2**20, about a million rows) bounds a
+  sweep to about 3.5 GB; raise it (``accelsim.limits.MAX_SWEEP_POINTS = ...``) on a bigger machine.
 
 Sizes of tensors and kernels are bounded by the kernels' own validation (e.g. ``Elementwise.n_elements``
 <= 2**46, a GEMV weight <= 2**46 elements, a lowered kernel <= 4 PB or 2**40 tiles).
@@ -25,7 +30,7 @@ from .arch import Architecture
 from .errors import ConfigError
 
 __all__ = ["MAX_SIM_UNITS", "MAX_SIM_BANKS", "MAX_KERNELS_PER_CALL", "MAX_DETAILED_REQUESTS", "MAX_SIM_PS",
-           "MAX_FAST_REQUESTS", "check_machine", "check_kernel_count", "check_detailed", "check_fast", "check_duration"]
+           "MAX_FAST_REQUESTS", "MAX_SWEEP_POINTS", "MAX_WHOLE_RUN_REQUESTS", "MAX_FLASH_PAGES_PER_STACK", "MAX_FLASH_PLANES", "check_flash", "check_sweep_size", "check_whole_run", "check_machine", "check_kernel_count", "check_detailed", "check_fast", "check_duration"]
 
 MAX_SIM_UNITS = 1 << 20
 MAX_SIM_BANKS = 1 << 22
@@ -36,6 +41,17 @@ MAX_DETAILED_REQUESTS = 1 << 31
 MAX_FAST_REQUESTS = 1 << 30
 #: simulated time of one kernel, ps (~11.6 days): the engine counts integer picoseconds in 64 bits
 MAX_SIM_PS = 1e18
+#: rows of one sweep (bases x design points x workloads); read at call time, so it can be changed
+MAX_SWEEP_POINTS = 1 << 20
+
+
+def check_sweep_size(n: int, field: str = "axes", what: str = "design points x workloads") -> None:
+    """Refuse a sweep of more than MAX_SWEEP_POINTS rows, before anything is expanded."""
+    if n > MAX_SWEEP_POINTS:
+        size = str(n) if n < 10**15 else f"about 10**{len(str(n)) - 1}"
+        raise ConfigError(field, f"the sweep has {size} {what}, more than the limit "
+                          f"accelsim.limits.MAX_SWEEP_POINTS = {MAX_SWEEP_POINTS}; shrink the axes or sample "
+                          "them (samples=...), or raise the limit")
 
 
 def check_machine(arch: Architecture, fidelity: str) -> None:
@@ -90,6 +106,46 @@ def check_duration(arch: Architecture, desc: dict[str, Any]) -> None:
         raise ConfigError(f"{desc['name']}.duration", f"could run for more than {MAX_SIM_PS:g} ps (~11.6 days) of "
                           "simulated time on this machine; a compute, load or memory rate is absurdly small",
                           f"{total:.3g} ps")
+
+
+#: DRAM requests of one kernel simulated whole, without `fast`'s truncation (near-memory kernels,
+#: accelsim.nearmem): real ones are <= ~10**6; the core runs ~2e6 a second, so 2**25 is ~15 s
+MAX_WHOLE_RUN_REQUESTS = 1 << 25
+
+
+def check_whole_run(arch: Architecture, desc: dict[str, Any], fidelity: str) -> None:
+    """The checks of a kernel that the core simulates whole (no truncate-and-extrapolate): the machine,
+    the duration bound, and at most MAX_WHOLE_RUN_REQUESTS interleave-granule requests (the fuzzer found a
+    1.2 TB near-memory GEMV that would have run for hours)."""
+    check_machine(arch, fidelity)
+    check_duration(arch, desc)
+    if fidelity == "detailed":
+        check_detailed(arch, desc)
+    il = arch.dram.interleave_bytes
+    requests = desc["n_tiles"] * (-(-desc["tile_read_bytes"] // il) + -(-desc["tile_write_bytes"] // il))
+    if requests > MAX_WHOLE_RUN_REQUESTS:
+        raise ConfigError(f"{desc['name']}.size", f"a near-memory kernel of more than {MAX_WHOLE_RUN_REQUESTS} DRAM "
+                          "requests is simulated whole and would take too long; use fidelity='roofline' or split it",
+                          requests)
+
+
+#: flash pages one stack streams in one simulated read (the core steps page by page: 2**25 pages of 4 KiB
+#: = 128 GiB per stack, about a second of simulation) and page registers (channels x planes) it keeps state for
+MAX_FLASH_PAGES_PER_STACK = 1 << 25
+MAX_FLASH_PLANES = 1 << 24
+
+
+def check_flash(hbf: Any, nbytes: int) -> None:
+    """Refuse a flash read the page-by-page model would take minutes (or a plane table GBs) to simulate."""
+    planes = hbf.channels_per_stack * hbf.planes_per_channel
+    if planes > MAX_FLASH_PLANES:
+        raise ConfigError("hbf.planes_per_channel", f"channels_per_stack x planes_per_channel must be <= "
+                          f"{MAX_FLASH_PLANES} for the simulator (got {planes})", hbf.planes_per_channel)
+    pages = -(-nbytes // hbf.page_bytes)
+    per_stack = -(-pages // hbf.stacks)
+    if per_stack > MAX_FLASH_PAGES_PER_STACK:
+        raise ConfigError("hbf.bytes", f"a flash read of more than {MAX_FLASH_PAGES_PER_STACK} pages per stack "
+                          "would take too long to simulate page by page; use fidelity='roofline'", nbytes)
 
 
 def check_fast(arch: Architecture, desc: dict[str, Any]) -> None:

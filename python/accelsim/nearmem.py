@@ -275,6 +275,10 @@ def _run_whole(eff: Architecture, descs: list[dict[str, Any]], fidelity: str) ->
 
     if fidelity == "roofline":
         return _run(eff, descs, fidelity)
+    from .limits import check_whole_run
+
+    for d in descs:
+        check_whole_run(eff, d, fidelity)
     try:
         return list(_core.simulate_kernels(machine_dict(eff), descs, fidelity))
     except _core.CoreConfigError as e:
@@ -353,6 +357,9 @@ def flash_read(hbf: HbfSpec, nbytes: int) -> dict[str, Any]:
         raise ConfigError("hbf", "must be an HbfSpec", type(hbf).__name__)
     if isinstance(nbytes, bool) or not isinstance(nbytes, int) or nbytes < 0:
         raise ConfigError("bytes", "must be a non-negative integer", nbytes)
+    from .limits import check_flash
+
+    check_flash(hbf, nbytes)
     return dict(_core.simulate_flash_read(_hbf_dict(hbf), nbytes))
 
 

@@ -96,7 +96,8 @@ class DecodeWorkload:
     @property
     def name(self) -> str:
         m = self.model if isinstance(self.model, str) else getattr(self.model, "name", "model")
-        dt = "" if self.weight_dtype == "bf16" and self.kv_dtype == "bf16" else f" w{self.weight_dtype} kv{self.kv_dtype}"
+        plain = all(isinstance(d, str) and d == "bf16" for d in (self.weight_dtype, self.kv_dtype))  # junk: no error here
+        dt = "" if plain else f" w{self.weight_dtype} kv{self.kv_dtype}"
         return f"{m} b{self.batch} s{self.context}{dt}"
 
 
@@ -127,7 +128,8 @@ def _normalize_workloads(workloads: Any) -> list[tuple[str, Any]]:
             workloads = [workloads]
         if not isinstance(workloads, (list, tuple)):
             raise ConfigError("workloads", "must be a list or a mapping of workloads", type(workloads).__name__)
-        pairs = [(_workload_name(w), _check_workload(w, f"workloads[{i}]")) for i, w in enumerate(workloads)]
+        checked = [_check_workload(w, f"workloads[{i}]") for i, w in enumerate(workloads)]
+        pairs = [(_workload_name(w), w) for w in checked]
     if not pairs:
         raise ConfigError("workloads", "must not be empty")
     seen: dict[str, int] = {}
@@ -139,6 +141,14 @@ def _normalize_workloads(workloads: Any) -> list[tuple[str, Any]]:
 
 
 # -------------------------------------------------------------------------------------------- axes
+
+
+def _finite(v: Any) -> bool:
+    """A finite number that converts to a float (a 10**400 int does not)."""
+    try:
+        return math.isfinite(float(v))
+    except (OverflowError, TypeError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -154,12 +164,14 @@ class Uniform:
     def __post_init__(self) -> None:
         for n in ("low", "high"):
             v = getattr(self, n)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not _finite(v):
                 raise ConfigError(n, "must be a finite number", v)
         if not self.low <= self.high:
             raise ConfigError("high", f"must be >= low ({self.low!r})", self.high)
         if self.log and not self.low > 0:
             raise ConfigError("low", "must be > 0 for a log-uniform axis", self.low)
+        if self.integer and math.ceil(self.low) > math.floor(self.high):
+            raise ConfigError("high", f"no integer between low ({self.low!r}) and high", self.high)
 
     def at(self, u: float) -> Any:
         lo, hi = float(self.low), float(self.high)
@@ -245,14 +257,17 @@ def _check_path(base: Architecture, path: str) -> None:
 
 
 def design_points(axes: Mapping[str, Any], *, samples: Optional[int] = None, method: str = "lhs",
-                  seed: int = 0) -> list[dict[str, Any]]:
-    """The axis values of every design point, in sweep order (grid x samples)."""
+                  seed: int = 0, rows_per_point: int = 1) -> list[dict[str, Any]]:
+    """The axis values of every design point, in sweep order (grid x samples).
+
+    The number of points times ``rows_per_point`` (bases x workloads in a sweep) is checked against
+    :data:`accelsim.limits.MAX_SWEEP_POINTS` before any point is built."""
     if not isinstance(axes, Mapping):
         raise ConfigError("axes", "must be a mapping of field path -> values or distribution", type(axes).__name__)
     parsed = {p: _parse_axis(p, s) for p, s in axes.items()}
     grid = {p: v for p, v in parsed.items() if isinstance(v, list)}
     dists = {p: v for p, v in parsed.items() if not isinstance(v, list)}
-    if method not in ("random", "lhs"):
+    if not isinstance(method, str) or method not in ("random", "lhs"):
         raise ConfigError("method", "must be 'random' or 'lhs'", method)
     if dists and samples is None:
         raise ConfigError("samples", f"is needed for the distribution axes {list(dists)}")
@@ -261,8 +276,13 @@ def design_points(axes: Mapping[str, Any], *, samples: Optional[int] = None, met
             raise ConfigError("samples", "must be a positive integer", samples)
         if not dists:
             raise ConfigError("samples", "only applies to distribution axes (all axes are value lists)", samples)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ConfigError("seed", "must be an integer", seed)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConfigError("seed", "must be an integer >= 0", seed)
+    from . import limits  # noqa: PLC0415 - read at call time: the limit is configurable
+
+    n_points = math.prod(len(v) for v in grid.values()) * (samples if dists else 1)  # type: ignore[operator]
+    limits.check_sweep_size(n_points * rows_per_point,
+                            "samples" if dists and samples > limits.MAX_SWEEP_POINTS else "axes")  # type: ignore[operator]
     grid_points = [dict(zip(grid, combo)) for combo in itertools.product(*grid.values())] if grid else [{}]
     if not dists:
         return grid_points
@@ -284,6 +304,12 @@ def design_points(axes: Mapping[str, Any], *, samples: Optional[int] = None, met
 # ------------------------------------------------------------------------------------ evaluation
 
 
+#: kernel simulations a sweep worker remembers (simulate()'s cache holds each point's machine; across the
+#: points of a sweep nearly every machine is new, so past this the cache is cleared instead of growing to
+#: its 65,536 entries, several hundred MB per worker)
+WORKER_CACHE_ENTRIES = 4096
+
+
 def evaluate(task: tuple[Architecture, Any, str]) -> dict[str, Any]:
     """Simulate one (machine, workload, fidelity); the worker function of every executor.
 
@@ -291,6 +317,10 @@ def evaluate(task: tuple[Architecture, Any, str]) -> dict[str, Any]:
     (a ConfigError raised while lowering) is an ``invalid`` row, not an exception.
     """
     arch, workload, fidelity = task
+    from .simulate import _simulate_one  # noqa: PLC0415
+
+    if _simulate_one.cache_info().currsize > WORKER_CACHE_ENTRIES:
+        _simulate_one.cache_clear()
     try:
         if isinstance(workload, DecodeWorkload):
             from .decode import decode_step  # noqa: PLC0415
@@ -327,6 +357,24 @@ def evaluate(task: tuple[Architecture, Any, str]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------ checkpoint
 
 _CK_COLUMNS = ("key", "status", "reason") + METRICS
+#: version of the checkpoint format: a first line ``# accelsim sweep checkpoint, schema_version N`` in a CSV
+#: checkpoint, the ``accelsim.schema_version`` key of a Parquet one's metadata.  Files without it were
+#: written before versions were recorded and are read as version 1 (the same columns).
+CHECKPOINT_SCHEMA_VERSION = 1
+#: version of the results frame (``df.attrs["schema_version"]``; a ``schema_version`` column in files
+#: written by ``accelsim sweep -o``; see accelsim.cli_sweep.read_frame)
+RESULTS_SCHEMA_VERSION = 1
+_CK_MAGIC = "# accelsim sweep checkpoint, schema_version "
+
+
+def _check_version(found: Any, supported: int, what: str, path: str) -> None:
+    try:
+        v = int(found)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(what, f"{path} is corrupt: schema_version {found!r} is not an integer") from None
+    if v > supported or v < 1:
+        raise ConfigError(what, f"{path} has schema_version {v}; this accelsim reads versions 1..{supported} "
+                                "(written by a newer accelsim? upgrade, or delete it to start over)")
 
 
 def _task_key(arch: Architecture, workload: Any, fidelity: str) -> str:
@@ -379,13 +427,39 @@ def read_checkpoint(path: str) -> dict[str, dict[str, Any]]:
         missing = [c for c in ("key", "status") if c not in table.column_names]
         if missing:
             raise ConfigError("checkpoint", f"{path} is not an accelsim checkpoint (no column {missing[0]!r})")
-        for rec in table.to_pylist():
-            records[str(rec["key"])] = _clean_record(rec)
+        meta = table.schema.metadata or {}
+        if b"accelsim.schema_version" in meta:
+            _check_version(meta[b"accelsim.schema_version"].decode("ascii", "replace"), CHECKPOINT_SCHEMA_VERSION,
+                           "checkpoint", path)
+        for n, rec in enumerate(table.to_pylist()):
+            if rec.get("status") not in STATUSES:
+                raise ConfigError("checkpoint", f"{path} is corrupt: row {n} has status {rec.get('status')!r}")
+            try:
+                records[str(rec["key"])] = _clean_record(rec)
+            except (ValueError, TypeError, OverflowError) as e:
+                raise ConfigError("checkpoint", f"{path} is corrupt: row {n}: {e}") from None
         return records
-    with open(path, newline="", encoding="utf-8") as f:
-        text = f.read()
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            text = f.read()
+    except UnicodeDecodeError as e:
+        raise ConfigError("checkpoint", f"{path} is corrupt: not UTF-8 text ({e.reason} at byte {e.start}); "
+                                        "delete it to start over") from None
+    except OSError as e:
+        raise ConfigError("checkpoint", f"cannot read {path}: {e.strerror or e}") from None
+    skipped = 0  # lines before the header (the version line), for line numbers in messages
+    if text.startswith("#"):
+        skipped = 1
+        first, _, text = text.partition("\n")
+        if not first.startswith(_CK_MAGIC):
+            raise ConfigError("checkpoint", f"{path} is not an accelsim checkpoint or is corrupt (first line "
+                                            f"{first[:60]!r})")
+        _check_version(first[len(_CK_MAGIC):].strip(), CHECKPOINT_SCHEMA_VERSION, "checkpoint", path)
     if not text:
         return records
+    if "\x00" in text:
+        raise ConfigError("checkpoint", f"{path} is corrupt: it contains NUL bytes (a crash while writing?); "
+                                        "delete it to start over")
     lines_ok = text.endswith("\n")
     reader = csv.reader(_io.StringIO(text))
     try:
@@ -395,14 +469,17 @@ def read_checkpoint(path: str) -> dict[str, dict[str, Any]]:
     if header[:3] != list(_CK_COLUMNS[:3]) or any(c not in _CK_COLUMNS for c in header):
         raise ConfigError("checkpoint", f"{path} is not an accelsim checkpoint or is corrupt "
                                         f"(header {header[:4]}...)")
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as e:
+        raise ConfigError("checkpoint", f"{path} is corrupt: {e}; delete it to start over") from None
     truncated = 0
     if not lines_ok and rows:  # the last line was being written when the sweep died
         rows.pop()
         truncated = 1
-    for n, row in enumerate(rows, start=2):
+    for n, row in enumerate(rows, start=2 + skipped):
         if len(row) != len(header):
-            if n == len(rows) + 1 and not truncated:
+            if n == len(rows) + 1 + skipped and not truncated:
                 truncated = 1
                 continue
             raise ConfigError("checkpoint", f"{path} is corrupt: line {n} has {len(row)} fields, expected "
@@ -412,7 +489,7 @@ def read_checkpoint(path: str) -> dict[str, dict[str, Any]]:
             raise ConfigError("checkpoint", f"{path} is corrupt: line {n} has status {rec['status']!r}")
         try:
             records[rec["key"]] = _clean_record(rec)
-        except ValueError as e:
+        except (ValueError, OverflowError) as e:
             raise ConfigError("checkpoint", f"{path} is corrupt: line {n}: {e}") from None
     if truncated:
         warnings.warn(f"checkpoint {path}: the last line was truncated (the sweep was interrupted while "
@@ -439,9 +516,11 @@ class _CheckpointWriter:
             # rewrite cleanly (drops a truncated tail), then append
             self.f = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115
             self.w = csv.writer(self.f)
+            self.f.write(f"{_CK_MAGIC}{CHECKPOINT_SCHEMA_VERSION}\n")
             self.w.writerow(_CK_COLUMNS)
             for rec in self.records.values():
                 self._row(rec)
+            self.records = {}
             self.f.flush()
 
     def _row(self, rec: Mapping[str, Any]) -> None:
@@ -449,10 +528,12 @@ class _CheckpointWriter:
                          (repr(rec[c]) if c in rec else "") for c in _CK_COLUMNS])
 
     def add(self, rec: Mapping[str, Any]) -> None:
-        self.records[rec["key"]] = dict(rec)
         self.pending += 1
-        if self.fmt == "csv":
+        if self.fmt == "csv":  # appended: no copy kept (the sweep holds its results already)
             self._row(rec)
+            self.f.flush()  # type: ignore[union-attr]  # visible to readers at once; fsync'ed every every_s
+        else:  # a Parquet file is rewritten whole
+            self.records[rec["key"]] = dict(rec)
         if time.monotonic() - self.last >= self.every_s:
             self.flush()
 
@@ -468,7 +549,9 @@ class _CheckpointWriter:
 
             cols = {c: [r.get(c) for r in self.records.values()] for c in _CK_COLUMNS}
             tmp = f"{self.path}.tmp"
-            pq.write_table(pa.table(cols), tmp)
+            table = pa.table(cols).replace_schema_metadata(
+                {"accelsim.schema_version": str(CHECKPOINT_SCHEMA_VERSION)})
+            pq.write_table(table, tmp)
             os.replace(tmp, self.path)  # atomic: a killed sweep leaves the previous complete file
         self.pending = 0
 
@@ -526,10 +609,18 @@ def _resolve_base(base: Any) -> Architecture:
     if isinstance(base, str):
         if base in presets.names():
             return presets.load(base)
-        if os.path.exists(base):
+        try:
+            exists = os.path.exists(base)
+        except (ValueError, OSError):  # an embedded NUL, a name too long
+            exists = False
+        if exists:
             from . import io as aio  # noqa: PLC0415
 
-            return aio.load(base)
+            try:
+                return aio.load(base)
+            except (OSError, UnicodeDecodeError) as e:  # a directory, no permission, not text
+                raise ConfigError("base", f"cannot read the architecture file: {getattr(e, 'strerror', None) or e}",
+                                  base) from None
         return presets.load(base)  # ConfigError with the preset names and a suggestion
     raise ConfigError("base", "must be an Architecture, a preset name or an architecture file", type(base).__name__)
 
@@ -587,7 +678,7 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
         import pandas as pd  # noqa: PLC0415
     except ImportError:
         raise ConfigError("sweep", "needs pandas: pip install 'accelsim[dataframe]'") from None
-    if fidelity not in FIDELITIES:
+    if not isinstance(fidelity, str) or fidelity not in FIDELITIES:
         raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
     if cost is not None and not isinstance(cost, CostSpec):
         raise ConfigError("cost", "must be an accelsim.cost.CostSpec or None", type(cost).__name__)
@@ -600,7 +691,7 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
     for p in axes:
         for b in bases:
             _check_path(b, p)
-    points = design_points(axes, samples=samples, method=method, seed=seed)
+    points = design_points(axes, samples=samples, method=method, seed=seed, rows_per_point=len(bases) * len(wls))
     axis_names = list(axes)
     multi = len(bases) > 1
 
@@ -653,11 +744,16 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
     done: dict[str, dict[str, Any]] = {}
     previous: dict[str, dict[str, Any]] = {}
     if checkpoint is not None:
+        if not isinstance(checkpoint, (str, os.PathLike)):
+            raise ConfigError("checkpoint", "must be a path ending in .csv or .parquet", checkpoint)
         checkpoint = os.fspath(checkpoint)
+        if not isinstance(checkpoint, str):
+            raise ConfigError("checkpoint", "must be a path ending in .csv or .parquet", checkpoint)
         _ck_format(checkpoint)
         if os.path.exists(checkpoint):
             previous = read_checkpoint(checkpoint)  # records of other sweeps in the same file are kept
-            done = {k: v for k, v in previous.items() if k in task_of and v["status"] != "failed"}
+            done = {k: v for k, v in previous.items() if k in task_of and v["status"] != "failed"
+                    and (v["status"] != "ok" or "time_s" in v)}  # an ok record without metrics is run again
     todo = [i for i, k in enumerate(keys) if k not in done]
     writer = _CheckpointWriter(checkpoint, previous) if checkpoint is not None else None
     bar = _Progress(len(tasks), len(tasks) - len(todo), progress, "accelsim sweep")
@@ -683,41 +779,44 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
         if owned and ex is not None:
             ex.close()
 
-    # assemble in input order
-    out_rows = []
-    for row in rows_meta:
-        arch = row.pop("_arch")
-        cspec = row.pop("_cost")
-        is_decode = row.pop("_decode")
-        cost_reason = row.pop("_cost_reason")
-        key = row.pop("_key")
-        invalid = row.pop("_invalid", None)
-        rec: dict[str, Any] = {"status": "invalid", "reason": invalid} if key is None else done[key]
-        r = dict(row)
-        r["status"] = rec["status"]
-        r["reason"] = rec.get("reason", "")
-        for m in METRICS:
-            r[m] = rec.get(m, math.nan)
-        if arch is not None:
-            r["peak_dram_bandwidth_bytes_per_s"] = arch.peak_dram_bandwidth_bytes_per_s
-            r["memory_capacity_bytes"] = arch.memory_capacity_bytes
-            r["peak_bf16_flops_per_s"] = arch.peak_flops_per_s("bf16")
-        else:
-            for c in ARCH_COLUMNS:
-                r[c] = math.nan
-        for c in COST_COLUMNS:
-            r[c] = math.nan
-        if is_decode and cspec is not None and rec["status"] == "ok":
-            e = rec.get("energy_j")
-            dc = decode_cost(cspec, rec["tokens_per_s"], arch=arch, energy_j=e, time_s=rec.get("time_s"))
-            for c in COST_COLUMNS:
-                r[c] = getattr(dc, c)
-        out_rows.append(r)
+    # assemble in input order, column by column (a list per column, each row's bookkeeping dropped as it is
+    # read: about 0.5 KB per row at the peak instead of a dict per row)
     cols = ["point"] + (["base"] if multi else []) + axis_names + ["arch", "workload", "status", "reason"] + \
         list(METRICS) + list(ARCH_COLUMNS) + list(COST_COLUMNS)
-    df = pd.DataFrame(out_rows, columns=cols)
+    data: dict[str, list[Any]] = {c: [] for c in cols}
+    meta_cols = ["point"] + (["base"] if multi else []) + axis_names + ["arch", "workload"]
+    nan_arch = (math.nan,) * len(ARCH_COLUMNS)
+    for n in range(len(rows_meta)):
+        row = rows_meta[n]
+        rows_meta[n] = None  # type: ignore[call-overload]
+        arch = row["_arch"]
+        cspec = row["_cost"]
+        key = row["_key"]
+        rec: dict[str, Any] = {"status": "invalid", "reason": row.get("_invalid")} if key is None else done[key]
+        for c in meta_cols:
+            data[c].append(row[c])
+        data["status"].append(rec["status"])
+        data["reason"].append(rec.get("reason", ""))
+        for m in METRICS:
+            data[m].append(rec.get(m, math.nan))
+        av = (arch.peak_dram_bandwidth_bytes_per_s, arch.memory_capacity_bytes, arch.peak_flops_per_s("bf16")) \
+            if arch is not None else nan_arch
+        for c, v in zip(ARCH_COLUMNS, av):
+            data[c].append(v)
+        tps = rec.get("tokens_per_s", math.nan)
+        if row["_decode"] and cspec is not None and rec["status"] == "ok" and math.isfinite(tps) and tps > 0:
+            dc = decode_cost(cspec, tps, arch=arch, energy_j=rec.get("energy_j"), time_s=rec.get("time_s"))
+            for c in COST_COLUMNS:
+                data[c].append(getattr(dc, c))
+        else:
+            for c in COST_COLUMNS:
+                data[c].append(math.nan)
+    del rows_meta
+    df = pd.DataFrame(data, columns=cols)
     df.attrs["fidelity"] = fidelity
     df.attrs["simulations"] = len(tasks)
+    df.attrs["resumed"] = len(tasks) - len(todo)  # simulations taken from the checkpoint
+    df.attrs["schema_version"] = RESULTS_SCHEMA_VERSION
     return df
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,7 @@ from .errors import ConfigError
 from .kernels import DecodeAttention, Elementwise, Gemv
 from .sweep import DecodeWorkload
 
-__all__ = ["SweepSpec", "load_spec", "parse_spec"]
+__all__ = ["SweepSpec", "load_spec", "parse_spec", "parse_spec_text"]
 
 _TOP = ("base", "fidelity", "axes", "sampling", "workloads", "cost", "executor", "workers", "checkpoint")
 _SAMPLING = ("samples", "method", "seed")
@@ -77,7 +78,8 @@ class SweepSpec:
 def _unknown(where: str, keys: Any, allowed: tuple[str, ...]) -> None:
     for k in keys:
         if k not in allowed:
-            path = f"{where}.{k}" if where else str(k)
+            shown = k if isinstance(k, str) and k else repr(k)  # '' or a non-string key: quoted
+            path = f"{where}.{shown}" if where else shown
             raise ConfigError(path, f"unknown field{_suggest(k, allowed)}")
 
 
@@ -108,6 +110,10 @@ def _workloads(raw: Any) -> dict[str, Any]:
             for k, v in lists.items():
                 if not v:
                     raise ConfigError(f"{at}.decode.{k}", "must not be an empty list")
+            from . import limits  # noqa: PLC0415
+
+            limits.check_sweep_size(math.prod(len(v) for v in lists.values()), f"{at}.decode",
+                                    "decode workloads")
             combos = [dict(zip(lists, c)) for c in itertools.product(*lists.values())]
             for c in combos:
                 try:
@@ -153,7 +159,7 @@ def _check_decode(w: DecodeWorkload) -> None:
             raise ConfigError(n, "must be a positive integer", v)
     for n in ("weight_dtype", "kv_dtype"):
         v = getattr(w, n)
-        if v not in DTYPE_BYTES:
+        if not isinstance(v, str) or v not in DTYPE_BYTES:
             raise ConfigError(n, f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}{_suggest(v, sorted(DTYPE_BYTES))}", v)
 
 
@@ -169,6 +175,8 @@ def parse_spec(doc: Any, *, where: str = "") -> SweepSpec:
         if req not in doc:
             raise ConfigError(req, "missing required field")
     base_raw = doc["base"]
+    if isinstance(base_raw, list) and not base_raw:
+        raise ConfigError("base", "must not be an empty list")
     try:
         bases = [_resolve_base(b) for b in base_raw] if isinstance(base_raw, list) else [_resolve_base(base_raw)]
     except ConfigError as e:
@@ -176,10 +184,11 @@ def parse_spec(doc: Any, *, where: str = "") -> SweepSpec:
                                                                base_raw)) from None
     spec = SweepSpec(base=bases if isinstance(base_raw, list) else bases[0], axes={}, workloads=_workloads(doc["workloads"]))
     fid = doc.get("fidelity", "fast")
-    if fid not in FIDELITIES:
+    if not isinstance(fid, str) or fid not in FIDELITIES:
         raise ConfigError("fidelity", f"must be one of {list(FIDELITIES)}{_suggest(fid, FIDELITIES)}", fid)
     spec.fidelity = fid
-    axes = doc.get("axes") or {}
+    axes = doc.get("axes")
+    axes = {} if axes is None else axes
     if not isinstance(axes, Mapping):
         raise ConfigError("axes", "must be a mapping of field path -> values or distribution", axes)
     from .sweep import _check_path  # noqa: PLC0415
@@ -189,7 +198,8 @@ def parse_spec(doc: Any, *, where: str = "") -> SweepSpec:
             _check_path(b, str(p))
         _parse_axis(str(p), v)
     spec.axes = {str(k): v for k, v in axes.items()}
-    sampling = doc.get("sampling") or {}
+    sampling = doc.get("sampling")
+    sampling = {} if sampling is None else sampling
     if not isinstance(sampling, Mapping):
         raise ConfigError("sampling", "must be a mapping (samples, method, seed)", sampling)
     _unknown("sampling", sampling, _SAMPLING)
@@ -199,7 +209,8 @@ def parse_spec(doc: Any, *, where: str = "") -> SweepSpec:
     from .sweep import design_points  # noqa: PLC0415
 
     try:
-        design_points(spec.axes, samples=spec.samples, method=spec.method, seed=spec.seed)
+        design_points(spec.axes, samples=spec.samples, method=spec.method, seed=spec.seed,
+                      rows_per_point=len(bases) * len(spec.workloads))
     except ConfigError as e:
         raise (e.with_prefix("sampling") if e.field in _SAMPLING else e) from None
     cost = doc.get("cost")
@@ -223,7 +234,7 @@ def parse_spec(doc: Any, *, where: str = "") -> SweepSpec:
         spec.address = ex.get("address")
         spec.workers = ex.get("workers")
         ex = ex.get("kind", "local")
-    if ex is not None and ex not in ("local", "serial", "threads", "dask"):
+    if ex is not None and (not isinstance(ex, str) or ex not in ("local", "serial", "threads", "dask")):
         raise ConfigError("executor", f"must be 'local', 'serial', 'threads' or 'dask'"
                                       f"{_suggest(ex, ['local', 'serial', 'threads', 'dask'])}", ex)
     spec.executor = ex
@@ -246,15 +257,32 @@ def load_spec(path: str) -> SweepSpec:
 
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ConfigError("<file>", f"cannot read sweep spec: {e.strerror or e}", str(path)) from None
+        text = p.read_bytes()
+    except (OSError, ValueError) as e:
+        raise ConfigError("<file>", f"cannot read sweep spec: {getattr(e, 'strerror', None) or e}", str(path)) from None
+    return parse_spec_text(text, fmt="json" if p.suffix.lower() == ".json" else "yaml", where=str(path))
+
+
+def parse_spec_text(text: "str | bytes", fmt: str = "yaml", *, where: str = "<string>") -> SweepSpec:
+    """Parse and validate the text of a spec (``fmt`` "yaml" or "json"); bytes must be UTF-8."""
+    from .io import _Loader, _no_duplicates  # noqa: PLC0415 - reject duplicate keys, read 1e9 as a float
+
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ConfigError("<file>", f"{where} is not UTF-8 text ({e.reason} at byte {e.start})") from None
     try:
-        if p.suffix.lower() == ".json":
-            doc = json.loads(text)
+        if fmt == "json":
+            doc = json.loads(text, object_pairs_hook=_no_duplicates)
         else:
             doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader
     except (yaml.YAMLError, json.JSONDecodeError) as e:
-        raise ConfigError("<file>", f"invalid {'JSON' if p.suffix.lower() == '.json' else 'YAML'} in {path}: "
-                                    f"{str(e).splitlines()[0]}") from None
-    return parse_spec(doc, where=str(path))
+        raise ConfigError("<file>", f"invalid {'JSON' if fmt == 'json' else 'YAML'} in {where}: "
+                                    f"{(str(e).splitlines() or [type(e).__name__])[0]}") from None
+    except RecursionError:
+        raise ConfigError("<file>", f"{where} is nested too deeply") from None
+    try:
+        return parse_spec(doc, where=where)
+    except RecursionError:  # a value nested just below the parser's limit
+        raise ConfigError("<file>", f"{where} is nested too deeply") from None
