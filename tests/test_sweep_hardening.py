@@ -113,7 +113,10 @@ workloads:
 
 
 def _cli(args: list[str], **kw) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "python")] + sys.path))
+    # the child imports accelsim from where this process did (the installed package in CI, python/ in a
+    # development checkout with a built core), never blindly from the source tree
+    pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(accelsim.__file__)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([pkg_parent] + sys.path))
     return subprocess.Popen([sys.executable, "-m", "accelsim", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env, **kw)
 
