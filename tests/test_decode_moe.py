@@ -242,3 +242,31 @@ def test_inclusion_probabilities_keep_top_k_per_token(e: int, data: st.DataObjec
     assert models.expected_distinct_experts_skewed(e, k, 1, s) == pytest.approx(k, rel=1e-12)
     assert k - 1e-9 <= models.expected_distinct_experts_skewed(e, k, b, s) \
         <= models.expected_distinct_experts(e, k, b) + 1e-9
+
+
+def test_routing_skew_reaches_parallel_and_package_steps() -> None:
+    """routing_zipf_s passes through parallel_decode_step (TP and EP) and package_decode_step."""
+    from accelsim import systems
+    from accelsim.chiplets import package_decode_step
+    from accelsim.parallel import ParallelPlan, parallel_decode_step
+
+    node = systems.load("hgx-h200-8")
+    # TP: every chip streams a slice of every touched expert; EP: each chip its share of the touched
+    # experts (deepseek-v3: 32 of 256 per chip; mixtral's 8 experts would be one per chip either way)
+    for model, wd, plan in (("mixtral-8x7b", "bf16", ParallelPlan(tp=8)), ("deepseek-v3", "fp8", ParallelPlan(tp=1, ep=8))):
+        uni = parallel_decode_step(node, model, batch=16, context=2048, plan=plan, fidelity="roofline", weight_dtype=wd)
+        skew = parallel_decode_step(node, model, batch=16, context=2048, plan=plan, fidelity="roofline", weight_dtype=wd,
+                                    routing_zipf_s=1.2)
+        assert uni.feasible and skew.feasible, (uni.reason, skew.reason)
+        assert skew.time_s < uni.time_s, plan  # fewer distinct experts streamed
+    with pytest.raises(accelsim.ConfigError) as e:
+        parallel_decode_step(node, "mixtral-8x7b", batch=16, context=2048, routing_zipf_s=-1.0)
+    assert e.value.field == "routing_zipf_s"
+    pkg = systems.load_package("b200-2die")
+    one = pkg.replace(dies=1)
+    a = package_decode_step(one, "mixtral-8x7b", batch=16, context=2048, fidelity="roofline", routing_zipf_s=1.2)
+    b = accelsim.decode_step(one.die, "mixtral-8x7b", batch=16, context=2048, fidelity="roofline", routing_zipf_s=1.2)
+    assert a.time_s == b.time_s
+    u = package_decode_step(pkg, "mixtral-8x7b", batch=16, context=2048, fidelity="roofline")
+    s = package_decode_step(pkg, "mixtral-8x7b", batch=16, context=2048, fidelity="roofline", routing_zipf_s=1.2)
+    assert s.time_s < u.time_s

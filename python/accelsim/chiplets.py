@@ -192,8 +192,10 @@ class PackageDecodeResult:
 
 
 def package_decode_step(pkg: Package, model: ModelSpec | str, batch: int, context: int, *,
-                        weight_dtype: str = "bf16", kv_dtype: str = "bf16", fidelity: str = "fast") -> PackageDecodeResult:
-    """One decode step on a package.  A one-die package gives exactly ``decode_step(pkg.die, ...)``."""
+                        weight_dtype: str = "bf16", kv_dtype: str = "bf16", fidelity: str = "fast",
+                        routing_zipf_s: float = 0.0) -> PackageDecodeResult:
+    """One decode step on a package.  A one-die package gives exactly ``decode_step(pkg.die, ...)``.
+    ``routing_zipf_s`` skews MoE routing as in :func:`accelsim.decode_step`."""
     if not isinstance(pkg, Package):
         raise ConfigError("package", "must be an accelsim.system.Package", type(pkg).__name__)
     if isinstance(model, str):
@@ -202,7 +204,7 @@ def package_decode_step(pkg: Package, model: ModelSpec | str, batch: int, contex
                   placement=pkg.placement, dies=pkg.dies)
     if pkg.dies == 1:
         s = decode_step(pkg.die, model, batch, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype,
-                        fidelity=fidelity)
+                        fidelity=fidelity, routing_zipf_s=routing_zipf_s)
         rows = tuple((PackageKernelRow(r.name, r.time_s, r.time_s, 0.0, 0.0, 0.0, r.roofline_s), c)
                      for r, c in s.kernels)
         return PackageDecodeResult(feasible=s.feasible, reason=s.reason, time_s=s.time_s, d2d_time_s=0.0,
@@ -223,7 +225,8 @@ def package_decode_step(pkg: Package, model: ModelSpec | str, batch: int, contex
                   f"memory ({cap / 1e9:.1f} GB)")
         return PackageDecodeResult(feasible=False, reason=reason, time_s=float("nan"), d2d_time_s=0.0,
                                    d2d_bytes=0.0, d2d_energy_j=0.0, **common)
-    seq = decode_kernels(model, batch, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype)
+    seq = decode_kernels(model, batch, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype,
+                         routing_zipf_s=routing_zipf_s)
     rows = tuple((package_kernel(pkg, k, fidelity), c) for k, c in seq)
     total = math.fsum(r.time_s * c for r, c in rows)
     d2d = math.fsum((r.time_s - r.die_time_s) * c for r, c in rows)

@@ -37,7 +37,9 @@ from typing import Any
 from .arch import _DATACLASS_KW, Architecture, _int, _Spec
 from .chiplets import chip_kernel_time
 from .collectives import AllGather, AllReduce, AllToAll, CollectiveResult, simulate_collective
+from .decode import _check_routing as check_routing
 from .decode import check_step_args, decode_kernels
+from .models.spec import expected_distinct_experts_skewed
 from .errors import ConfigError
 from .kernels import DTYPE_BYTES, Gemv
 from .models import ModelSpec
@@ -193,12 +195,17 @@ def _p2p(system: System, src: int, dst: int, nbytes: int) -> float:
 
 def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, context: int, *,
                          plan: ParallelPlan | None = None, weight_dtype: str = "bf16", kv_dtype: str = "bf16",
-                         fidelity: str = "fast") -> ParallelDecodeResult:
-    """One decode step of ``model`` on ``system`` under ``plan`` (default: TP over all chips)."""
+                         fidelity: str = "fast", routing_zipf_s: float = 0.0) -> ParallelDecodeResult:
+    """One decode step of ``model`` on ``system`` under ``plan`` (default: TP over all chips).
+
+    ``routing_zipf_s`` skews MoE routing as in :func:`accelsim.decode_step`. Under expert parallelism the
+    touched experts are assumed spread evenly over the chips (hot-expert imbalance is not modelled, so a
+    skewed EP step is optimistic)."""
     if not isinstance(system, System):
         raise ConfigError("system", "must be an accelsim.system.System (see accelsim.systems.load)",
                           type(system).__name__)
     model = check_step_args(model, batch, context, weight_dtype, kv_dtype, fidelity)
+    routing_zipf_s = check_routing(routing_zipf_s)
     if plan is None:
         plan = ParallelPlan(tp=system.chips)
     if not isinstance(plan, ParallelPlan):
@@ -242,10 +249,14 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
     b_mb = -(-batch // m)  # sequences per microbatch
     b_chip = -(-b_mb // dp_attn)  # sequences whose attention this chip runs
     local = sharded_model(model, tp)
-    seq = decode_kernels(local, b_chip, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype)
+    seq = decode_kernels(local, b_chip, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype,
+                         routing_zipf_s=routing_zipf_s)
     if ep > 1 and model.moe is not None:
         moe = model.moe
-        n_exp_total = model.expected_experts(b_mb)
+        if routing_zipf_s > 0:
+            n_exp_total = expected_distinct_experts_skewed(moe.n_experts, moe.top_k, b_mb, routing_zipf_s)
+        else:
+            n_exp_total = model.expected_experts(b_mb)
         n_exp_chip = max(1, math.ceil(n_exp_total / ep))
         tok_per_exp = max(1, math.ceil(b_mb * moe.top_k / max(n_exp_total, 1e-9)))
         eff = moe.expert_d_ff  # whole experts on a chip
