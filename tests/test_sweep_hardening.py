@@ -303,12 +303,16 @@ def test_golden_checkpoint_keeps_loading(tmp_path) -> None:
     assert sorted(r["status"] for r in recs.values()) == ["infeasible"] * 2 + ["ok"] * 4
     ok = [r for r in recs.values() if r["status"] == "ok" and "tokens_per_s" in r]
     assert sorted(round(r["tokens_per_s"], 3) for r in ok) == [167.343, 206.39]
-    # a sweep given it as its checkpoint reads it and keeps its records (reused while the version matches)
+    # a sweep given it as its checkpoint reads it and keeps its records. Records are keyed by the machine's
+    # full description and the package version, so once the presets or the model change (as they have
+    # since the file was written) the points are simulated again rather than reused: check the file is
+    # accepted and kept, and the new rows are sane, not the old numbers.
     ck = tmp_path / "ck.csv"
     ck.write_bytes((GOLDEN / "sweep-checkpoint.v1.csv").read_bytes())
     df = sweep("h100-sxm", {"dram.stacks": [4, 5]}, {"llama-3-8b b1 s1024": DecodeWorkload("llama-3-8b", 1, 1024)},
                fidelity="roofline", executor="serial", progress=False, checkpoint=str(ck))
-    assert df["tokens_per_s"].round(3).tolist() == [167.343, 206.39]
+    tps = df["tokens_per_s"].tolist()
+    assert len(tps) == 2 and 0 < tps[0] < tps[1]  # 5 stacks: more bandwidth, more tokens/s
     assert set(recs) <= set(read_checkpoint(str(ck)))
 
 

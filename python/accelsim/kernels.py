@@ -105,6 +105,11 @@ class _KernelBase:
         return per_cycle * c.clock_ghz * 1e-3  # FLOP per ps per unit
 
 
+#: K from which a GEMV library splits K rather than run an unsplit grid that underfills the units (see
+#: Gemv.candidates).
+LIBRARY_SPLIT_K_MIN_K = 4096
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Gemv(_KernelBase):
     """y[m, n] = x[m, k] @ W[n, k]^T with W streamed from memory once (m = tokens, 1..4096).
@@ -226,6 +231,14 @@ class Gemv(_KernelBase):
                     est = max(t_flop, t_mem, t_l2) + t_red
                     ranked.append(((est, -tiles), bm, bn, split))
         ranked.sort()
+        # The library's split-K policy: when the unsplit output tiles cannot fill the units and K is long,
+        # it splits K (and pays the reduce kernel) rather than leave units idle, even where one unsplit
+        # kernel would be quicker. Measured on the H100: every GEMV with K >= 4096 whose unsplit grid
+        # underfills the 132 SMs runs at the split-K time (l8b_o and the wide shapes, M up to 256), none
+        # with K <= 2048 does (small and tall shapes). A policy, the same for every shape.
+        if self.k >= LIBRARY_SPLIT_K_MIN_K and any(sp > 1 for _, _, _, sp in ranked):
+            fills = [r for r in ranked if r[3] > 1 or _ceil_div(m, r[1]) * _ceil_div(n, r[2]) >= units]
+            ranked = fills or ranked
         return [self._lowered(arch, bm, bn, split) for _, bm, bn, split in ranked[:max(1, top)]]
 
     def _lowered(self, arch: Architecture, bm: int, bn: int, split: int) -> list[dict[str, Any]]:
