@@ -281,6 +281,13 @@ class _Spec:
 # --------------------------------------------------------------------------------------------------
 
 
+def _per_dtype(spec: Any, dtype: str) -> float:
+    """``spec``'s field for ``dtype`` (a table with one float per dtype); ConfigError for a non-dtype name."""
+    if dtype not in DTYPES:
+        raise ConfigError("dtype", f"unknown dtype; choose one of {list(DTYPES)}{_suggest(dtype, DTYPES)}", dtype)
+    return float(getattr(spec, dtype))
+
+
 @dataclass(**_DATACLASS_KW)
 class DtypeRates(_Spec):
     """Dense matrix-unit FLOP per cycle per compute unit, for each dtype (0 = not supported).
@@ -302,9 +309,7 @@ class DtypeRates(_Spec):
 
     def get(self, dtype: str) -> float:
         """FLOP/cycle/unit for ``dtype``; ConfigError for a name that is not a dtype."""
-        if dtype not in DTYPES:
-            raise ConfigError("dtype", f"unknown dtype; choose one of {list(DTYPES)}{_suggest(dtype, DTYPES)}", dtype)
-        return float(getattr(self, dtype))
+        return _per_dtype(self, dtype)
 
 
 @dataclass(**_DATACLASS_KW)
@@ -674,9 +679,7 @@ class DtypeEnergies(_Spec):
 
     def get(self, dtype: str) -> float:
         """pJ/FLOP for ``dtype``; ConfigError for a name that is not a dtype."""
-        if dtype not in DTYPES:
-            raise ConfigError("dtype", f"unknown dtype; choose one of {list(DTYPES)}{_suggest(dtype, DTYPES)}", dtype)
-        return float(getattr(self, dtype))
+        return _per_dtype(self, dtype)
 
 
 @dataclass(**_DATACLASS_KW)

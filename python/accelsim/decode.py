@@ -15,7 +15,7 @@ from .errors import ConfigError
 from .kernels import DTYPE_BYTES, DecodeAttention, Elementwise, Gemv, Moe, _finite
 from .models import ModelSpec
 from .models import load as load_model
-from .simulate import FIDELITIES, KernelRow, prefetch, simulate
+from .simulate import FIDELITIES, KernelRow, simulate
 
 __all__ = ["decode_step", "decode_kernels", "decode_moe", "DecodeStepResult"]
 
@@ -268,11 +268,6 @@ def decode_kernels(model: ModelSpec, batch: int, context: int, *, weight_dtype: 
     return out
 
 
-def _prefetch(arch: Architecture, kernels: list[Any], fidelity: str, workers: int | None) -> None:
-    """Fill simulate()'s cache for the distinct kernels of ``kernels`` using a thread pool, largest first."""
-    prefetch(arch, kernels, fidelity, workers)
-
-
 def check_step_args(model: ModelSpec | str, batch: int, context: int, weight_dtype: str, kv_dtype: str,
                     fidelity: str) -> ModelSpec:
     """Validate a decode step's arguments (ConfigError naming the field); returns the ModelSpec."""
@@ -334,8 +329,7 @@ def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context:
     seq = decode_kernels(model, batch, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype,
                          routing_zipf_s=routing_zipf_s)
     kernels = [k for k, _ in seq]
-    _prefetch(arch, kernels, fidelity, workers)
-    res = simulate(arch, kernels, fidelity=fidelity)
+    res = simulate(arch, kernels, fidelity=fidelity, workers=workers)  # distinct kernels on a thread pool
     rows = tuple((row, n) for row, (_, n) in zip(res.kernels, seq))
     total = math.fsum(row.time_s * n for row, n in rows)
     return DecodeStepResult(feasible=True, reason="", time_s=total, kernels=rows, **common)
