@@ -258,10 +258,12 @@ void PseudoChannel::skip_idle_refreshes(TimePs now, TimePs round, std::int64_t p
 TimePs PseudoChannel::next_issue_time(TimePs now) {
   do_refresh(now);
   if (pending_ == 0) return kNever;
-  const Choice ch = choose(now);
-  choice_ = ch;
-  choice_now_ = now;
-  choice_valid_ = true;
+  if (!choice_usable(now)) {
+    choice_ = choose(now);
+    choice_now_ = now;
+    choice_valid_ = true;
+  }
+  const Choice& ch = choice_;
   // The controller acts when the chosen request's first command (PRE, ACT or column) is due.
   const TimePs first = first_command(ch);
   // A command that could only start after a refresh is due waits for the refresh to be applied first.
@@ -271,14 +273,14 @@ TimePs PseudoChannel::next_issue_time(TimePs now) {
 
 TimePs PseudoChannel::first_command_time_of_last(TimePs now) {
   do_refresh(now);
-  const auto& q = queues_[last_bank_];
-  const TimePs first = first_command(evaluate(last_bank_, q.size - 1, now));
+  const TimePs first =
+      first_command(evaluate(last_bank_, static_cast<std::uint32_t>(banks_[last_bank_].cand_pos), now));
   return first >= next_ref_ ? next_ref_ : first;
 }
 
 DramRequest PseudoChannel::issue(TimePs now, TimePs* data_end) {
   do_refresh(now);
-  const Choice ch = (choice_valid_ && choice_now_ == now) ? choice_ : choose(now);
+  const Choice ch = choice_usable(now) ? choice_ : choose(now);
   choice_valid_ = false;
   auto& q = queues_[ch.bank];
   DramRequest r = q.at(static_cast<std::uint32_t>(ch.pos));

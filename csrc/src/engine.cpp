@@ -395,13 +395,15 @@ class Engine {
   }
 
   void pc_arrive(int pc, std::int64_t idx) {
-    pcs_[pc]->enqueue(pending_reqs_[idx]);
+    const bool new_candidate = pcs_[pc]->enqueue(pending_reqs_[idx]);
     free_reqs_.push_back(idx);
     if (pc_wake_[pc] >= kNever) {
       wake_pc(pc);
       return;
     }
-    // A decision is already pending: only this request can make it earlier (checked in O(1)).
+    // A decision is already pending. A request queued behind its bank's candidate cannot change it;
+    // one that became a candidate can only make it earlier (checked in O(1)).
+    if (!new_candidate) return;
     const TimePs t = pcs_[pc]->first_command_time_of_last(now_);
     if (t < pc_wake_[pc]) {
       pc_wake_[pc] = t;

@@ -113,23 +113,31 @@ class PseudoChannel {
   // (needed when every burst is its own request; coarse requests already overlap it on the data bus)
   PseudoChannel(const DramConfig& c, int index, bool activate_ahead = false);
 
-  void enqueue(const DramRequest& r) {
+  // Queue a request; true when it became its bank's FR-FCFS candidate (only then can it change the
+  // controller's next decision).
+  bool enqueue(const DramRequest& r) {
     const int b = r.bank;
     BankQueue& q = queues_[b];
     const std::uint32_t pos = q.size;
     q.push_back(r);
     last_bank_ = b;
     ++pending_;
-    choice_valid_ = false;
     Bank& bk = banks_[b];
+    // A request queued behind its bank's candidate changes no choose() key: the pending choice stands.
     if (bk.cand_pos < 0) {  // bank was empty: the new request is its head
       nonempty_[static_cast<std::size_t>(b) >> 6] |= std::uint64_t(1) << (b & 63);
       set_cand(bk, 0, r.row == bk.open_row, r);
       update_key(b);
-    } else if (!bk.cand_hit && pos < kHitScan && r.row == bk.open_row) {
+      choice_valid_ = false;
+      return true;
+    }
+    if (!bk.cand_hit && pos < kHitScan && r.row == bk.open_row) {
       set_cand(bk, static_cast<int>(pos), true, r);  // first row hit within the scan depth
       update_key(b);
+      choice_valid_ = false;
+      return true;
     }
+    return false;
   }
   bool empty() const { return pending_ == 0; }
 
@@ -137,8 +145,8 @@ class PseudoChannel {
   // Also performs any refresh due at or before `now`.
   TimePs next_issue_time(TimePs now);
 
-  // First-command time of the most recently enqueued request alone (O(1)); a new arrival can only move
-  // the channel's next decision earlier to this time.
+  // First-command time of the candidate of the bank that was enqueued to last (O(1)): when a new
+  // arrival became its bank's candidate, it can only move the channel's next decision earlier to this.
   TimePs first_command_time_of_last(TimePs now);
 
   // Commit the chosen request at `now` (== next_issue_time(now)): its PRE/ACT/column commands are
@@ -223,7 +231,11 @@ class PseudoChannel {
   bool activate_ahead_ = false;
   int last_bank_ = 0;
   int ref_bank_ = 0;  // next bank to refresh (per-bank refresh)
-  // The choice made by next_issue_time(choice_now_), reused by issue(choice_now_) if nothing changed.
+  // The choice made by choose(choice_now_). While no key or channel state changes it is also choose(t)'s
+  // answer for every t in [choice_now_, its first command time]: every candidate's column time only
+  // grows with `now`, and the winner's does not change before its first command (all its terms are
+  // max(now, ...) >= that time), so neither the winner nor any tie-break can change.
+  bool choice_usable(TimePs now) const { return choice_valid_ && now >= choice_now_ && now <= first_command(choice_); }
   bool choice_valid_ = false;
   TimePs choice_now_ = 0;
   Choice choice_;
