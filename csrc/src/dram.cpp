@@ -48,33 +48,6 @@ PseudoChannel::PseudoChannel(const DramConfig& c, int index, bool activate_ahead
   if (c.tRFCpb > 0) next_ref_ = (c.tREFI / std::max(1, c.banks())) * (1 + index % std::max(1, c.banks()));
 }
 
-PseudoChannel::Choice PseudoChannel::evaluate(int b, std::uint32_t pos, TimePs now) const {
-  const DramRequest& r = queues_[b].at(pos);
-  const Bank& bk = banks_[b];
-  const int bg = bk.bg;
-  Choice ch;
-  ch.bank = b;
-  ch.pos = pos;
-  TimePs col;
-  if (bk.open_row == r.row) {
-    ch.hit = true;
-    col = std::max({now, bk.col_ok, bg_col_ok_[bg], col_ok_});
-  } else {
-    TimePs act = std::max(now, bk.act_ok);
-    if (bk.open_row >= 0) {
-      ch.pre = std::max(now, bk.pre_ok);
-      act = std::max(act, ch.pre + c_.tRP);
-    }
-    act = std::max({act, bg_act_ok_[bg], act_ok_, faw_[faw_pos_] + c_.tFAW});
-    ch.act = act;
-    col = std::max({act + c_.tRCD, bg_col_ok_[bg], col_ok_});
-  }
-  col = std::max(col, r.write ? wr_ok_ : rd_ok_);
-  col = std::max(col, bus_free_ - c_.tCL);  // data must find the bus free
-  ch.col = col;
-  return ch;
-}
-
 void PseudoChannel::recompute_cand(int b) {
   const BankQueue& q = queues_[b];
   Bank& bk = banks_[b];
@@ -98,7 +71,7 @@ void PseudoChannel::recompute_cand(int b) {
   update_key(b);
 }
 
-// evaluate()'s column time for a bank's candidate is a max of terms; split it as
+// A bank's candidate's column time (bank_choice) is a max of terms; split it as
 // col = max(F[type], L) where L depends only on the bank and its bank group, and F only on `now`, the
 // channel-wide state and the candidate's type (max is exact on integers, so this is the same number):
 //   hit:               L = max(bk.col_ok, bg_col_ok)
@@ -131,20 +104,27 @@ void PseudoChannel::update_key(int b) {
   key_type_[b] = static_cast<std::uint8_t>(2 * kind + (bk.cand_write ? 1 : 0));
 }
 
-// Same decision as evaluating every bank's candidate with evaluate() and keeping the earliest column
-// command, then row hits, then the oldest request (banks in ascending order, strict comparisons): the
-// key (2 * col + miss, id) compared as one 128-bit number, with col = max(F[type], L) (see update_key).
-PseudoChannel::Choice PseudoChannel::choose(TimePs now) const {
+// The `now`- and channel-dependent half of every candidate's key, by candidate type (see update_key).
+void PseudoChannel::type_keys(TimePs now, std::int64_t f2[6]) const {
   const TimePs bus_term = bus_free_ - c_.tCL;
   const TimePs chan_col = std::max(col_ok_, bus_term);
   const TimePs col_rd = std::max(chan_col, rd_ok_), col_wr = std::max(chan_col, wr_ok_);
   const TimePs act_closed = std::max({now, act_ok_, faw_[faw_pos_] + c_.tFAW}) + c_.tRCD;
   const TimePs act_open = std::max(act_closed, now + c_.tRP + c_.tRCD);
-  const std::int64_t f2[6] = {
-      2 * std::max(now, col_rd),            2 * std::max(now, col_wr),
-      2 * std::max(act_closed, col_rd) + 1, 2 * std::max(act_closed, col_wr) + 1,
-      2 * std::max(act_open, col_rd) + 1,   2 * std::max(act_open, col_wr) + 1,
-  };
+  f2[0] = 2 * std::max(now, col_rd);
+  f2[1] = 2 * std::max(now, col_wr);
+  f2[2] = 2 * std::max(act_closed, col_rd) + 1;
+  f2[3] = 2 * std::max(act_closed, col_wr) + 1;
+  f2[4] = 2 * std::max(act_open, col_rd) + 1;
+  f2[5] = 2 * std::max(act_open, col_wr) + 1;
+}
+
+// Same decision as evaluating every bank's candidate with bank_choice() and keeping the earliest column
+// command, then row hits, then the oldest request (banks in ascending order, strict comparisons): the
+// key (2 * col + miss, id) compared as one 128-bit number, with col = max(F[type], L) (see update_key).
+PseudoChannel::Choice PseudoChannel::choose(TimePs now) const {
+  std::int64_t f2[6];
+  type_keys(now, f2);
   using U128 = unsigned __int128;
   U128 best_key = ~U128(0);
   int best_bank = -1;
@@ -170,13 +150,19 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now) const {
     none.col = kNever;
     return none;
   }
-  // The winner's full evaluation: evaluate() on its candidate, without touching the queue (the
-  // candidate's hit / write flags are cached in the bank).
-  const Bank& bk = banks_[best_bank];
+  return bank_choice(best_bank, now, static_cast<std::int64_t>(static_cast<std::uint64_t>(best_key >> 64)));
+}
+
+// A bank's candidate as the choice at `now`: when its PRE, ACT and column command can issue (the
+// candidate's hit / write flags are cached in the bank, the queue is not touched), with its key `h`.
+PseudoChannel::Choice PseudoChannel::bank_choice(int bank, TimePs now, std::int64_t h) const {
+  const Bank& bk = banks_[bank];
   const int bg = bk.bg;
   Choice ch;
-  ch.bank = best_bank;
+  ch.bank = bank;
   ch.pos = static_cast<std::size_t>(bk.cand_pos);
+  ch.key_h = h;
+  ch.key_lo = key_lo_[bank];
   TimePs col;
   if (bk.cand_hit) {
     ch.hit = true;
@@ -195,6 +181,23 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now) const {
   col = std::max(col, bus_free_ - c_.tCL);
   ch.col = col;
   return ch;
+}
+
+// Bank `b` has a new candidate (arrived at `now`). Every other bank's key only grows with time and the
+// pending winner's does not change before its first command, so the winner at `now` is the better of
+// the pending one and `b`'s: an O(1) update instead of a full choose().
+void PseudoChannel::offer_candidate(int b, TimePs now) {
+  if (!choice_usable(now) || choice_.bank == b) {
+    choice_valid_ = false;
+    return;
+  }
+  std::int64_t f2[6];
+  type_keys(now, f2);
+  const std::int64_t h = std::max(f2[key_type_[b]], key_hi_[b]);
+  if (h < choice_.key_h || (h == choice_.key_h && key_lo_[b] < choice_.key_lo)) {
+    choice_ = bank_choice(b, now, h);
+    choice_now_ = now;
+  }
 }
 
 void PseudoChannel::refresh_slow(TimePs now) {
@@ -269,13 +272,6 @@ TimePs PseudoChannel::next_issue_time(TimePs now) {
   // A command that could only start after a refresh is due waits for the refresh to be applied first.
   if (first >= next_ref_) return next_ref_;
   return first;
-}
-
-TimePs PseudoChannel::first_command_time_of_last(TimePs now) {
-  do_refresh(now);
-  const TimePs first =
-      first_command(evaluate(last_bank_, static_cast<std::uint32_t>(banks_[last_bank_].cand_pos), now));
-  return first >= next_ref_ ? next_ref_ : first;
 }
 
 DramRequest PseudoChannel::issue(TimePs now, TimePs* data_end) {

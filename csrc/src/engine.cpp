@@ -401,10 +401,10 @@ class Engine {
       wake_pc(pc);
       return;
     }
-    // A decision is already pending. A request queued behind its bank's candidate cannot change it;
-    // one that became a candidate can only make it earlier (checked in O(1)).
+    // A decision is already pending. A request queued behind its bank's candidate cannot change it; one
+    // that became a candidate may make it earlier (the controller updates its choice in O(1)).
     if (!new_candidate) return;
-    const TimePs t = pcs_[pc]->first_command_time_of_last(now_);
+    const TimePs t = pcs_[pc]->next_issue_time(now_);
     if (t < pc_wake_[pc]) {
       pc_wake_[pc] = t;
       push(t, kPcWake, pc, ++pc_version_[pc]);

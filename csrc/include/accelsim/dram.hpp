@@ -120,7 +120,6 @@ class PseudoChannel {
     BankQueue& q = queues_[b];
     const std::uint32_t pos = q.size;
     q.push_back(r);
-    last_bank_ = b;
     ++pending_;
     Bank& bk = banks_[b];
     // A request queued behind its bank's candidate changes no choose() key: the pending choice stands.
@@ -128,13 +127,13 @@ class PseudoChannel {
       nonempty_[static_cast<std::size_t>(b) >> 6] |= std::uint64_t(1) << (b & 63);
       set_cand(bk, 0, r.row == bk.open_row, r);
       update_key(b);
-      choice_valid_ = false;
+      offer_candidate(b, r.arrive);
       return true;
     }
     if (!bk.cand_hit && pos < kHitScan && r.row == bk.open_row) {
       set_cand(bk, static_cast<int>(pos), true, r);  // first row hit within the scan depth
       update_key(b);
-      choice_valid_ = false;
+      offer_candidate(b, r.arrive);
       return true;
     }
     return false;
@@ -145,9 +144,6 @@ class PseudoChannel {
   // Also performs any refresh due at or before `now`.
   TimePs next_issue_time(TimePs now);
 
-  // First-command time of the candidate of the bank that was enqueued to last (O(1)): when a new
-  // arrival became its bank's candidate, it can only move the channel's next decision earlier to this.
-  TimePs first_command_time_of_last(TimePs now);
 
   // Commit the chosen request at `now` (== next_issue_time(now)): its PRE/ACT/column commands are
   // scheduled from here. Returns it with the time its last data beat leaves the bus.
@@ -174,6 +170,8 @@ class PseudoChannel {
     std::size_t pos = 0;
     TimePs col = 0, act = -1, pre = -1;
     bool hit = false;
+    std::int64_t key_h = 0;    // choose()'s key: 2 * col + miss ...
+    std::uint64_t key_lo = 0;  // ... then the candidate's age
   };
   // FIFO with O(1) push/pop and cheap removal near the head (power-of-two ring).
   struct BankQueue {
@@ -193,8 +191,10 @@ class PseudoChannel {
     }
     void grow();
   };
-  Choice evaluate(int bank, std::uint32_t pos, TimePs now) const;
   Choice choose(TimePs now) const;
+  void type_keys(TimePs now, std::int64_t f2[6]) const;
+  Choice bank_choice(int bank, TimePs now, std::int64_t h) const;
+  void offer_candidate(int bank, TimePs now);
   void recompute_cand(int bank);
   void activate_ahead(TimePs now, TimePs horizon);
   void record_activate(Bank& bk, std::int64_t row, TimePs act);
@@ -229,7 +229,6 @@ class PseudoChannel {
   TimePs next_ref_ = 0;
   std::int64_t pending_ = 0;
   bool activate_ahead_ = false;
-  int last_bank_ = 0;
   int ref_bank_ = 0;  // next bank to refresh (per-bank refresh)
   // The choice made by choose(choice_now_). While no key or channel state changes it is also choose(t)'s
   // answer for every t in [choice_now_, its first command time]: every candidate's column time only
