@@ -278,7 +278,12 @@ def _simulate_one(arch: Architecture, kernel: KernelLike, fidelity: str) -> Kern
         return simulate_placed(arch, kernel, fidelity)
     # Kernels with several candidate tilings are simulated under each; the fastest is kept (a tuned
     # library benchmarks its candidates). Ties keep the estimate's order.
-    options = kernel.candidates(arch) if hasattr(kernel, "candidates") else [kernel.lower(arch)]
+    if isinstance(kernel, Gemv):
+        options = kernel.candidates(arch, streaming_only_top=fidelity == "fast")
+    elif hasattr(kernel, "candidates"):
+        options = kernel.candidates(arch)
+    else:
+        options = [kernel.lower(arch)]
     flat = [d for descs in options for d in descs]
     raw_all = _run(arch, flat, fidelity)
     raw, i = [], 0
