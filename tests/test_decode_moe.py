@@ -144,8 +144,8 @@ def test_skewed_routing_never_slower(name: str, batches: tuple[int, ...]) -> Non
     touches fewer experts (rounded) it reads strictly fewer bytes and is strictly faster.
 
     When both touch the same (rounded) number of experts, the skewed step's mean tokens per expert,
-    ceil(B * k / expected), can be one more (e.g. mixtral at batch 256: 65 vs 64 rows), which may pick
-    another tiling: a few tenths of a percent of the MoE rows either way, hence the 0.5% tolerance there.
+    ceil(B * k / expected), can be one more (e.g. mixtral at batch 256: 65 vs 64 rows, 1.6% more math in
+    the MoE rows), which may pick another tiling: up to about a percent either way, hence the 1% tolerance.
     """
     m = models.load(name)
     for b in batches:
@@ -162,7 +162,7 @@ def test_skewed_routing_never_slower(name: str, batches: tuple[int, ...]) -> Non
             assert skw.dram_read_bytes < uni.dram_read_bytes
         else:
             assert n_s == n_u and ks.weight_bytes() == ku.weight_bytes()
-            assert bytes_s <= bytes_u * 1.001 and skw.time_s <= uni.time_s * 1.005, (b, skw.time_s, uni.time_s)
+            assert bytes_s <= bytes_u * 1.001 and skw.time_s <= uni.time_s * 1.01, (b, skw.time_s, uni.time_s)
         if b == 1:  # one token: exactly top_k experts either way, the same kernels
             assert n_s == n_u == m.moe.top_k and skw.time_s == uni.time_s
         # everything but the Moe rows is the same kernel

@@ -180,10 +180,14 @@ def _classify(arch: Architecture, kernel: KernelLike, time_s: float, launch_s: f
     return "latency", roof
 
 
-#: `fast` simulates at most this many DRAM requests per kernel; a longer stream is simulated at two
-#: truncations (every tile streaming the same fraction of its bytes) and extrapolated linearly from its
-#: steady state: time = a + b * fraction, exact while the kernel's waves and per-tile work are fixed.
+#: `fast` simulates at most this many DRAM requests in a kernel's longer run; a longer stream is simulated
+#: at two truncations (every tile streaming the same fraction of its bytes, or whole waves of whole tiles)
+#: and extrapolated linearly from its steady state: time = a + b * size, exact while the kernel's waves and
+#: per-tile work are fixed.
 FAST_REQUEST_BUDGET = 1 << 17
+#: The shorter run is 1/TRUNCATION_RATIO of the longer one (where it stays in the steady state: at least
+#: two in-flight windows per tile, or one wave): a wide base for the slope, for 1/TRUNCATION_RATIO more cost.
+TRUNCATION_RATIO = 4
 
 _SCALED = ("tile_read_bytes", "tile_shared_bytes", "tile_write_bytes")
 _EXTRAPOLATED = ("time_ps", "body_ps", "dram_read_bytes", "dram_write_bytes", "l2_read_bytes", "dram_requests",
@@ -203,31 +207,35 @@ def _truncated(desc: dict[str, Any], frac: float) -> dict[str, Any]:
 def _plan(arch: Architecture, d: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any], float, float, float] | None:
     """How to shorten a long `fast` stream: (axis, short desc, longer desc, x1, x2, x) or None.
 
-    Long tiles are cut in length (each still at least two in-flight windows long, so the per-byte rate is
-    the steady one); a kernel of at least four waves may instead be cut in count, by whole waves of the
-    units with every tile whole; whichever simulates fewer requests.
+    Long tiles are cut in length (the shorter run keeps every tile at least two in-flight windows long, so
+    the per-byte rate is the steady one); a kernel of at least four waves may instead be cut in count, by
+    whole waves of the units with every tile whole; whichever simulates fewer requests. The longer run is
+    at most half the kernel, so the extrapolation is never more than the simulated span.
     """
     il = arch.dram.interleave_bytes
     per_tile = d["tile_read_bytes"] + d["tile_write_bytes"]
     requests = d["n_tiles"] * per_tile / il
     if requests <= FAST_REQUEST_BUDGET:
         return None
-    # length cut: the shorter run keeps every tile at least two in-flight windows long
+    r = TRUNCATION_RATIO
+    # length cut
     window = arch.compute.max_inflight_bytes_per_unit
-    f1 = max(FAST_REQUEST_BUDGET / requests / 2, 2 * window / max(1, d["tile_read_bytes"]))
-    length_cost = 3 * f1 * requests if 2 * f1 <= 0.5 else float("inf")
-    # count cut: whole waves of full tiles (w and 2w of them, at least 1 and 2 waves), when the kernel
-    # has at least four waves
+    f_min = 2 * window / max(1, d["tile_read_bytes"])  # the shorter run's least fraction
+    f2 = max(FAST_REQUEST_BUDGET / requests, 2 * f_min)
+    f1 = max(f2 / r, f_min)
+    length_cost = (f1 + f2) * requests if f2 <= 0.5 else float("inf")
+    # count cut: whole waves of full tiles, when the kernel has at least four waves
     wave = arch.compute.units * max(1, d["tiles_per_unit"])
     per_wave = wave * per_tile / il
     waves = d["n_tiles"] / wave
     w2 = max(2, min(int(FAST_REQUEST_BUDGET / per_wave), int(waves / 2)))
-    count_cost = 1.5 * w2 * per_wave if waves >= 4 else float("inf")
+    w1 = max(1, w2 // r)
+    count_cost = (w1 + w2) * per_wave if waves >= 4 else float("inf")
     if count_cost < length_cost and count_cost < requests:
-        a, b = dict(d, n_tiles=(w2 // 2) * wave), dict(d, n_tiles=w2 * wave)
+        a, b = dict(d, n_tiles=w1 * wave), dict(d, n_tiles=w2 * wave)
         return ("tiles", a, b, float(a["n_tiles"]), float(b["n_tiles"]), float(d["n_tiles"]))
     if length_cost < requests:
-        a, b = _truncated(d, f1), _truncated(d, 2 * f1)
+        a, b = _truncated(d, f1), _truncated(d, f2)
         return ("bytes", a, b, float(a["tile_read_bytes"]), float(b["tile_read_bytes"]), float(d["tile_read_bytes"]))
     return None
 
