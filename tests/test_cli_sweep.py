@@ -157,3 +157,25 @@ def test_spec_yaml_json_round_trip(tmp_path) -> None:
     a, b = load_spec(EXAMPLE), load_spec(str(p))
     assert a.kwargs() == b.kwargs() and a.executor == b.executor
     assert list(a.workloads) == ["llama-3-8b b1 s8192", "llama-3-8b b32 s8192", "llama-3-70b b8 s4096 wfp8 kvbf16"]
+
+
+def test_spec_routing_skew_expands_and_reaches_the_step() -> None:
+    """routing_zipf_s is a decode field of a spec (lists expand); a skewed MoE step reads fewer bytes."""
+    import sys
+
+    import accelsim
+
+    asweep = sys.modules["accelsim.sweep"]  # accelsim.sweep is the function
+    spec = parse_spec({"base": "h200", "workloads": [
+        {"decode": {"model": "mixtral-8x7b", "batch": 4, "context": 1024, "routing_zipf_s": [0.0, 1.2]}}]})
+    ws = list(spec.workloads.values())
+    assert sorted(w.routing_zipf_s for w in ws) == [0.0, 1.2]
+    assert any("zipf1.2" in w.name for w in ws)
+    df = asweep.sweep("h200", {}, spec.workloads, progress=False, executor="serial")
+    rows = {r.workload: r for r in df.itertuples()}
+    uni = next(r for n, r in rows.items() if "zipf" not in n)
+    skw = next(r for n, r in rows.items() if "zipf" in n)
+    assert uni.status == skw.status == "ok"
+    assert skw.dram_read_bytes < uni.dram_read_bytes
+    with pytest.raises(ConfigError, match="routing_zipf_s"):
+        parse_spec({"base": "h200", "workloads": [{"decode": {"model": "mixtral-8x7b", "routing_zipf_s": -1}}]})

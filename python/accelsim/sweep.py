@@ -92,13 +92,16 @@ class DecodeWorkload:
     context: int = 4096
     weight_dtype: str = "bf16"
     kv_dtype: str = "bf16"
+    routing_zipf_s: float = 0.0  # MoE routing skew (Zipf exponent; 0 = uniform), see decode_step
 
     @property
     def name(self) -> str:
         m = self.model if isinstance(self.model, str) else getattr(self.model, "name", "model")
         plain = all(isinstance(d, str) and d == "bf16" for d in (self.weight_dtype, self.kv_dtype))  # junk: no error here
         dt = "" if plain else f" w{self.weight_dtype} kv{self.kv_dtype}"
-        return f"{m} b{self.batch} s{self.context}{dt}"
+        z = self.routing_zipf_s
+        skew = f" zipf{z:g}" if isinstance(z, (int, float)) and not isinstance(z, bool) and z else ""
+        return f"{m} b{self.batch} s{self.context}{dt}{skew}"
 
 
 Workload = Union[DecodeWorkload, Gemv, Elementwise, DecodeAttention, Moe, Sequence[Any]]
@@ -327,7 +330,7 @@ def evaluate(task: tuple[Architecture, Any, str]) -> dict[str, Any]:
 
             s = decode_step(arch, workload.model, batch=workload.batch, context=workload.context,
                             weight_dtype=workload.weight_dtype, kv_dtype=workload.kv_dtype, fidelity=fidelity,
-                            workers=1)
+                            workers=1, routing_zipf_s=workload.routing_zipf_s)
             out: dict[str, Any] = dict(weight_bytes=s.weight_bytes, kv_cache_bytes=s.kv_cache_bytes)
             if not s.feasible:
                 return dict(out, status="infeasible", reason=s.reason)

@@ -11,6 +11,7 @@
     sampling: {samples: 16, method: lhs, seed: 0}   # needed with distribution axes
     workloads:
       - decode: {model: llama-3-8b, batch: [1, 16], context: 4096}   # lists expand
+      - decode: {model: mixtral-8x7b, batch: 16, routing_zipf_s: [0, 1.2]}  # also weight_dtype, kv_dtype
       - gemv: {m: 1, n: 8192, k: 8192, dtype: bf16}
         name: big-gemv
       - attention: {batch: 8, q_heads: 32, kv_heads: 8, head_dim: 128, context: 8192}
@@ -48,7 +49,7 @@ _TOP = ("base", "fidelity", "axes", "sampling", "workloads", "cost", "executor",
 _SAMPLING = ("samples", "method", "seed")
 _KERNEL_KINDS: dict[str, Any] = {"gemv": Gemv, "attention": DecodeAttention, "elementwise": Elementwise}
 _WORKLOAD_KINDS = ("decode",) + tuple(_KERNEL_KINDS)
-_DECODE_FIELDS = ("model", "batch", "context", "weight_dtype", "kv_dtype")
+_DECODE_FIELDS = ("model", "batch", "context", "weight_dtype", "kv_dtype", "routing_zipf_s")
 
 
 @dataclass
@@ -161,6 +162,9 @@ def _check_decode(w: DecodeWorkload) -> None:
         v = getattr(w, n)
         if not isinstance(v, str) or v not in DTYPE_BYTES:
             raise ConfigError(n, f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}{_suggest(v, sorted(DTYPE_BYTES))}", v)
+    from .decode import _check_routing  # noqa: PLC0415
+
+    _check_routing(w.routing_zipf_s)
 
 
 def parse_spec(doc: Any, *, where: str = "") -> SweepSpec:
