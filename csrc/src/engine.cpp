@@ -150,18 +150,43 @@ class EventQueue {
     heap_[i] = e;
   }
 
-  // Put `e` at the root and restore the heap order downwards.
+  // (time, sequence) as one number: the order of Event::before.
+  static unsigned __int128 key(const Event& e) {
+    return (static_cast<unsigned __int128>(static_cast<std::uint64_t>(e.t)) << 64) | e.seq;
+  }
+
+  // Put `e` at the root and restore the heap order downwards. The least of four children is found
+  // without branches (which of them it is does not follow a pattern the CPU could predict).
   void sift_down_from_root(const Event& e) {
     const std::size_t n = heap_.size();
+    const unsigned __int128 ke = key(e);
+    const Event* h = heap_.data();
     std::size_t i = 0;
     for (;;) {
       const std::size_t c0 = 4 * i + 1;
       if (c0 >= n) break;
-      std::size_t m = c0;
-      const std::size_t cend = std::min(c0 + 4, n);
-      for (std::size_t c = c0 + 1; c < cend; ++c)
-        if (heap_[c].before(heap_[m])) m = c;
-      if (!heap_[m].before(e)) break;
+      std::size_t m;
+      unsigned __int128 km;
+      if (c0 + 3 < n) {
+        const unsigned __int128 k0 = key(h[c0]), k1 = key(h[c0 + 1]), k2 = key(h[c0 + 2]), k3 = key(h[c0 + 3]);
+        const bool b01 = k1 < k0, b23 = k3 < k2;
+        const std::size_t m01 = b01 ? c0 + 1 : c0, m23 = b23 ? c0 + 3 : c0 + 2;
+        const unsigned __int128 k01 = b01 ? k1 : k0, k23 = b23 ? k3 : k2;
+        const bool b = k23 < k01;
+        m = b ? m23 : m01;
+        km = b ? k23 : k01;
+      } else {
+        m = c0;
+        km = key(h[c0]);
+        for (std::size_t c = c0 + 1; c < n; ++c) {
+          const unsigned __int128 kc = key(h[c]);
+          if (kc < km) {
+            m = c;
+            km = kc;
+          }
+        }
+      }
+      if (!(km < ke)) break;
       heap_[i] = heap_[m];
       i = m;
     }
