@@ -374,11 +374,22 @@ def test_pure_stream_gemv_simulates_only_its_top_tiling() -> None:
     h = accelsim.presets.load("h100-sxm")
     big = accelsim.Gemv(m=1, n=57344, k=8192)
     assert len(big.candidates(h)) == 2
-    assert len(big.candidates(h, streaming_only_top=True)) == 1
+    assert len(big.candidates(h, prune=True)) == 1
     top = accelsim.simulate(h, accelsim.Gemv(m=1, n=57344, k=8192, name="a"))
     both = [sum(r["time_ps"] for r in _sim_module._run(h, c, "fast")) for c in big.candidates(h)]
     assert top.time_s == pytest.approx(both[0] * 1e-12, rel=1e-12)
     assert abs(both[1] / both[0] - 1) < 0.02  # the one not simulated would change little
     # a GEMV whose math matters (M = 256) or that underfills the units keeps both candidates
-    assert len(accelsim.Gemv(m=256, n=57344, k=8192).candidates(h, streaming_only_top=True)) == 2
-    assert len(accelsim.Gemv(m=1, n=4096, k=4096).candidates(h, streaming_only_top=True)) == 2
+    assert len(accelsim.Gemv(m=256, n=57344, k=8192).candidates(h, prune=True)) == 2
+    assert len(accelsim.Gemv(m=1, n=4096, k=4096).candidates(h, prune=True)) == 2
+
+
+def test_fast_prunes_a_candidate_estimated_clearly_worse_and_it_would_have_lost() -> None:
+    """`fast` drops a second tiling estimated >= CANDIDATE_PRUNE_GAP worse; simulated, it is indeed slower."""
+    h = accelsim.presets.load("h100-sxm")
+    k = accelsim.Gemv(m=1, n=6144, k=4096)
+    both = k.candidates(h)
+    assert len(both) == 2 and len(k.candidates(h, prune=True)) == 1
+    t = [sum(r["time_ps"] for r in _sim_module._run(h, c, "fast")) for c in both]
+    assert t[1] > t[0]
+    assert accelsim.simulate(h, accelsim.Gemv(m=1, n=6144, k=4096, name="p")).time_s == pytest.approx(t[0] * 1e-12, rel=1e-12)

@@ -287,7 +287,7 @@ def _simulate_one(arch: Architecture, kernel: KernelLike, fidelity: str) -> Kern
     # Kernels with several candidate tilings are simulated under each; the fastest is kept (a tuned
     # library benchmarks its candidates). Ties keep the estimate's order.
     if isinstance(kernel, Gemv):
-        options = kernel.candidates(arch, streaming_only_top=fidelity == "fast")
+        options = kernel.candidates(arch, prune=fidelity == "fast")
     elif hasattr(kernel, "candidates"):
         options = kernel.candidates(arch)
     else:
