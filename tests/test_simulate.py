@@ -393,3 +393,17 @@ def test_fast_prunes_a_candidate_estimated_clearly_worse_and_it_would_have_lost(
     t = [sum(r["time_ps"] for r in _sim_module._run(h, c, "fast")) for c in both]
     assert t[1] > t[0]
     assert accelsim.simulate(h, accelsim.Gemv(m=1, n=6144, k=4096, name="p")).time_s == pytest.approx(t[0] * 1e-12, rel=1e-12)
+
+
+def test_small_gemv_searches_more_tilings_within_the_request_budget() -> None:
+    """Where the estimate cannot tell the best two apart, further-ranked tilings are simulated while cheap."""
+    kmod = sys.modules["accelsim.kernels"]
+    h = accelsim.presets.load("h100-sxm")
+    small = accelsim.Gemv(m=1, n=512, k=8192)
+    wide = small.candidates(h, prune=True)
+    assert 2 < len(wide) <= kmod.CANDIDATE_SEARCH_MAX
+    assert sum(_sim_module.simulated_requests(h, c) for c in wide) <= kmod.CANDIDATE_SEARCH_REQUESTS
+    top2 = min(sum(r["time_ps"] for r in _sim_module._run(h, c, "fast")) for c in small.candidates(h))
+    assert simulate(h, accelsim.Gemv(m=1, n=512, k=8192, name="s")).time_s <= top2 * 1e-12
+    # a big GEMV is not widened: its candidates alone exceed the budget
+    assert len(accelsim.Gemv(m=64, n=8192, k=28672).candidates(h, prune=True)) <= 2

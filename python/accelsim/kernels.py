@@ -112,14 +112,21 @@ LIBRARY_SPLIT_K_MIN_K = 4096
 #: A GEMV whose DRAM stream outlasts its math and on-chip traffic by at least this factor under every
 #: candidate tiling, and whose tiles fill the units for at least STREAMING_MIN_WAVES waves, is a pure
 #: stream: the tiling changes its time by about 1% (simulated: 0.0-1.5% on the 17 such H100 calibration
-#: GEMVs), so `fast` simulates only the top-ranked tiling (`detailed` keeps every candidate).
+#: GEMVs), so simulate() runs only the top-ranked tiling.
 STREAMING_BOUND_FACTOR = 8.0
 STREAMING_MIN_WAVES = 2
 
-#: `fast` also drops a candidate tiling whose analytic estimate is this much worse than the best one's:
+#: simulate() also drops a candidate tiling whose analytic estimate is this much worse than the best one's:
 #: on the H100 calibration GEMVs, every second candidate estimated >= 3% worse (21 of 136) also simulated
 #: slower, so it could not have been kept.
 CANDIDATE_PRUNE_GAP = 0.05
+
+#: When the estimate cannot separate the two best tilings (within CANDIDATE_PRUNE_GAP), simulate() also
+#: simulates the next-ranked ones, up to CANDIDATE_SEARCH_MAX in all, while the requests they simulate
+#: total at most CANDIDATE_SEARCH_REQUESTS: small kernels, where the estimate is least reliable, get the
+#: widest search (as an autotuner tries more configurations where trying is cheap).
+CANDIDATE_SEARCH_MAX = 8
+CANDIDATE_SEARCH_REQUESTS = 1 << 16
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -203,8 +210,10 @@ class Gemv(_KernelBase):
         """The ``top`` tilings ranked best by the analytic estimate, each lowered to kernel descriptions.
 
         simulate() runs each and keeps the fastest, as a tuned library benchmarks its candidate tilings.
-        ``prune`` (what `fast` uses) drops the ones that cannot matter: all but the top one of a pure DRAM
-        stream (STREAMING_BOUND_FACTOR), and any estimated CANDIDATE_PRUNE_GAP worse than the best.
+        ``prune`` (what simulate() uses, at every fidelity) drops the ones that cannot matter (all but the
+        top one of a pure DRAM stream, see STREAMING_BOUND_FACTOR, and any estimated CANDIDATE_PRUNE_GAP worse
+        than the best) and, where the estimate cannot tell the best two apart, adds further-ranked ones
+        while that is cheap (CANDIDATE_SEARCH_REQUESTS).
         """
         c = arch.compute
         units = c.units
@@ -256,12 +265,24 @@ class Gemv(_KernelBase):
             fills = [r for r in ranked if r[3] > 1 or _ceil_div(m, r[1]) * _ceil_div(n, r[2]) >= units]
             ranked = fills or ranked
         chosen = ranked[:max(1, top)]
-        if prune:
-            if all(r[4] for r in chosen):
-                chosen = chosen[:1]  # a pure stream: the tiling does not matter (see STREAMING_BOUND_FACTOR)
-            best = chosen[0][0][0]
-            chosen = [r for r in chosen if r[0][0] <= best * (1 + CANDIDATE_PRUNE_GAP)]
-        return [self._lowered(arch, bm, bn, split) for _, bm, bn, split, _ in chosen]
+        if not prune:
+            return [self._lowered(arch, bm, bn, split) for _, bm, bn, split, _ in chosen]
+        if all(r[4] for r in chosen):
+            chosen = chosen[:1]  # a pure stream: the tiling does not matter (see STREAMING_BOUND_FACTOR)
+        best = chosen[0][0][0]
+        chosen = [r for r in chosen if r[0][0] <= best * (1 + CANDIDATE_PRUNE_GAP)]
+        out = [self._lowered(arch, bm, bn, split) for _, bm, bn, split, _ in chosen]
+        if len(out) >= 2:  # the estimate cannot tell: search further while it is cheap
+            from .simulate import simulated_requests  # noqa: PLC0415
+
+            used = sum(simulated_requests(arch, descs) for descs in out)
+            for _, bm, bn, split, _ in ranked[len(chosen):CANDIDATE_SEARCH_MAX]:
+                descs = self._lowered(arch, bm, bn, split)
+                used += simulated_requests(arch, descs)
+                if used > CANDIDATE_SEARCH_REQUESTS:
+                    break
+                out.append(descs)
+        return out
 
     def _lowered(self, arch: Architecture, bm: int, bn: int, split: int) -> list[dict[str, Any]]:
         c = arch.compute

@@ -240,6 +240,17 @@ def _plan(arch: Architecture, d: dict[str, Any]) -> tuple[str, dict[str, Any], d
     return None
 
 
+def simulated_requests(arch: Architecture, descs: Sequence[dict[str, Any]]) -> float:
+    """How many DRAM requests `fast` simulates for ``descs`` (after truncation, see _plan)."""
+    il = arch.dram.interleave_bytes
+    total = 0.0
+    for d in descs:
+        p = _plan(arch, d)
+        for x in ((d,) if p is None else (p[1], p[2])):
+            total += x["n_tiles"] * (x["tile_read_bytes"] + x["tile_write_bytes"]) / il
+    return total
+
+
 def _run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str) -> list[dict[str, Any]]:
     check_machine(arch, fidelity)
     md = machine_dict(arch)
@@ -287,7 +298,7 @@ def _simulate_one(arch: Architecture, kernel: KernelLike, fidelity: str) -> Kern
     # Kernels with several candidate tilings are simulated under each; the fastest is kept (a tuned
     # library benchmarks its candidates). Ties keep the estimate's order.
     if isinstance(kernel, Gemv):
-        options = kernel.candidates(arch, prune=fidelity == "fast")
+        options = kernel.candidates(arch, prune=True)  # the same tilings at every fidelity
     elif hasattr(kernel, "candidates"):
         options = kernel.candidates(arch)
     else:
