@@ -1,0 +1,62 @@
+"""How far `fast`'s truncation (simulate.FAST_REQUEST_BUDGET, _plan) lands from simulating the whole stream.
+
+For every calibration GEMV (its top-ranked tiling) and decode-attention case whose stream exceeds the
+budget: the truncated-and-extrapolated time against the untruncated simulation (same fidelity). Prints the
+median and max |error| per family and the worst cases. The untruncated times are cached in
+--cache (default: none). Run: PYTHONPATH=python python3 benchmarks/truncation_error.py
+"""
+import argparse
+import importlib
+import json
+import os
+import pathlib
+import statistics
+import time
+
+import accelsim
+from accelsim import _core
+
+S = importlib.import_module("accelsim.simulate")
+ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+ap.add_argument("--cache", default="")
+args = ap.parse_args()
+H = accelsim.presets.load("h100-sxm")
+md = S.machine_dict(H)
+D = json.loads((pathlib.Path(__file__).resolve().parents[1] / "tests" / "data" / "h100_sxm_decode_kernels.json").read_text())
+descs = []
+for g in D["gemv"]:
+    k = accelsim.Gemv(m=g["M"], n=g["N"], k=g["K"], dtype={"fp8e4m3": "fp8"}.get(g["dtype"], g["dtype"]))
+    descs.append(("gemv", k.candidates(H, prune=True)[0][0]))
+for a in D["attention"]:
+    if a["backend"] != "default":
+        continue
+    k = accelsim.DecodeAttention(batch=a["B"], q_heads=a["Hq"], kv_heads=a["Hkv"], head_dim=a["D"], context=a["S"])
+    descs.append(("attention", k.lower(H)[0]))
+il = H.dram.interleave_bytes
+seen, uniq = set(), []
+for f, d in descs:
+    key = json.dumps(d, sort_keys=True)
+    if d["n_tiles"] * (d["tile_read_bytes"] + d["tile_write_bytes"]) / il > S.FAST_REQUEST_BUDGET and key not in seen:
+        seen.add(key)
+        uniq.append((f, d, key))
+cache = json.loads(pathlib.Path(args.cache).read_text()) if args.cache and os.path.exists(args.cache) else {}
+t0 = time.time()
+for f, d, key in uniq:
+    if key not in cache:
+        cache[key] = _core.simulate_kernels(md, [d], "fast")[0]["time_ps"]
+if args.cache:
+    pathlib.Path(args.cache).write_text(json.dumps(cache))
+print(f"untruncated: {time.time() - t0:.1f} s")
+rows = []
+for f, d, key in uniq:
+    p = S._plan(H, d)
+    est = S._run(H, [d], "fast")[0]["time_ps"]
+    wave = H.compute.units * d["tiles_per_unit"]
+    rows.append((est / cache[key] - 1, f, p[0] if p else "-", d["n_tiles"] / wave, d["tile_read_bytes"]))
+for fam in ("gemv", "attention"):
+    e = [r[0] for r in rows if r[1] == fam]
+    a = [abs(x) for x in e]
+    print(f"{fam:10s} n={len(e):3d}  median |err| {statistics.median(a):.2%}  max {max(a):.2%}  signed median {statistics.median(e):+.2%}")
+print("worst:")
+for r in sorted(rows, key=lambda r: -abs(r[0]))[:8]:
+    print(f"  {r[0]:+.2%} {r[1]:10s} cut={r[2]:5s} waves={r[3]:.2f} tile={r[4]} B")
