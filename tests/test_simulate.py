@@ -303,6 +303,9 @@ def test_h100_gemv_at_least_roofline_and_reads_weights(g: Gemv) -> None:
 # found by this test: Gemv.lower's analytic tile choice flips to 68 tiles (< 132 SMs) at 2x data rate and the
 # simulated time goes UP, 4.75 -> 5.12 us (+7.7%)
 @example(g=Gemv(m=62, n=1058, k=3110, dtype="fp8"))
+# found by this test: with the tiling search capped at 8, a faster DRAM re-ranked the one fast tiling out
+# of the searched set (+7.4%); the cap is now 32
+@example(g=Gemv(m=33, n=64, k=4096, dtype="fp8"))
 @example(g=Gemv(m=58, n=1154, k=3019, dtype="bf16"))
 def test_h100_faster_dram_never_slower(g: Gemv) -> None:
     _check_faster_dram(H100, g)
