@@ -32,11 +32,10 @@ for a in D["attention"]:
         continue
     k = accelsim.DecodeAttention(batch=a["B"], q_heads=a["Hq"], kv_heads=a["Hkv"], head_dim=a["D"], context=a["S"])
     descs.append(("attention", k.lower(H)[0]))
-il = H.dram.interleave_bytes
 seen, uniq = set(), []
 for f, d in descs:
     key = json.dumps(d, sort_keys=True)
-    if d["n_tiles"] * (d["tile_read_bytes"] + d["tile_write_bytes"]) / il > S.FAST_REQUEST_BUDGET and key not in seen:
+    if S._plan(H, d) is not None and key not in seen:  # the ones `fast` truncates
         seen.add(key)
         uniq.append((f, d, key))
 cache = json.loads(pathlib.Path(args.cache).read_text()) if args.cache and os.path.exists(args.cache) else {}

@@ -121,8 +121,7 @@ def check_whole_run(arch: Architecture, desc: dict[str, Any], fidelity: str) -> 
     check_duration(arch, desc)
     if fidelity == "detailed":
         check_detailed(arch, desc)
-    il = arch.dram.interleave_bytes
-    requests = desc["n_tiles"] * (-(-desc["tile_read_bytes"] // il) + -(-desc["tile_write_bytes"] // il))
+    requests = _granule_requests(arch, desc)
     if requests > MAX_WHOLE_RUN_REQUESTS:
         raise ConfigError(f"{desc['name']}.size", f"a near-memory kernel of more than {MAX_WHOLE_RUN_REQUESTS} DRAM "
                           "requests is simulated whole and would take too long; use fidelity='roofline' or split it",
@@ -148,10 +147,15 @@ def check_flash(hbf: Any, nbytes: int) -> None:
                           "would take too long to simulate page by page; use fidelity='roofline'", nbytes)
 
 
+def _granule_requests(arch: Architecture, desc: dict[str, Any]) -> int:
+    """Interleave-granule requests of a kernel description, each tile's reads and writes rounded up."""
+    il = arch.dram.interleave_bytes
+    return desc["n_tiles"] * (-(-desc["tile_read_bytes"] // il) + -(-desc["tile_write_bytes"] // il))
+
+
 def check_fast(arch: Architecture, desc: dict[str, Any]) -> None:
     """Refuse a `fast` run (after truncation) of more than MAX_FAST_REQUESTS interleave-granule requests."""
-    il = arch.dram.interleave_bytes
-    requests = desc["n_tiles"] * (-(-desc["tile_read_bytes"] // il) + -(-desc["tile_write_bytes"] // il))
+    requests = _granule_requests(arch, desc)
     if requests > MAX_FAST_REQUESTS:
         raise ConfigError(f"{desc['name']}.size", f"a fast simulation of more than {MAX_FAST_REQUESTS} DRAM requests "
                           "per kernel would take hours (this machine defeats the long-stream truncation; "

@@ -204,6 +204,11 @@ def _truncated(desc: dict[str, Any], frac: float) -> dict[str, Any]:
     return d
 
 
+def _requests(arch: Architecture, d: dict[str, Any]) -> float:
+    """Interleave-granule DRAM requests of one kernel description (what `fast` simulates, one each)."""
+    return d["n_tiles"] * (d["tile_read_bytes"] + d["tile_write_bytes"]) / arch.dram.interleave_bytes
+
+
 def _plan(arch: Architecture, d: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any], float, float, float] | None:
     """How to shorten a long `fast` stream: (axis, short desc, longer desc, x1, x2, x) or None.
 
@@ -211,9 +216,7 @@ def _plan(arch: Architecture, d: dict[str, Any]) -> tuple[str, dict[str, Any], d
     otherwise long tiles are cut in length (the shorter run keeps every tile at least two in-flight windows
     long, so the per-byte rate is the steady one). The longer run is at most half the kernel.
     """
-    il = arch.dram.interleave_bytes
-    per_tile = d["tile_read_bytes"] + d["tile_write_bytes"]
-    requests = d["n_tiles"] * per_tile / il
+    requests = _requests(arch, d)
     if requests <= FAST_REQUEST_BUDGET:
         return None
     r = TRUNCATION_RATIO
@@ -227,7 +230,7 @@ def _plan(arch: Architecture, d: dict[str, Any]) -> tuple[str, dict[str, Any], d
     # saves anything: against the untruncated simulation of the H100 calibration set's truncated GEMVs it
     # errs by at most 4.8%, where a length cut's tile-length dependence reached 7.3%.
     wave = arch.compute.units * max(1, d["tiles_per_unit"])
-    per_wave = wave * per_tile / il
+    per_wave = _requests(arch, dict(d, n_tiles=wave))
     waves = d["n_tiles"] / wave
     w2 = max(2, min(int(FAST_REQUEST_BUDGET / per_wave), int(waves / 2)))
     w1 = max(1, w2 // r)
@@ -243,12 +246,10 @@ def _plan(arch: Architecture, d: dict[str, Any]) -> tuple[str, dict[str, Any], d
 
 def simulated_requests(arch: Architecture, descs: Sequence[dict[str, Any]]) -> float:
     """How many DRAM requests `fast` simulates for ``descs`` (after truncation, see _plan)."""
-    il = arch.dram.interleave_bytes
     total = 0.0
     for d in descs:
         p = _plan(arch, d)
-        for x in ((d,) if p is None else (p[1], p[2])):
-            total += x["n_tiles"] * (x["tile_read_bytes"] + x["tile_write_bytes"]) / il
+        total += _requests(arch, d) if p is None else _requests(arch, p[1]) + _requests(arch, p[2])
     return total
 
 
@@ -298,12 +299,8 @@ def _simulate_one(arch: Architecture, kernel: KernelLike, fidelity: str) -> Kern
         return simulate_placed(arch, kernel, fidelity)
     # Kernels with several candidate tilings are simulated under each; the fastest is kept (a tuned
     # library benchmarks its candidates). Ties keep the estimate's order.
-    if isinstance(kernel, Gemv):
-        options = kernel.candidates(arch, prune=True)  # the same tilings at every fidelity
-    elif hasattr(kernel, "candidates"):
-        options = kernel.candidates(arch)
-    else:
-        options = [kernel.lower(arch)]
+    options = (kernel.candidates(arch, prune=True) if isinstance(kernel, Gemv)  # the same tilings at every fidelity
+               else [kernel.lower(arch)])
     flat = [d for descs in options for d in descs]
     raw_all = _run(arch, flat, fidelity)
     raw, i = [], 0
