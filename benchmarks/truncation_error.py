@@ -1,9 +1,11 @@
-"""How far `fast`'s truncation (simulate.FAST_REQUEST_BUDGET, _plan) lands from simulating the whole stream.
+"""How far `fast`'s shortening of long kernels (simulate._plan: the whole kernel on a slice of the machine,
+or truncated runs extrapolated) lands from simulating the whole kernel on the whole machine.
 
-For every calibration GEMV (its top-ranked tiling) and decode-attention case whose stream exceeds the
-budget: the truncated-and-extrapolated time against the untruncated simulation (same fidelity). Prints the
-median and max |error| per family and the worst cases. The untruncated times are cached in
---cache (default: none). Run: PYTHONPATH=python python3 benchmarks/truncation_error.py
+For every calibration GEMV (its top-ranked tiling) and decode-attention case that `fast` shortens: its time
+against the whole-machine, untruncated simulation (same fidelity). Prints the median and max |error| per
+family and the worst cases with how each was shortened (slice: whole kernel on the slice; tiles / bytes:
+truncated in count / length). The untruncated times are cached in --cache (default: none).
+Run: PYTHONPATH=python python3 benchmarks/truncation_error.py
 """
 import argparse
 import importlib

@@ -382,9 +382,11 @@ def test_pure_stream_gemv_simulates_only_its_top_tiling() -> None:
     both = [sum(r["time_ps"] for r in _sim_module._run(h, c, "fast")) for c in big.candidates(h)]
     assert top.time_s == pytest.approx(both[0] * 1e-12, rel=1e-12)
     assert abs(both[1] / both[0] - 1) < 0.02  # the one not simulated would change little
-    # a GEMV whose math matters (M = 256) or that underfills the units keeps both candidates
+    # a GEMV whose math matters (M = 256) or whose tilings do not all fill the units keeps several
     assert len(accelsim.Gemv(m=256, n=57344, k=8192).candidates(h, prune=True)) == 2
-    assert len(accelsim.Gemv(m=1, n=4096, k=4096).candidates(h, prune=True)) == 2
+    assert len(accelsim.Gemv(m=1, n=1024, k=4096).candidates(h, prune=True)) >= 2
+    # one tile per unit is enough: every unit streams (the split-K tiling of an 8K x 8K GEMV)
+    assert len(accelsim.Gemv(m=1, n=8192, k=8192).candidates(h, prune=True)) == 1
 
 
 def test_fast_prunes_a_candidate_estimated_clearly_worse_and_it_would_have_lost() -> None:
@@ -410,3 +412,65 @@ def test_small_gemv_searches_more_tilings_within_the_request_budget() -> None:
     assert simulate(h, accelsim.Gemv(m=1, n=512, k=8192, name="s")).time_s <= top2 * 1e-12
     # a big GEMV is not widened: its candidates alone exceed the budget
     assert len(accelsim.Gemv(m=64, n=8192, k=28672).candidates(h, prune=True)) <= 2
+
+
+# --- `fast` on a slice of the machine (simulate.SLICE_FACTORS) --------------------------------------------
+
+def test_sliced_machine_keeps_per_unit_and_per_channel_resources() -> None:
+    h = presets.load("h100-sxm")
+    md = _sim_module.machine_dict(h)
+    q = _sim_module._sliced_machine(md, 4)
+    pcs = lambda m: m["stacks"] * m["channels_per_stack"] * m["pseudo_channels_per_channel"]  # noqa: E731
+    assert q["units"] * 4 == md["units"] and pcs(q) * 4 == pcs(md)
+    assert q["l2_bytes_per_ps"] * 4 == pytest.approx(md["l2_bytes_per_ps"])
+    for key in ("max_inflight_bytes_per_unit", "load_bytes_per_ps_per_unit", "tRCD_ns", "row_bytes", "access_latency_ns"):
+        assert q[key] == md[key]
+    assert _sim_module._slice_factor(h, 1024) == 4
+    assert _sim_module._slice_factor(h, 1026) == 2  # the slice takes whole tiles
+    assert _sim_module._slice_factor(h, 100) == 1  # fewer tiles than units: not every unit would be busy
+
+
+def test_sliced_run_matches_the_whole_machine_and_conserves_bytes() -> None:
+    """A 537 MB GEMV: `fast` runs it whole on a quarter of the H100; against the whole machine the time
+    agrees within 1.5% (the calibration GEMVs: at most 2.3%) and every count is scaled back exactly."""
+    h = presets.load("h100-sxm")
+    g = Gemv(m=1, n=16384, k=16384)
+    (d,) = g.candidates(h, prune=True)[0]
+    p = _sim_module._plan(h, d)
+    assert p is not None and p[0] == "slice" and p[6] == 4
+    (est,) = _sim_module._run(h, [d], "fast")
+    whole = accelsim._core.simulate_kernels(_sim_module.machine_dict(h), [d], "fast")[0]
+    assert est["time_ps"] == pytest.approx(whole["time_ps"], rel=0.015)
+    assert est["dram_read_bytes"] == d["n_tiles"] * d["tile_read_bytes"] == whole["dram_read_bytes"]
+    assert est["dram_requests"] == whole["dram_requests"]
+    assert est["refreshes"] == pytest.approx(whole["refreshes"], rel=0.05)
+    r = simulate(h, g)
+    assert r.kernels[0].dram_read_bytes >= g.weight_bytes()
+
+
+def test_unsliceable_machine_still_shortens_long_kernels() -> None:
+    """131 units (prime) cannot be sliced: a long kernel falls back to whole-wave truncation."""
+    import dataclasses
+
+    h = presets.load("h100-sxm")
+    odd = dataclasses.replace(h, compute=dataclasses.replace(h.compute, units=131))
+    (d,) = Gemv(m=1, n=57344, k=8192).candidates(odd, prune=True)[0]
+    p = _sim_module._plan(odd, d)
+    assert p is not None and p[6] == 1 and p[0] in ("tiles", "bytes")
+    t = simulate(odd, Gemv(m=1, n=57344, k=8192)).time_s
+    t_h = simulate(h, Gemv(m=1, n=57344, k=8192)).time_s
+    assert t == pytest.approx(t_h * 132 / 131, rel=0.05)  # DRAM-bound either way
+
+
+def test_screening_keeps_a_candidate_within_a_percent_of_the_fastest() -> None:
+    """Two tilings of a long GEMM are first compared on short runs on the slice; only the winner runs whole.
+    The result is that candidate's whole run, and within 1% of the fastest of the whole runs."""
+    h = presets.load("h100-sxm")
+    g = Gemv(m=128, n=57344, k=8192)
+    cands = g.candidates(h, prune=True)
+    assert len(cands) == 2
+    assert any(_sim_module._plan(h, d, True) != _sim_module._plan(h, d) for c in cands for d in c)
+    full = [sum(r["time_ps"] for r in _sim_module._run(h, c, "fast")) for c in cands]
+    t = simulate(h, g).kernels[0].time_s
+    assert any(t == pytest.approx(f * 1e-12, rel=1e-12) for f in full)
+    assert t <= min(full) * 1e-12 * 1.01

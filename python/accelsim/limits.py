@@ -153,9 +153,10 @@ def _granule_requests(arch: Architecture, desc: dict[str, Any]) -> int:
     return desc["n_tiles"] * (-(-desc["tile_read_bytes"] // il) + -(-desc["tile_write_bytes"] // il))
 
 
-def check_fast(arch: Architecture, desc: dict[str, Any]) -> None:
-    """Refuse a `fast` run (after truncation) of more than MAX_FAST_REQUESTS interleave-granule requests."""
-    requests = _granule_requests(arch, desc)
+def check_fast(arch: Architecture, desc: dict[str, Any], runs: list[dict[str, Any]] | None = None) -> None:
+    """Refuse a `fast` kernel whose runs (after truncation or slicing; default: the kernel whole) total more
+    than MAX_FAST_REQUESTS interleave-granule requests."""
+    requests = sum(_granule_requests(arch, r) for r in (runs if runs is not None else [desc]))
     if requests > MAX_FAST_REQUESTS:
         raise ConfigError(f"{desc['name']}.size", f"a fast simulation of more than {MAX_FAST_REQUESTS} DRAM requests "
                           "per kernel would take hours (this machine defeats the long-stream truncation; "
