@@ -1,9 +1,9 @@
 """The h100-sxm preset against real H100 SXM measurements (tests/data, copied from the ground truth).
 
 Bounds are what the model reaches today, so a regression fails. The foundation issue's bf16 GEMV targets
-(median <= 4%, p90 <= 10%, max <= 25%) are met (3.0 / 9.8 / 18.2%); the p90 sits on M = 256..1024 GEMMs at
--10..-12%, which move by about a point with the truncation and the controller's event-order details, hence
-the bound's headroom.
+(median <= 4%, p90 <= 10%, max <= 25%) are met (3.4 / 9.8 / 16.2%); the p90 sits among a dozen cases at
+9-12% (M = 256..1024 GEMMs, small GEMVs), which move by tenths of a percent with `fast`'s shortening and the
+controller's event-order details, hence the bound's headroom.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ def test_packaged_data_matches_test_copy() -> None:
 @pytest.mark.parametrize(
     "family, median, p90, worst",
     [
-        ("gemv_bf16", 0.04, 0.11, 0.20),  # issue 2: median <= 4%, p90 <= 10%, max <= 25% (3.0 / 9.8 / 18.2%)
-        ("gemv_fp8", 0.05, 0.12, 0.20),  # issue 2's target: fp8 median <= 6% (now 4.2 / 8.9 / 15.2%)
+        ("gemv_bf16", 0.04, 0.11, 0.20),  # issue 2: median <= 4%, p90 <= 10%, max <= 25% (3.4 / 9.8 / 16.2%)
+        ("gemv_fp8", 0.05, 0.12, 0.20),  # issue 2's target: fp8 median <= 6% (now 4.3 / 10.2 / 15.1%)
         ("copy", 0.10, 0.15, 0.40),
         # issue 3's targets for decode attention: median <= 5%, p90 <= 15%
         ("attention", 0.05, 0.15, 0.30),
