@@ -293,9 +293,10 @@ def _plan(arch: Architecture, d: dict[str, Any], screen: bool = False) -> _Plan 
         return None
     if s > 1 and whole <= FAST_REQUEST_BUDGET * SLICE_BUDGET_FACTOR:
         return sliced
-    # count cut: whole waves of full tiles, when the kernel has at least three waves. Preferred whenever it
-    # saves anything: against the untruncated simulation of the H100 calibration set's truncated GEMVs it
-    # erred by at most 4.8%, where a length cut's tile-length dependence reached 7.3%.
+    # count cut (on the slice): whole waves of full tiles, when the kernel has at least three waves.
+    # Preferred whenever it saves anything: on the whole machine it erred by at most 4.8% against the
+    # untruncated simulation of the H100 calibration GEMVs, where a length cut's tile-length dependence
+    # reached 7.3%.
     w2 = max(2, min(int(FAST_REQUEST_BUDGET / per_wave), int(waves / 2)))
     w1 = max(1, w2 // r)
     if waves >= 3 and (w1 + w2) * per_wave < whole:
