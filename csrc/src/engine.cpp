@@ -481,7 +481,11 @@ class Engine {
     Unit& un = units_[f.unit];
     first_data_ = std::min(first_data_, now_);
     // the unit takes data in at its load bandwidth
-    const TimePs t = std::max(now_, un.rx_free) + div_ceil_ps(static_cast<double>(f.bytes), m_.compute.load_bytes_per_ps_per_unit);
+    if (f.bytes != rx_bytes_) {  // requests are mostly one size: keep its intake time
+      rx_bytes_ = f.bytes;
+      rx_ps_ = div_ceil_ps(static_cast<double>(f.bytes), m_.compute.load_bytes_per_ps_per_unit);
+    }
+    const TimePs t = std::max(now_, un.rx_free) + rx_ps_;
     un.rx_free = t;
     un.inflight -= f.bytes;
     Tile& tl = un.slots[f.slot];
@@ -532,6 +536,8 @@ class Engine {
   TimePs now_ = 0, end_ = 0, half_lat_ = 0, first_data_ = kNever;
   TimePs compute_busy_ = 0;
   Bytes l2_bytes_ = 0, step_bytes_ = 1;
+  Bytes rx_bytes_ = -1;  // the last received request's size and its intake time (unit_receive)
+  TimePs rx_ps_ = 0;
   std::int64_t steps_per_tile_ = 1, next_tile_ = 0;
   double step_flops_ = 0;
   // results land far from the streamed operands (their own rows)
