@@ -192,7 +192,8 @@ TRUNCATION_RATIO = 4
 
 #: A long kernel runs on a slice of the machine: 1/s of its compute units, of its DRAM pseudo-channels and
 #: of its on-chip bandwidth, with the same per-unit in-flight window, per-channel timing, address hashing
-#: and tiles. When the kernel fills every unit, the units share the tiles alike and the hashed stream
+#: and tiles (n_tiles / s rounded to the nearest, counts scaled back by the exact ratio). When the kernel
+#: fills every unit, the units share the tiles alike and the hashed stream
 #: spreads evenly over the channels, so a channel of the slice carries the load of a channel of the whole
 #: machine. On the H100 calibration kernels `fast` shortened this way errs against the whole-machine
 #: simulation by at most 1.4% (GEMV, median 0.2%) and 1.2% (decode attention), where extrapolating truncated
@@ -217,14 +218,14 @@ _COUNTS = tuple(k for k in _EXTRAPOLATED if k not in ("time_ps", "body_ps"))  # 
 
 
 def _slice_factor(arch: Architecture, n_tiles: int) -> int:
-    """The largest s in SLICE_FACTORS that divides the machine and a kernel of n_tiles (1: none)."""
+    """The largest s in SLICE_FACTORS that divides the machine, for a kernel of n_tiles (1: none)."""
     dr = arch.dram
     units = arch.compute.units
     pcs = dr.stacks * dr.channels_per_stack * dr.pseudo_channels_per_channel
     if n_tiles < units:  # the slice's units must all be busy, as the whole machine's are
         return 1
     for s in SLICE_FACTORS:
-        if units % s or n_tiles % s or (dr.channels_per_stack % s and dr.stacks % s):
+        if units % s or (dr.channels_per_stack % s and dr.stacks % s):
             continue
         if units // s >= SLICE_MIN_UNITS and pcs // s >= SLICE_MIN_UNITS:
             return s
@@ -257,13 +258,15 @@ def _requests(arch: Architecture, d: dict[str, Any]) -> float:
     return d["n_tiles"] * (d["tile_read_bytes"] + d["tile_write_bytes"]) / arch.dram.interleave_bytes
 
 
-_Plan = tuple[str, "dict[str, Any] | None", dict[str, Any], float, float, float, int]
+_Plan = tuple[str, "dict[str, Any] | None", dict[str, Any], float, float, float, int, float]
 
 
 def _plan(arch: Architecture, d: dict[str, Any], screen: bool = False) -> _Plan | None:
-    """How `fast` shortens a long kernel: (axis, short desc or None, longer desc, x1, x2, x, slice) or None.
+    """How `fast` shortens a long kernel: (axis, short desc or None, longer desc, x1, x2, x, slice, scale) or
+    None.
 
-    slice s > 1: the descs run on 1/s of the machine (_sliced_machine); counts are scaled back by s.
+    slice s > 1: the descs run on 1/s of the machine (_sliced_machine), with n_tiles / s tiles rounded to
+    the nearest (the same number of waves to within a tile per slice); counts are scaled back by `scale`.
     "slice": the whole kernel on the slice, no extrapolation. Otherwise two runs extrapolated to x:
     "tiles" (a kernel of at least three waves, cut by whole waves with every tile whole) or "bytes" (long
     tiles cut in length; the shorter run keeps every tile at least two in-flight windows long, so the
@@ -276,9 +279,11 @@ def _plan(arch: Architecture, d: dict[str, Any], screen: bool = False) -> _Plan 
     wave = units * max(1, d["tiles_per_unit"])
     waves = d["n_tiles"] / wave
     per_wave = _requests(arch, dict(d, n_tiles=wave)) / s  # on the slice
-    whole = requests / s
+    n_s = max(1, round(d["n_tiles"] / s))  # the slice's tiles
+    scale = d["n_tiles"] / n_s
+    whole = requests / scale
     ws = wave // s  # one wave of the slice
-    sliced = ("slice", None, dict(d, n_tiles=d["n_tiles"] // s), 1.0, 1.0, 1.0, s)
+    sliced = ("slice", None, dict(d, n_tiles=n_s), 1.0, 1.0, 1.0, s, scale)
     if s > 1 and screen and requests > SCREEN_BUDGET:
         # the cheapest stand-in for the run below: the whole kernel on the slice, else whole waves on it
         cost = requests if requests <= FAST_REQUEST_BUDGET else whole
@@ -288,7 +293,7 @@ def _plan(arch: Architecture, d: dict[str, Any], screen: bool = False) -> _Plan 
             w2 = max(2, min(int(SCREEN_BUDGET / per_wave), int(waves / 2)))
             w1 = max(1, w2 // r)
             if waves >= 3 and (w1 + w2) * per_wave <= cost / 2:
-                return ("tiles", dict(d, n_tiles=w1 * ws), dict(d, n_tiles=w2 * ws), float(w1), float(w2), waves, s)
+                return ("tiles", dict(d, n_tiles=w1 * ws), dict(d, n_tiles=w2 * ws), float(w1), float(w2), waves, s, float(s))
     if requests <= FAST_REQUEST_BUDGET:
         return None
     if s > 1 and whole <= FAST_REQUEST_BUDGET * SLICE_BUDGET_FACTOR:
@@ -300,7 +305,7 @@ def _plan(arch: Architecture, d: dict[str, Any], screen: bool = False) -> _Plan 
     w2 = max(2, min(int(FAST_REQUEST_BUDGET / per_wave), int(waves / 2)))
     w1 = max(1, w2 // r)
     if waves >= 3 and (w1 + w2) * per_wave < whole:
-        return ("tiles", dict(d, n_tiles=w1 * ws), dict(d, n_tiles=w2 * ws), float(w1), float(w2), waves, s)
+        return ("tiles", dict(d, n_tiles=w1 * ws), dict(d, n_tiles=w2 * ws), float(w1), float(w2), waves, s, float(s))
     # length cut (on the slice)
     window = arch.compute.max_inflight_bytes_per_unit
     f_min = 2 * window / max(1, d["tile_read_bytes"])  # the shorter run's least fraction
@@ -308,7 +313,8 @@ def _plan(arch: Architecture, d: dict[str, Any], screen: bool = False) -> _Plan 
     f1 = max(f2 / r, f_min)
     if f2 <= 0.5 and (f1 + f2) * whole < requests:
         a, b = _truncated(sliced[2], f1), _truncated(sliced[2], f2)
-        return ("bytes", a, b, float(a["tile_read_bytes"]), float(b["tile_read_bytes"]), float(d["tile_read_bytes"]), s)
+        return ("bytes", a, b, float(a["tile_read_bytes"]), float(b["tile_read_bytes"]), float(d["tile_read_bytes"]), s,
+                scale)
     return None
 
 
@@ -345,13 +351,13 @@ def _run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str, screen:
         if p is None:
             out.append(next(res[1]))
             continue
-        _, a, _, x1, x2, x, s = p
+        _, a, _, x1, x2, x, s, scale = p
         r1 = next(res[s]) if a is not None else None
         r2 = next(res[s])
         r = dict(r2)
         for key in _EXTRAPOLATED:
             v = r2[key] if r1 is None else r2[key] + (r2[key] - r1[key]) / (x2 - x1) * (x - x2)
-            r[key] = type(r2[key])(round(v * s if key in _COUNTS else v))
+            r[key] = type(r2[key])(round(v * scale if key in _COUNTS else v))
         r["flops"] = d["tile_flops"] * d["n_tiles"]
         out.append(r)
     return out
