@@ -140,6 +140,7 @@ def test_dask_local_cluster_results_and_poisoned_point(dask_ex) -> None:
 
 
 def test_dask_worker_killed_mid_run_loses_no_point(dask_ex) -> None:
+    dask_ex.client.wait_for_workers(2, timeout=120)  # on a loaded machine a worker may still be (re)joining
     pids = dask_ex.client.run(os.getpid)
     got = {}
     killed = False
