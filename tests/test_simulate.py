@@ -431,9 +431,24 @@ def test_sliced_machine_keeps_per_unit_and_per_channel_resources() -> None:
     (d,) = Gemv(m=1, n=16384, k=16384).candidates(h, prune=True)[0]
     d = dict(d, n_tiles=1026, tile_read_bytes=d["tile_read_bytes"] // 2)
     p = _sim_module._plan(h, d)
-    assert p is not None and p[0] == "slice" and p[2]["n_tiles"] == 256 and p[7] == pytest.approx(1026 / 256)
+    assert p is not None and p[0] == "slice" and p[2]["n_tiles"] == 257 and p[7] == pytest.approx(1026 / 257)
     (r,) = _sim_module._run(h, [d], "fast")
     assert r["dram_read_bytes"] == 1026 * d["tile_read_bytes"]
+
+
+@pytest.mark.parametrize("n", [8448, 8512])  # 264 tiles (two per unit, exactly) and 266 (two more: a tail)
+def test_slice_keeps_the_tail_of_a_partial_last_wave(n: int) -> None:
+    """Rounding the slice's tiles to the nearest would drop a tail of two tiles (266 -> 66.5 -> 66 on 33
+    units x 2 slots: -7.8% against the whole machine, found in review); rounded up, a partial last wave
+    stays one, and more tiles never run faster."""
+    h = presets.load("h100-sxm")
+    g = Gemv(m=1, n=n, k=16384)
+    (c,) = g.candidates(h, prune=True)
+    assert _sim_module._plan(h, c[0])[0] == "slice"
+    whole = sum(r["time_ps"] for r in accelsim._core.simulate_kernels(_sim_module.machine_dict(h), c, "fast"))
+    est = sum(r["time_ps"] for r in _sim_module._run(h, c, "fast"))
+    assert est == pytest.approx(whole, rel=0.02)
+    assert simulate(h, Gemv(m=1, n=n, k=16384)).time_s >= simulate(h, Gemv(m=1, n=n - 64, k=16384)).time_s
 
 
 def test_sliced_run_matches_the_whole_machine_and_conserves_bytes() -> None:
@@ -464,22 +479,26 @@ def test_unsliceable_machine_still_shortens_long_kernels() -> None:
     p = _sim_module._plan(odd, d)
     assert p is not None and p[6] == 1 and p[0] in ("tiles", "bytes")
     t = simulate(odd, Gemv(m=1, n=57344, k=8192)).time_s
-    t_h = simulate(h, Gemv(m=1, n=57344, k=8192)).time_s
-    assert t == pytest.approx(t_h * 132 / 131, rel=0.05)  # DRAM-bound either way
+    whole = sum(r["time_ps"] for r in accelsim._core.simulate_kernels(_sim_module.machine_dict(odd), [d], "fast"))
+    assert t == pytest.approx(whole * 1e-12, rel=0.03)  # against simulating it whole
 
 
-def test_screening_keeps_a_candidate_within_a_percent_of_the_fastest() -> None:
-    """Two tilings of a long GEMM are first compared on short runs on the slice; only the winner runs whole.
-    The result is that candidate's whole run, and within 1% of the fastest of the whole runs."""
+@pytest.mark.parametrize("g", [Gemv(m=128, n=57344, k=8192), Gemv(m=32, n=8512, k=4096)])
+def test_screening_keeps_a_candidate_within_a_percent_of_the_fastest(g: Gemv) -> None:
+    """Tilings are first compared on cheaper runs on the slice; only the winner runs as usual. The result is
+    that candidate's usual run, and within 1% of the fastest tiling simulated whole on the whole machine.
+    (The 8512 x 4096 GEMM's 266-tile tiling has a two-tile tail that a slice rounded to the nearest tile
+    count dropped; screening then picked it, 4.1% slower: found in review.)"""
     h = presets.load("h100-sxm")
-    g = Gemv(m=128, n=57344, k=8192)
+    md = _sim_module.machine_dict(h)
     cands = g.candidates(h, prune=True)
     assert len(cands) == 2
     assert any(_sim_module._plan(h, d, True) != _sim_module._plan(h, d) for c in cands for d in c)
-    full = [sum(r["time_ps"] for r in _sim_module._run(h, c, "fast")) for c in cands]
+    usual = [sum(r["time_ps"] for r in _sim_module._run(h, c, "fast")) for c in cands]
+    whole = [sum(r["time_ps"] for r in accelsim._core.simulate_kernels(md, c, "fast")) for c in cands]
     t = simulate(h, g).kernels[0].time_s
-    assert any(t == pytest.approx(f * 1e-12, rel=1e-12) for f in full)
-    assert t <= min(full) * 1e-12 * 1.01
+    assert any(t == pytest.approx(f * 1e-12, rel=1e-12) for f in usual)
+    assert t <= min(whole) * 1e-12 * 1.01
 
 
 # long GEMVs: `fast` runs them on a quarter of the H100 (or truncates); the physics still hold
