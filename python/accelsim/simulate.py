@@ -194,10 +194,8 @@ TRUNCATION_RATIO = 4
 #: A long kernel runs on a slice of the machine: 1/s of its compute units, of its DRAM pseudo-channels and
 #: of its on-chip bandwidth, with the same per-unit in-flight window, per-channel timing, address hashing
 #: and tiles (n_tiles / s rounded up, so the last partial wave stays one; counts scaled back by the exact
-#: ratio). When the kernel
-#: fills every unit, the units share the tiles alike and the hashed stream
-#: spreads evenly over the channels, so a channel of the slice carries the load of a channel of the whole
-#: machine. On the H100 calibration kernels `fast` shortened this way errs against the whole-machine
+#: ratio). When the kernel fills every unit, the units share the tiles alike and the hashed stream spreads
+#: evenly over the channels, so a channel of the slice carries the load of a channel of the whole machine. On the H100 calibration kernels `fast` shortened this way errs against the whole-machine
 #: simulation by at most 1.4% (GEMV, median 0.2%) and 1.2% (decode attention), and by at most 2.8% (median
 #: 0.3%) on a sweep of 121 other GEMV tilings with partial last waves of every size, where extrapolating
 #: truncated whole-machine runs erred by up to 4.8% (benchmarks/truncation_error.py). The slice keeps at least
@@ -333,7 +331,7 @@ def _plan(arch: Architecture, d: dict[str, Any], screen: bool = False) -> _Plan 
     f_min = 2 * window / max(1, d["tile_read_bytes"])  # the shorter run's least fraction
     f2 = max(FAST_REQUEST_BUDGET / whole, 2 * f_min)
     f1 = max(f2 / r, f_min)
-    if f2 <= 0.5 and (f1 + f2) * whole < requests:
+    if f2 <= 0.5 and (f1 + f2) * whole < whole:
         a, b = _truncated(sliced[2], f1), _truncated(sliced[2], f2)
         return ("bytes", a, b, float(a["tile_read_bytes"]), float(b["tile_read_bytes"]), float(d["tile_read_bytes"]), s,
                 scale)
@@ -397,7 +395,7 @@ def _simulate_one(arch: Architecture, kernel: KernelLike, fidelity: str) -> Kern
     # library benchmarks its candidates). Ties keep the estimate's order.
     options = (kernel.candidates(arch, prune=True) if isinstance(kernel, Gemv)  # the same tilings at every fidelity
                else [kernel.lower(arch)])
-    # In `fast`, kernels the slice would run whole are screened on shorter runs first (SCREEN_BUDGET).
+    # In `fast`, the candidate tilings are first compared on cheaper runs on the slice (SCREEN_BUDGET).
     flat = [d for descs in options for d in descs]
     screen = fidelity == "fast" and len(options) > 1
     raw_all = _run(arch, flat, fidelity, screen)
