@@ -416,6 +416,11 @@ def test_small_gemv_searches_more_tilings_within_the_request_budget() -> None:
 
 # --- `fast` on a slice of the machine (simulate.SLICE_FACTORS) --------------------------------------------
 
+def _whole_machine_ps(arch: accelsim.Architecture, descs: list[dict]) -> int:
+    """The descs simulated whole on the whole machine (no slice, no truncation)."""
+    return sum(r["time_ps"] for r in accelsim._core.simulate_kernels(_sim_module.machine_dict(arch), descs, "fast"))
+
+
 def test_sliced_machine_keeps_per_unit_and_per_channel_resources() -> None:
     h = presets.load("h100-sxm")
     md = _sim_module.machine_dict(h)
@@ -445,7 +450,7 @@ def test_slice_keeps_the_tail_of_a_partial_last_wave(n: int) -> None:
     g = Gemv(m=1, n=n, k=16384)
     (c,) = g.candidates(h, prune=True)
     assert _sim_module._plan(h, c[0])[0] == "slice"
-    whole = sum(r["time_ps"] for r in accelsim._core.simulate_kernels(_sim_module.machine_dict(h), c, "fast"))
+    whole = _whole_machine_ps(h, c)
     est = sum(r["time_ps"] for r in _sim_module._run(h, c, "fast"))
     assert est == pytest.approx(whole, rel=0.02)
     assert simulate(h, Gemv(m=1, n=n, k=16384)).time_s >= simulate(h, Gemv(m=1, n=n - 64, k=16384)).time_s
@@ -479,7 +484,7 @@ def test_unsliceable_machine_still_shortens_long_kernels() -> None:
     p = _sim_module._plan(odd, d)
     assert p is not None and p[6] == 1 and p[0] in ("tiles", "bytes")
     t = simulate(odd, Gemv(m=1, n=57344, k=8192)).time_s
-    whole = sum(r["time_ps"] for r in accelsim._core.simulate_kernels(_sim_module.machine_dict(odd), [d], "fast"))
+    whole = _whole_machine_ps(odd, [d])
     assert t == pytest.approx(whole * 1e-12, rel=0.03)  # against simulating it whole
 
 
@@ -490,12 +495,11 @@ def test_screening_keeps_a_candidate_within_a_percent_of_the_fastest(g: Gemv) ->
     (The 8512 x 4096 GEMM's 266-tile tiling has a two-tile tail that a slice rounded to the nearest tile
     count dropped; screening then picked it, 4.1% slower: found in review.)"""
     h = presets.load("h100-sxm")
-    md = _sim_module.machine_dict(h)
     cands = g.candidates(h, prune=True)
     assert len(cands) == 2
     assert any(_sim_module._plan(h, d, True) != _sim_module._plan(h, d) for c in cands for d in c)
     usual = [sum(r["time_ps"] for r in _sim_module._run(h, c, "fast")) for c in cands]
-    whole = [sum(r["time_ps"] for r in accelsim._core.simulate_kernels(md, c, "fast")) for c in cands]
+    whole = [_whole_machine_ps(h, c) for c in cands]
     t = simulate(h, g).kernels[0].time_s
     assert any(t == pytest.approx(f * 1e-12, rel=1e-12) for f in usual)
     assert t <= min(whole) * 1e-12 * 1.01

@@ -292,46 +292,53 @@ def _plan(arch: Architecture, d: dict[str, Any], screen: bool = False) -> _Plan 
     per-byte rate is the steady one). ``screen``: the cheaper cut that SCREEN_BUDGET allows.
     """
     requests = _requests(arch, d)
+    screening = screen and requests > SCREEN_BUDGET
+    if requests <= FAST_REQUEST_BUDGET and not screening:
+        return None
     r = TRUNCATION_RATIO
-    units = arch.compute.units
     s = _slice_factor(arch, d["n_tiles"])
-    wave = units * max(1, d["tiles_per_unit"])
+    wave = arch.compute.units * max(1, d["tiles_per_unit"])
     waves = d["n_tiles"] / wave
-    per_wave = _requests(arch, dict(d, n_tiles=wave)) / s  # on the slice
+    per_wave = requests / waves / s  # on the slice
     n_s = -(-d["n_tiles"] // s)  # the slice's tiles: rounded up, so a kernel's last partial wave stays one
     scale = d["n_tiles"] / n_s
     whole = requests / scale
-    ws = wave // s  # one wave of the slice
     sliced = ("slice", None, dict(d, n_tiles=n_s), 1.0, 1.0, 1.0, s, scale)
     whole_budget = FAST_REQUEST_BUDGET * (SLICE_BUDGET_FACTOR_STREAM if _pure_stream(arch, d) else SLICE_BUDGET_FACTOR)
-    if s > 1 and screen and requests > SCREEN_BUDGET:
-        # the cheapest stand-in for the run below: the whole kernel on the slice, else whole waves on it
-        cost = requests if requests <= FAST_REQUEST_BUDGET else whole
-        if cost == requests or whole <= whole_budget:
-            if whole <= cost / 2:
-                return sliced
-            w2 = max(2, min(int(SCREEN_BUDGET / per_wave), int(waves / 2)))
-            w1 = max(1, w2 // r)
-            if waves >= 3 and (w1 + w2) * per_wave <= cost / 2:
-                return ("tiles", dict(d, n_tiles=w1 * ws), dict(d, n_tiles=w2 * ws), float(w1), float(w2), waves, s, float(s))
+
+    def count_cut(budget: float) -> tuple[int, int]:  # whole waves of full tiles: (shorter, longer)
+        w2 = max(2, min(int(budget / per_wave), int(waves / 2)))
+        return max(1, w2 // r), w2
+
+    def tiles_plan(w1: int, w2: int) -> _Plan:
+        ws = wave // s  # one wave of the slice
+        return ("tiles", dict(d, n_tiles=w1 * ws), dict(d, n_tiles=w2 * ws), float(w1), float(w2), waves, s, float(s))
+
+    # the run below unless shortened further: the kernel whole, or whole on the slice
+    usual = requests if requests <= FAST_REQUEST_BUDGET else (whole if s > 1 and whole <= whole_budget else None)
+    if s > 1 and screening and usual is not None:
+        # the cheapest stand-in for it: the whole kernel on the slice, else whole waves on the slice
+        if whole <= usual / 2:
+            return sliced
+        w1, w2 = count_cut(SCREEN_BUDGET)
+        if waves >= 3 and (w1 + w2) * per_wave <= usual / 2:
+            return tiles_plan(w1, w2)
     if requests <= FAST_REQUEST_BUDGET:
         return None
-    if s > 1 and whole <= whole_budget:
+    if usual is not None:
         return sliced
-    # count cut (on the slice): whole waves of full tiles, when the kernel has at least three waves.
-    # Preferred whenever it saves anything: on the whole machine it erred by at most 4.8% against the
-    # untruncated simulation of the H100 calibration GEMVs, where a length cut's tile-length dependence
-    # reached 7.3%.
-    w2 = max(2, min(int(FAST_REQUEST_BUDGET / per_wave), int(waves / 2)))
-    w1 = max(1, w2 // r)
+    # count cut (on the slice), when the kernel has at least three waves. Preferred whenever it saves
+    # anything: on the whole machine it erred by at most 4.8% against the untruncated simulation of the
+    # H100 calibration GEMVs, where a length cut's tile-length dependence reached 7.3%.
+    w1, w2 = count_cut(FAST_REQUEST_BUDGET)
     if waves >= 3 and (w1 + w2) * per_wave < whole:
-        return ("tiles", dict(d, n_tiles=w1 * ws), dict(d, n_tiles=w2 * ws), float(w1), float(w2), waves, s, float(s))
-    # length cut (on the slice)
+        return tiles_plan(w1, w2)
+    # length cut (on the slice); the two runs together are at most 5/8 of the whole
     window = arch.compute.max_inflight_bytes_per_unit
     f_min = 2 * window / max(1, d["tile_read_bytes"])  # the shorter run's least fraction
     f2 = max(FAST_REQUEST_BUDGET / whole, 2 * f_min)
     f1 = max(f2 / r, f_min)
-    if f2 <= 0.5 and (f1 + f2) * whole < whole:
+    if f2 <= 0.5:
         a, b = _truncated(sliced[2], f1), _truncated(sliced[2], f2)
         return ("bytes", a, b, float(a["tile_read_bytes"]), float(b["tile_read_bytes"]), float(d["tile_read_bytes"]), s,
                 scale)
