@@ -330,7 +330,9 @@ def case_call(r: random.Random) -> Callable[[], Any]:
 # ---------------------------------------------------------------------------------------------------
 # sweeps: specs (documents and YAML/JSON text), accelsim.sweep arguments, checkpoint files
 
+import atexit  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
 import tempfile  # noqa: E402
 import warnings  # noqa: E402
 
@@ -340,6 +342,7 @@ from accelsim import sweepspec  # noqa: E402
 from accelsim.sweep import DecodeWorkload, read_checkpoint  # noqa: E402
 
 _TMP = tempfile.mkdtemp(prefix="accelsim-fuzz-")
+atexit.register(shutil.rmtree, _TMP, True)  # the checkpoint files the fuzzer writes go with the process
 #: a sweep the fuzzer runs has at most this many rows (serial, roofline: a few ms each)
 SWEEP_RUN_MAX_ROWS = 24
 

@@ -237,6 +237,7 @@ struct InFlight {
   int slot;
   Bytes bytes;
   std::int64_t tile_index;
+  std::int64_t bursts_left = 1;  // detailed: bursts of this load not yet arrived
 };
 
 TimePs div_ceil_ps(double num, double rate) {
@@ -355,10 +356,11 @@ class Engine {
     push(t, kUnitIssue, u, 0);
   }
 
+  // A unit's loads and stores are interleave granules in both fidelities (the unit-side model is the
+  // same); `detailed` hands each to the controller as one request per burst (send_to_dram).
   Bytes chunk_at(Bytes addr, Bytes remaining) const {
-    const ExactDiv& chunk = fidelity_ == Fidelity::Detailed ? burst_div_ : interleave_div_;
-    const Bytes off = chunk.mod(addr);
-    return std::min(remaining, chunk.d - off);
+    const Bytes off = interleave_div_.mod(addr);
+    return std::min(remaining, interleave_div_.d - off);
   }
 
   void unit_issue(int u) {
@@ -397,6 +399,22 @@ class Engine {
   }
 
   void send_to_dram(Bytes addr, Bytes n, bool write, std::int64_t id, int u) {
+    if (fidelity_ != Fidelity::Detailed) {
+      send_request(addr, n, write, id, u);
+      return;
+    }
+    // detailed: one request per burst, all answering to the same load (which completes with its last)
+    std::int64_t bursts = 0;
+    for (Bytes left = n; left > 0; ++bursts) {
+      const Bytes b = std::min(left, burst_div_.d - burst_div_.mod(addr));
+      send_request(addr, b, write, id, u);
+      addr += b;
+      left -= b;
+    }
+    if (id >= 0) inflight_[id].bursts_left = bursts;
+  }
+
+  void send_request(Bytes addr, Bytes n, bool write, std::int64_t id, int u) {
     const DramAddress a = addr_map_(addr);
     DramRequest r;
     r.id = id;
@@ -476,10 +494,13 @@ class Engine {
   }
 
   void unit_receive(std::int64_t id) {
+    first_data_ = std::min(first_data_, now_);
+    // A load is complete when its last burst is back (a warp's vector load retires as a whole): only
+    // then does the unit take its data in and free its share of the in-flight budget, in either fidelity.
+    if (--inflight_[id].bursts_left > 0) return;
     const InFlight f = inflight_[id];
     free_slots_.push_back(id);
     Unit& un = units_[f.unit];
-    first_data_ = std::min(first_data_, now_);
     // the unit takes data in at its load bandwidth
     if (f.bytes != rx_bytes_) {  // requests are mostly one size: keep its intake time
       rx_bytes_ = f.bytes;
