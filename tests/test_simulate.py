@@ -320,6 +320,31 @@ def test_random_arch_gemv_at_least_roofline_and_reads_weights(arch: accelsim.Arc
 
 @PROPS
 @given(arch=valid_architectures(text=False), g=tiny_gemvs)
+def test_random_arch_detailed_moves_the_same_bytes_as_fast(arch: accelsim.Architecture, g: Gemv) -> None:
+    """Per tiling on random machines: detailed (one controller request per burst) moves exactly the bytes
+    fast moves, in one request per burst, and never beats the roofline floor."""
+    assume(_usable(arch, g))
+    assume(g.bytes_moved() <= (1 << 16) * arch.dram.burst_bytes)  # keep the burst-level run small
+    from accelsim import _core
+    from accelsim.simulate import machine_dict
+
+    m = machine_dict(arch)
+    launch = arch.kernel_launch_overhead_ns * 1e3
+    for descs in g.candidates(arch, top=1):
+        fast = _core.simulate_kernels(m, descs, "fast")
+        det = _core.simulate_kernels(m, descs, "detailed")
+        for f, d in zip(fast, det):
+            assert d["dram_read_bytes"] == f["dram_read_bytes"] and d["dram_write_bytes"] == f["dram_write_bytes"]
+            assert d["dram_requests"] * arch.dram.burst_bytes == d["dram_read_bytes"] + d["dram_write_bytes"]
+            assert d["flops"] == f["flops"]
+        total = sum(r["time_ps"] for r in det)
+        floor = len(descs) * launch + max(g.weight_bytes() / (arch.peak_dram_bandwidth_bytes_per_s * 1e-12),
+                                          g.flops() / (arch.peak_flops_per_s(g.math_dtype) * 1e-12))
+        assert total >= floor * (1 - 1e-9), (g, total, floor)
+
+
+@PROPS
+@given(arch=valid_architectures(text=False), g=tiny_gemvs)
 def test_random_arch_faster_dram_never_slower(arch: accelsim.Architecture, g: Gemv) -> None:
     """Per tiling on random machines (on degenerate ones -- one bank, 4-byte rows -- the estimate's choice
     of tiling can flip with DRAM speed by more than on real ones; see _check_faster_dram)."""
