@@ -139,7 +139,9 @@ def _group_alive(pgid: int) -> bool:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups and /proc")
 def test_ctrl_c_stops_workers_keeps_checkpoint_and_the_same_command_resumes(tmp_path) -> None:
-    n = 160
+    # long enough (a few ms a point) that the interrupt always lands mid-sweep: with 160 points an idle CI
+    # machine once finished the sweep between the checkpoint check and the SIGINT (exit status 0)
+    n = 1000
     spec = tmp_path / "spec.yaml"
     spec.write_text(SPEC.format(rates=[round(4.0 + i * 0.01, 2) for i in range(n)]))
     out = tmp_path / "out.csv"
