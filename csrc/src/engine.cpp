@@ -398,24 +398,25 @@ class Engine {
     return static_cast<std::int64_t>(inflight_.size()) - 1;
   }
 
+  // `n` bytes from `addr` within one interleave granule (chunk_at), so one pseudo-channel, bank and row.
   void send_to_dram(Bytes addr, Bytes n, bool write, std::int64_t id, int u) {
+    const DramAddress a = addr_map_(addr);
     if (fidelity_ != Fidelity::Detailed) {
-      send_request(addr, n, write, id, u);
+      send_request(a, addr, n, write, id, u);
       return;
     }
     // detailed: one request per burst, all answering to the same load (which completes with its last)
     std::int64_t bursts = 0;
     for (Bytes left = n; left > 0; ++bursts) {
       const Bytes b = std::min(left, burst_div_.d - burst_div_.mod(addr));
-      send_request(addr, b, write, id, u);
+      send_request(a, addr, b, write, id, u);
       addr += b;
       left -= b;
     }
     if (id >= 0) inflight_[id].bursts_left = bursts;
   }
 
-  void send_request(Bytes addr, Bytes n, bool write, std::int64_t id, int u) {
-    const DramAddress a = addr_map_(addr);
+  void send_request(const DramAddress& a, Bytes addr, Bytes n, bool write, std::int64_t id, int u) {
     DramRequest r;
     r.id = id;
     r.age = next_age_++;
