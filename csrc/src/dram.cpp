@@ -39,9 +39,12 @@ PseudoChannel::PseudoChannel(const DramConfig& c, int index, bool activate_ahead
       nonempty_((static_cast<std::size_t>(c.banks()) + 63) / 64, 0),
       key_hi_(c.banks(), std::numeric_limits<std::int64_t>::max()),
       key_lo_(c.banks(), 0),
-      key_type_(c.banks(), 0) {
+      key_type_(c.banks(), 0),
+      key_bg_(c.banks(), 0),
+      bg_key_(2 * static_cast<std::size_t>(c.bank_groups), 0) {
   activate_ahead_ = activate_ahead;
   for (int b = 0; b < c.banks(); ++b) banks_[b].bg = static_cast<std::int16_t>(b % c.bank_groups);
+  for (int g = 0; g < c.bank_groups; ++g) update_bg_key(g);
   faw_.fill(-kNever);
   // Refresh of the pseudo-channels is staggered evenly over one tREFI so they do not all block at once.
   next_ref_ = (c.tREFI * static_cast<TimePs>(index)) / std::max(1, c.pseudo_channels()) + c.tREFI / 2;
@@ -72,14 +75,19 @@ void PseudoChannel::recompute_cand(int b) {
 }
 
 // A bank's candidate's column time (bank_choice) is a max of terms; split it as
-// col = max(F[type], L) where L depends only on the bank and its bank group, and F only on `now`, the
-// channel-wide state and the candidate's type (max is exact on integers, so this is the same number):
-//   hit:               L = max(bk.col_ok, bg_col_ok)
+// col = max(F[type], L, G) where L depends only on the bank, G only on its bank group and whether the
+// candidate is a hit, and F only on `now`, the channel-wide state and the candidate's type (max is exact
+// on integers, so this is the same number):
+//   hit:               L = bk.col_ok
+//                      G = bg_col_ok
 //                      F = max(now, col_ok, bus_free - tCL, rd/wr_ok)
-//   miss, bank closed: L = max(max(bk.act_ok, bg_act_ok) + tRCD, bg_col_ok)
+//   miss, bank closed: L = bk.act_ok + tRCD
+//                      G = max(bg_act_ok + tRCD, bg_col_ok)
 //                      F = max(max(now, act_ok, faw + tFAW) + tRCD, col_ok, bus_free - tCL, rd/wr_ok)
-//   miss, bank open:   L = max(max(bk.act_ok, bg_act_ok, bk.pre_ok + tRP) + tRCD, bg_col_ok)
+//   miss, bank open:   L = max(bk.act_ok, bk.pre_ok + tRP) + tRCD
+//                      G = as for a closed bank
 //                      F = max(the closed-bank F, now + tRP + tRCD)
+// Keeping G per bank group means a column command or ACT updates two numbers, not every bank of its group.
 void PseudoChannel::update_key(int b) {
   const Bank& bk = banks_[b];
   if (bk.cand_pos < 0) {
@@ -91,17 +99,24 @@ void PseudoChannel::update_key(int b) {
   int kind;
   if (bk.cand_hit) {
     kind = 0;
-    l = std::max(bk.col_ok, bg_col_ok_[bg]);
+    l = bk.col_ok;
   } else if (bk.open_row < 0) {
     kind = 1;
-    l = std::max(std::max(bk.act_ok, bg_act_ok_[bg]) + c_.tRCD, bg_col_ok_[bg]);
+    l = bk.act_ok + c_.tRCD;
   } else {
     kind = 2;
-    l = std::max(std::max({bk.act_ok, bg_act_ok_[bg], bk.pre_ok + c_.tRP}) + c_.tRCD, bg_col_ok_[bg]);
+    l = std::max(bk.act_ok, bk.pre_ok + c_.tRP) + c_.tRCD;
   }
   key_hi_[b] = 2 * l + (kind != 0 ? 1 : 0);
+  key_bg_[b] = static_cast<std::uint16_t>(2 * bg + (kind != 0 ? 1 : 0));
   key_lo_[b] = static_cast<std::uint64_t>(bk.cand_id) ^ (std::uint64_t(1) << 63);
   key_type_[b] = static_cast<std::uint8_t>(2 * kind + (bk.cand_write ? 1 : 0));
+}
+
+// The bank-group terms G of update_key, as keys: hit (2 G) and miss (2 G + 1).
+void PseudoChannel::update_bg_key(int bg) {
+  bg_key_[2 * static_cast<std::size_t>(bg)] = 2 * bg_col_ok_[bg];
+  bg_key_[2 * static_cast<std::size_t>(bg) + 1] = 2 * std::max(bg_act_ok_[bg] + c_.tRCD, bg_col_ok_[bg]) + 1;
 }
 
 // The `now`- and channel-dependent half of every candidate's key, by candidate type (see update_key).
@@ -121,7 +136,7 @@ void PseudoChannel::type_keys(TimePs now, std::int64_t f2[6]) const {
 
 // Same decision as evaluating every bank's candidate with bank_choice() and keeping the earliest column
 // command, then row hits, then the oldest request (banks in ascending order, strict comparisons): the
-// key (2 * col + miss, id) compared as one 128-bit number, with col = max(F[type], L) (see update_key).
+// key (2 * col + miss, id) compared as one 128-bit number, with col = max(F[type], L, G) (see update_key).
 PseudoChannel::Choice PseudoChannel::choose(TimePs now) const {
   std::int64_t f2[6];
   type_keys(now, f2);
@@ -132,12 +147,14 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now) const {
   const std::int64_t* hi = key_hi_.data();
   const std::uint64_t* lo = key_lo_.data();
   const std::uint8_t* ty = key_type_.data();
+  const std::uint16_t* kb = key_bg_.data();
+  const std::int64_t* bgk = bg_key_.data();
   for (std::size_t w = 0; w < nwords; ++w) {
     std::uint64_t bits = nonempty_[w];
     while (bits) {
       const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
       bits &= bits - 1;
-      const std::int64_t h = std::max(f2[ty[b]], hi[b]);
+      const std::int64_t h = std::max({f2[ty[b]], hi[b], bgk[kb[b]]});
       const U128 key = (static_cast<U128>(static_cast<std::uint64_t>(h)) << 64) | lo[b];
       if (key < best_key) {
         best_key = key;
@@ -193,7 +210,7 @@ void PseudoChannel::offer_candidate(int b, TimePs now) {
   }
   std::int64_t f2[6];
   type_keys(now, f2);
-  const std::int64_t h = std::max(f2[key_type_[b]], key_hi_[b]);
+  const std::int64_t h = std::max({f2[key_type_[b]], key_hi_[b], bg_key_[key_bg_[b]]});
   if (h < choice_.key_h || (h == choice_.key_h && key_lo_[b] < choice_.key_lo)) {
     choice_ = bank_choice(b, now, h);
     choice_now_ = now;
@@ -310,8 +327,7 @@ DramRequest PseudoChannel::issue(TimePs now, TimePs* data_end) {
   stats_.bus_busy += n * c_.tBL;
   // the bank's candidate and the bank group's timing changed
   recompute_cand(ch.bank);
-  for (int b = bg; b < static_cast<int>(banks_.size()); b += c_.bank_groups)
-    if (b != ch.bank) update_key(b);
+  update_bg_key(bg);
   if (activate_ahead_) activate_ahead(now, col);
   *data_end = end;
   return r;
@@ -357,8 +373,7 @@ void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
           bk.col_ok = std::max(bk.col_ok, act + c_.tRCD);
       ++stats_.activates_ahead;
       recompute_cand(b);
-      for (int o = g; o < static_cast<int>(banks_.size()); o += c_.bank_groups)
-        if (o != b) update_key(o);
+      update_bg_key(g);
     }
   }
 }

@@ -199,6 +199,7 @@ class PseudoChannel {
   void activate_ahead(TimePs now, TimePs horizon);
   void record_activate(Bank& bk, std::int64_t row, TimePs act);
   void update_key(int bank);
+  void update_bg_key(int bg);
   static void set_cand(Bank& bk, int pos, bool hit, const DramRequest& r) {
     bk.cand_pos = pos;
     bk.cand_hit = hit;
@@ -222,6 +223,8 @@ class PseudoChannel {
   std::vector<std::int64_t> key_hi_;    // 2 * (bank-local bound of the column time) + (candidate is a miss)
   std::vector<std::uint64_t> key_lo_;   // candidate id, sign bit flipped (orders like the signed id)
   std::vector<std::uint8_t> key_type_;  // 2 * kind (0 hit, 1 miss on a closed bank, 2 miss on an open one) + write
+  std::vector<std::uint16_t> key_bg_;   // 2 * bank group + (candidate is a miss): the candidate's bg_key_ entry
+  std::vector<std::int64_t> bg_key_;    // per bank group, its term of a hit's and of a miss's key (update_bg_key)
   std::array<TimePs, 4> faw_{};  // last four ACT times (ring)
   int faw_pos_ = 0;
   TimePs col_ok_ = 0, act_ok_ = 0, bus_free_ = 0;
