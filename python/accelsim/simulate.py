@@ -204,14 +204,14 @@ TRUNCATION_RATIO = 4
 SLICE_FACTORS = (4, 2)
 SLICE_MIN_UNITS = 16
 SLICE_BUDGET_FACTOR = 4
-#: The least fitting slice: a kernel that is not a pure stream and runs whole on a slice runs on the least
-#: slice that brings it within FAST_REQUEST_BUDGET (half the machine up to 2 x the budget), not the smallest
-#: one allowed. The slice errs most at the memory-to-compute transition with few waves (l70b_o bf16 M = 256:
-#: 135 K requests, 3.9 waves, a quarter of the H100 -2.1% against the whole machine, half of it -0.2%). On
-#: the 30 tilings of H100 calibration GEMVs this applies to, the largest error against the whole machine
-#: drops from 2.55% to 1.72% (mean 0.63% to 0.42%; the median stays about 0.3%). It costs at most the budget
-#: per kernel. Pure streams keep the smallest slice: they are most of the
-#: long kernels, and on them the slice stays within 1.4% of `detailed`. Screening always uses the smallest.
+#: A kernel that runs whole on a slice and is not a pure stream runs on the largest slice that keeps it
+#: within FAST_REQUEST_BUDGET: half the machine up to 2 x the budget, rather than a quarter. The slice errs
+#: most at the memory-to-compute transition with few waves (l70b_o bf16 M = 256: 135 K requests, 3.9 waves;
+#: a quarter of the H100 -2.1% against the whole machine, half of it -0.2%). On the 30 tilings of H100
+#: calibration GEMVs this applies to, the largest error against the whole machine drops from 2.55% to 1.72%
+#: (mean 0.63% to 0.42%; the median stays about 0.3%), for at most the budget per kernel. Pure streams, most
+#: of the long kernels, keep the quarter: on them it stays within 1.4% of `detailed`. Screening always runs
+#: on the quarter.
 #: Screening: when simulate() compares candidate tilings of a kernel of more than SCREEN_BUDGET requests,
 #: each is first run on the slice where that costs at most half its own run: whole, or else as two
 #: whole-wave truncations with a longer run of at most SCREEN_BUDGET requests. Only the winner then runs
@@ -320,8 +320,8 @@ def _plan(arch: Architecture, d: dict[str, Any], screen: bool = False) -> _Plan 
     whole = requests / sliced[7]  # the kernel whole on the slice
     stream = _pure_stream(arch, d)
     whole_budget = FAST_REQUEST_BUDGET * (SLICE_BUDGET_FACTOR_STREAM if stream else SLICE_BUDGET_FACTOR)
-    # the kernel whole on a slice, as it runs when it fits whole_budget there: on the least slice that brings
-    # it within FAST_REQUEST_BUDGET, if any (not for a pure stream, see SLICE_FACTORS), else on `sliced`
+    # the kernel whole on a slice, as it runs when it fits whole_budget: on the largest slice that keeps it
+    # within FAST_REQUEST_BUDGET, if any (not for a pure stream, see SLICE_BUDGET_FACTOR), else on `sliced`
     fitting = [f for f in factors if requests / sliced_at(f)[7] <= FAST_REQUEST_BUDGET]
     run_sliced = sliced_at(min(fitting)) if fitting and not stream else sliced
 
