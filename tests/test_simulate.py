@@ -350,6 +350,10 @@ def test_random_arch_faster_dram_never_slower(arch: accelsim.Architecture, g: Ge
     of tiling can flip with DRAM speed by more than on real ones; see _check_faster_dram)."""
     assume(_usable(arch, g))
     assume(arch.dram.data_rate_gbps * 2 <= 1e6)
+    # A DRAM that refreshes most of the time serves in slivers between refreshes, and which request fits in
+    # a sliver is a phase effect of any timing change (found by CI: tRFC 82 ns of tREFI 83 ns, 2x data rate
+    # +3.7%; at tRFC 60 ns it is -14%). Real devices refresh a few percent of the time.
+    assume(arch.dram.tRFC_ns <= 0.5 * arch.dram.tREFI_ns)
     from accelsim import _core
     from accelsim.simulate import machine_dict
 

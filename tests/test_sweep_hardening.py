@@ -139,15 +139,16 @@ def _group_alive(pgid: int) -> bool:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups and /proc")
 def test_ctrl_c_stops_workers_keeps_checkpoint_and_the_same_command_resumes(tmp_path) -> None:
-    # long enough (a few ms a point) that the interrupt always lands mid-sweep: with 160 points an idle CI
-    # machine once finished the sweep between the checkpoint check and the SIGINT (exit status 0)
-    n = 1000
+    n = 1000  # ~2 s of points: the interrupt lands mid-sweep
     spec = tmp_path / "spec.yaml"
     spec.write_text(SPEC.format(rates=[round(4.0 + i * 0.01, 2) for i in range(n)]))
     out = tmp_path / "out.csv"
     ck = Path(f"{out}.partial.csv")
     cmd = ["sweep", str(spec), "-o", str(out), "--workers", "1", "--no-progress"]
-    p = _cli(cmd, start_new_session=True)  # its own process group, like a shell job: Ctrl-C reaches all of it
+    # its own process group, like a shell job: Ctrl-C reaches all of it. A foreground job takes SIGINT even
+    # when this test runs where it is ignored (a background job of a non-interactive shell inherits SIG_IGN,
+    # and Python then installs no KeyboardInterrupt handler: the sweep ran to the end and exited 0)
+    p = _cli(cmd, start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     lines = 0
     while time.monotonic() < deadline and p.poll() is None:
