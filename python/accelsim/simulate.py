@@ -196,7 +196,7 @@ TRUNCATION_RATIO = 4
 #: and tiles (n_tiles / s rounded up, so the last partial wave stays one; counts scaled back by the exact
 #: ratio). When the kernel fills every unit, the units share the tiles alike and the hashed stream spreads
 #: evenly over the channels, so a channel of the slice carries the load of a channel of the whole machine. On the H100 calibration kernels `fast` shortened this way errs against the whole-machine
-#: simulation by at most 1.4% (GEMV, median 0.2%) and 1.2% (decode attention), and by at most 2.8% (median
+#: simulation by at most 1.7% (GEMV, median 0.2%) and 1.2% (decode attention), and by at most 1.7% (median
 #: 0.3%) on a sweep of 121 other GEMV tilings with partial last waves of every size, where extrapolating
 #: truncated whole-machine runs erred by up to 4.8% (benchmarks/truncation_error.py). The slice keeps at least
 #: SLICE_MIN_UNITS units and as many pseudo-channels. Its bias is slightly negative: the last of its units
