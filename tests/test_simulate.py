@@ -511,6 +511,40 @@ def test_kernel_within_twice_the_budget_runs_whole_on_half_the_machine() -> None
     assert _sim_module._pure_stream(h, s) and _sim_module._plan(h, s)[6] == 4
 
 
+@pytest.mark.parametrize("mb", [16, 256, 1024])
+def test_a_fill_beyond_the_l2_is_bound_by_dram_writes(mb: int) -> None:
+    """The L2 holds a kernel's writes up to its capacity when the kernel ends; the rest must be in DRAM by
+    then. (A fill larger than the L2 used to end in ~1 us whatever its size, and a fuzzed one of 800 GB
+    queued every write at once and ran out of memory.) On the slice and in the length cuts the L2's share
+    of the writes scales with them, so `fast` agrees with the whole machine."""
+    h = presets.load("h100-sxm")
+    n = mb << 19  # bf16 elements: mb MiB
+    k = Elementwise(n_elements=n, dtype="bf16", reads=0, writes=1, flops_per_element=0)
+    r = simulate(h, k)
+    beyond = max(0, 2 * n - h.l2.capacity_bytes)
+    assert r.kernels[0].dram_write_bytes >= 2 * n
+    assert r.time_s >= beyond / h.peak_dram_bandwidth_bytes_per_s
+    if beyond == 0:
+        assert r.time_s < 2 * h.kernel_launch_overhead_ns * 1e-9  # absorbed: written back after the kernel
+    (d,) = k.lower(h)
+    assert r.time_s * 1e12 == pytest.approx(_whole_machine_ps(h, [d]), rel=0.02)
+    if mb == 1024:
+        p = _sim_module._plan(h, d)
+        assert p is not None and p[0] == "bytes" and p[1]["tile_write_bytes"] < p[2]["tile_write_bytes"]
+
+
+def test_write_absorb_bytes_zero_waits_for_every_write() -> None:
+    """A kernel that may leave none of its writes in the L2 ends when the last one is in DRAM."""
+    h = presets.load("h100-sxm")
+    md = _sim_module.machine_dict(h)
+    (d,) = Elementwise(n_elements=1 << 22, dtype="bf16", reads=1, writes=1, flops_per_element=0).lower(h)
+    absorbed, strict = accelsim._core.simulate_kernels(md, [d, dict(d, write_absorb_bytes=0)], "fast")
+    assert strict["time_ps"] > absorbed["time_ps"]
+    assert strict["dram_write_bytes"] == absorbed["dram_write_bytes"] >= d["n_tiles"] * d["tile_write_bytes"]
+    with pytest.raises(accelsim._core.CoreConfigError, match="write_absorb_bytes"):
+        accelsim._core.simulate_kernels(md, [dict(d, write_absorb_bytes=-2)], "fast")
+
+
 def test_sliced_run_matches_the_whole_machine_and_conserves_bytes() -> None:
     """A 537 MB GEMV: `fast` runs it whole on a quarter of the H100; against the whole machine the time
     agrees within 1.5% (the calibration GEMVs: at most 2.3%) and every count is scaled back exactly."""

@@ -92,6 +92,7 @@ KernelDesc kernel_from(const py::dict& d) {
   k.kernel_fixed_ps = get_ps(d, "kernel_fixed_ns");
   k.tiles_per_unit = get<int>(d, "tiles_per_unit");
   k.base_address = get<Bytes>(d, "base_address");
+  if (d.contains("write_absorb_bytes")) k.write_absorb_bytes = get<Bytes>(d, "write_absorb_bytes");
   return k;
 }
 

@@ -278,6 +278,8 @@ class Engine {
 
   KernelResult run() {
     KernelResult res;
+    write_pending_ = k_.n_tiles * k_.tile_write_bytes;
+    absorb_ = k_.write_absorb_bytes >= 0 ? k_.write_absorb_bytes : m_.l2.capacity_bytes;
     res.name = k_.name;
     // Hand out tiles: every unit fills its slots in turn (the hardware block scheduler's first wave).
     for (int s = 0; s < static_cast<int>(units_[0].slots.size()); ++s)
@@ -294,8 +296,14 @@ class Engine {
         case kTileDone: tile_done(e.a, static_cast<int>(e.b)); break;
         case kWriteDone:
           // Without an on-chip level the kernel ends when its writes reach DRAM; with one, the L2
-          // accepts them (see tile_done) and writes them back while the kernel and its successors run.
-          if (!m_.l2.present) end_ = std::max(end_, now_);
+          // accepts them (see tile_done) and writes them back while the kernel and its successors run,
+          // but it holds at most write_absorb_bytes of them: the rest must reach DRAM before the end.
+          if (!m_.l2.present) {
+            end_ = std::max(end_, now_);
+          } else if (write_pending_ > absorb_) {
+            write_pending_ -= e.b;
+            if (write_pending_ <= absorb_) end_ = std::max(end_, now_);
+          }
           break;
       }
     }
@@ -474,7 +482,7 @@ class Engine {
     TimePs data_end = 0;
     const DramRequest r = pcs_[pc]->issue(now_, &data_end);
     if (r.write) {
-      push(data_end, kWriteDone, pc, 0);
+      push(data_end, kWriteDone, pc, static_cast<std::int64_t>(r.bursts) * m_.dram.burst_bytes);
     } else {
       // one pseudo-channel's data returns in bus order: its lane of the event queue
       push_lane(data_end + (m_.dram.access_latency - half_lat_), kUnitReceive, r.unit, r.id, pc);
@@ -558,6 +566,7 @@ class Engine {
   TimePs now_ = 0, end_ = 0, half_lat_ = 0, first_data_ = kNever;
   TimePs compute_busy_ = 0;
   Bytes l2_bytes_ = 0, step_bytes_ = 1;
+  Bytes write_pending_ = 0, absorb_ = 0;  // written bytes not yet in DRAM; how many of them the L2 holds
   Bytes rx_bytes_ = -1;  // the last received request's size and its intake time (unit_receive)
   TimePs rx_ps_ = 0;
   std::int64_t steps_per_tile_ = 1, next_tile_ = 0;
@@ -611,6 +620,7 @@ KernelResult simulate_kernel(const MachineConfig& m, const KernelDesc& k, Fideli
   m.validate();
   check(k.n_tiles >= 1, "kernel.n_tiles", "must be >= 1");
   check(k.tile_read_bytes >= 0 && k.tile_write_bytes >= 0 && k.tile_shared_bytes >= 0, "kernel.bytes", "must be >= 0");
+  check(k.write_absorb_bytes >= -1, "kernel.write_absorb_bytes", "must be >= 0 (or -1: the L2's capacity)");
   check(k.tile_flops >= 0 && std::isfinite(k.tile_flops), "kernel.flops", "must be finite and >= 0");
   check(k.flops_per_ps_per_unit > 0, "kernel.flops_per_ps_per_unit", "the machine cannot run this kernel's math");
   check(k.tiles_per_unit >= 1, "kernel.tiles_per_unit", "must be >= 1");

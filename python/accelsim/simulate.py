@@ -353,16 +353,32 @@ def _plan(arch: Architecture, d: dict[str, Any], screen: bool = False) -> _Plan 
     w1, w2 = count_cut(FAST_REQUEST_BUDGET)
     if waves >= 3 and (w1 + w2) * per_wave < whole:
         return tiles_plan(w1, w2)
-    # length cut (on the slice); the two runs together are at most 5/8 of the whole
+    # length cut (on the slice); the two runs together are at most 5/8 of the whole. Its axis is the bytes a
+    # tile reads, or writes when it reads none (a fill: linear in its size, no in-flight window to fill)
     window = arch.compute.max_inflight_bytes_per_unit
-    f_min = 2 * window / max(1, d["tile_read_bytes"])  # the shorter run's least fraction
+    axis = "tile_read_bytes" if d["tile_read_bytes"] > 0 else "tile_write_bytes"
+    f_min = 2 * window / d["tile_read_bytes"] if d["tile_read_bytes"] > 0 else 0.0  # the shorter run's least fraction
     f2 = max(FAST_REQUEST_BUDGET / whole, 2 * f_min)
     f1 = max(f2 / r, f_min)
     if f2 <= 0.5:
         a, b = _truncated(sliced[2], f1), _truncated(sliced[2], f2)
-        return ("bytes", a, b, float(a["tile_read_bytes"]), float(b["tile_read_bytes"]), float(d["tile_read_bytes"]), s,
-                sliced[7])
+        if a[axis] < b[axis]:
+            return ("bytes", a, b, float(a[axis]), float(b[axis]), float(d[axis]), s, sliced[7])
     return sliced if s > 1 else None  # no cut pays: still the slice
+
+
+def _absorbing(arch: Architecture, d: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
+    """``run`` (a slice or cut of kernel ``d``) with the share of the L2 that absorbs its writes.
+
+    The L2 holds up to its capacity of a kernel's written bytes when the kernel ends; the rest must have
+    reached DRAM (the core's ``write_absorb_bytes``). A run on 1/s of the machine, or over part of the
+    kernel, gets the same share of the capacity as of the kernel's writes, so a fill larger than the L2
+    stays bound by DRAM write bandwidth on the slice and in the cuts that are extrapolated from."""
+    total = d["n_tiles"] * d["tile_write_bytes"]
+    if arch.l2 is None or total == 0:
+        return run
+    share = run["n_tiles"] * run["tile_write_bytes"] / total
+    return dict(run, write_absorb_bytes=int(arch.l2.capacity_bytes * share))
 
 
 def simulated_requests(arch: Architecture, descs: Sequence[dict[str, Any]]) -> float:
@@ -384,7 +400,7 @@ def _run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str, screen:
             check_detailed(arch, d)
     batches: dict[int, list[dict[str, Any]]] = {}  # by machine slice
     for d, p in zip(descs, plans):
-        runs = [d] if p is None else [x for x in p[1:3] if x is not None]
+        runs = [d] if p is None else [_absorbing(arch, d, x) for x in p[1:3] if x is not None]
         if fidelity == "fast":
             check_fast(arch, d, runs)
         batches.setdefault(1 if p is None else p[6], []).extend(runs)

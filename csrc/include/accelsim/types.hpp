@@ -69,6 +69,9 @@ struct KernelDesc {
   TimePs kernel_fixed_ps = 0;      // per-kernel fixed cost beyond launch (e.g. a grid-wide reduction)
   int tiles_per_unit = 1;          // tiles resident on one unit at once
   Bytes base_address = 0;          // where the streamed operand starts
+  // Written bytes the on-chip level absorbs: the kernel may end with this many still on their way to DRAM
+  // (-1: the L2's capacity; ignored without an L2, where the kernel ends when its last write is in DRAM)
+  Bytes write_absorb_bytes = -1;
 };
 
 struct KernelResult {
