@@ -239,6 +239,26 @@ def test_refresh_stagger_overflow_is_refused() -> None:
     assert ei.value.field == "dram.tREFI_ns"
 
 
+def test_runs_that_would_queue_too_many_requests_at_once_are_refused() -> None:
+    """Reads queue up to every unit's in-flight window, posted writes all at once: a run that could hold more
+    than MAX_OUTSTANDING_REQUESTS at once is a ConfigError naming the cause, not a std::bad_alloc or the OOM
+    killer (the fuzzer's 800 GB fill). Within the limit it simulates."""
+    from accelsim import limits
+
+    h = presets.load("h100-sxm")
+    huge = h.with_field("compute.max_inflight_bytes_per_unit", 2**40)
+    g = accelsim.Gemv(m=1, n=32768, k=16384)  # 1 GiB of weights: 2**25 bursts
+    with pytest.raises(ConfigError) as ei:
+        accelsim.simulate(huge, g, fidelity="detailed")
+    assert ei.value.field == "compute.max_inflight_bytes_per_unit"
+    assert accelsim.simulate(huge, g).time_s > 0  # fast's runs are cut to the budget: few enough at once
+    fill = {"name": "fill", "n_tiles": 264, "tile_read_bytes": 0, "tile_write_bytes": 3 << 30}
+    with pytest.raises(ConfigError) as ei:
+        limits.check_outstanding(h, fill, [fill], "fast")
+    assert ei.value.field == "fill.size"
+    limits.check_outstanding(h, fill, [fill], "roofline")
+
+
 def test_fast_runs_the_truncation_cannot_shorten_are_refused() -> None:
     """A machine with 2**20 units makes every wave too big to truncate: 2**37 requests would run for days."""
     arch = presets.load("h100-sxm").with_field("compute.units", 2**20)

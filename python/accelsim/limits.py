@@ -12,6 +12,9 @@ real accelerator (an H100 has 132 units and ~10,000 DRAM banks) but below what w
   absurdly small rate -- 1e-300 FLOP/cycle -- would otherwise overflow the core's 64-bit time);
 * ``MAX_DETAILED_REQUESTS`` DRAM requests per kernel in ``fidelity="detailed"`` (one event chain per
   burst: beyond this a run takes hours; ``"fast"`` extrapolates long streams and has no such limit);
+* ``MAX_OUTSTANDING_REQUESTS`` DRAM requests a run can have in flight at once (about 200 bytes of engine
+  state each): the units' in-flight windows plus every posted write in the worst case (a huge window or
+  a fill would otherwise queue everything at once; the fuzzer found an 800 GB fill that did);
 * ``MAX_SWEEP_POINTS`` rows of one :func:`accelsim.sweep` (bases x design points x workloads), counted
   from the axis lengths before any point is built (a 10**9-point grid is refused at once, not expanded).
   A sweep's process peaks at about 3.3 KB per row (benchmarks/sweep_memory.py: the frame's ~240 B plus the
@@ -30,7 +33,7 @@ from .arch import Architecture
 from .errors import ConfigError
 
 __all__ = ["MAX_SIM_UNITS", "MAX_SIM_BANKS", "MAX_KERNELS_PER_CALL", "MAX_DETAILED_REQUESTS", "MAX_SIM_PS",
-           "MAX_FAST_REQUESTS", "MAX_SWEEP_POINTS", "MAX_WHOLE_RUN_REQUESTS", "MAX_FLASH_PAGES_PER_STACK", "MAX_FLASH_PLANES", "check_flash", "check_sweep_size", "check_whole_run", "check_machine", "check_kernel_count", "check_detailed", "check_fast", "check_duration"]
+           "MAX_FAST_REQUESTS", "MAX_OUTSTANDING_REQUESTS", "check_outstanding", "MAX_SWEEP_POINTS", "MAX_WHOLE_RUN_REQUESTS", "MAX_FLASH_PAGES_PER_STACK", "MAX_FLASH_PLANES", "check_flash", "check_sweep_size", "check_whole_run", "check_machine", "check_kernel_count", "check_detailed", "check_fast", "check_duration"]
 
 MAX_SIM_UNITS = 1 << 20
 MAX_SIM_BANKS = 1 << 22
@@ -39,6 +42,9 @@ MAX_DETAILED_REQUESTS = 1 << 31
 #: DRAM requests one `fast` run may simulate after its long-stream truncation (normally <= 2**17 each;
 #: only machines with absurdly many units defeat the truncation)
 MAX_FAST_REQUESTS = 1 << 30
+#: DRAM requests one run may have queued at once (reads within the in-flight windows, plus every posted
+#: write): ~200 B of engine state each, so 2**24 is ~3 GB (an H100 GEMV has ~7,000 reads in flight)
+MAX_OUTSTANDING_REQUESTS = 1 << 24
 #: simulated time of one kernel, ps (~11.6 days): the engine counts integer picoseconds in 64 bits
 MAX_SIM_PS = 1e18
 #: rows of one sweep (bases x design points x workloads); read at call time, so it can be changed
@@ -121,6 +127,7 @@ def check_whole_run(arch: Architecture, desc: dict[str, Any], fidelity: str) -> 
     check_duration(arch, desc)
     if fidelity == "detailed":
         check_detailed(arch, desc)
+    check_outstanding(arch, desc, [desc], fidelity)
     requests = _granule_requests(arch, desc)
     if requests > MAX_WHOLE_RUN_REQUESTS:
         raise ConfigError(f"{desc['name']}.size", f"a near-memory kernel of more than {MAX_WHOLE_RUN_REQUESTS} DRAM "
@@ -151,6 +158,29 @@ def _granule_requests(arch: Architecture, desc: dict[str, Any]) -> int:
     """Interleave-granule requests of a kernel description, each tile's reads and writes rounded up."""
     il = arch.dram.interleave_bytes
     return desc["n_tiles"] * (-(-desc["tile_read_bytes"] // il) + -(-desc["tile_write_bytes"] // il))
+
+
+def check_outstanding(arch: Architecture, desc: dict[str, Any], runs: list[dict[str, Any]], fidelity: str) -> None:
+    """Refuse a run that could queue more than MAX_OUTSTANDING_REQUESTS DRAM requests at once: its reads
+    up to every unit's in-flight window, plus all its writes (posted as tiles finish, not throttled).
+    Roofline keeps no queues."""
+    if fidelity == "roofline":
+        return
+    size = arch.dram.burst_bytes if fidelity == "detailed" else arch.dram.interleave_bytes
+    c = arch.compute
+    window = c.units * (-(-c.max_inflight_bytes_per_unit // size) + 1)  # + a load straddling two granules
+    for r in runs:
+        reads = r["n_tiles"] * -(-r["tile_read_bytes"] // size)
+        writes = r["n_tiles"] * -(-r["tile_write_bytes"] // size)
+        if min(reads, window) + writes <= MAX_OUTSTANDING_REQUESTS:
+            continue
+        if writes > MAX_OUTSTANDING_REQUESTS // 2:
+            raise ConfigError(f"{desc['name']}.size", f"its writes would queue more than {MAX_OUTSTANDING_REQUESTS} "
+                              f"DRAM requests at once in a {fidelity} simulation; split the kernel or use "
+                              "fidelity='roofline'", writes)
+        raise ConfigError("compute.max_inflight_bytes_per_unit", f"units x in-flight window would queue more than "
+                          f"{MAX_OUTSTANDING_REQUESTS} DRAM requests at once in a {fidelity} simulation",
+                          c.max_inflight_bytes_per_unit)
 
 
 def check_fast(arch: Architecture, desc: dict[str, Any], runs: list[dict[str, Any]] | None = None) -> None:

@@ -21,7 +21,8 @@ from .arch import DTYPES, Architecture
 from .energy import kernel_energy_components, sum_components, total_j
 from .errors import ConfigError
 from .kernels import DecodeAttention, Elementwise, Gemv, Moe
-from .limits import MAX_KERNELS_PER_CALL, check_detailed, check_duration, check_fast, check_kernel_count, check_machine
+from .limits import (MAX_KERNELS_PER_CALL, check_detailed, check_duration, check_fast, check_kernel_count, check_machine,
+                     check_outstanding)
 
 __all__ = ["simulate", "Result", "KernelRow", "FIDELITIES", "machine_dict", "clear_cache"]
 
@@ -403,6 +404,7 @@ def _run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str, screen:
         runs = [d] if p is None else [_absorbing(arch, d, x) for x in p[1:3] if x is not None]
         if fidelity == "fast":
             check_fast(arch, d, runs)
+        check_outstanding(arch, d, runs, fidelity)
         batches.setdefault(1 if p is None else p[6], []).extend(runs)
     try:
         res = {s: iter(_core.simulate_kernels(_sliced_machine(md, s), batch, fidelity)) for s, batch in batches.items()}
