@@ -258,6 +258,31 @@ def _usable(arch: accelsim.Architecture, g: Gemv) -> bool:
     return arch.compute.matrix_flops_per_cycle_per_unit.get(g.math_dtype) > 0
 
 
+tiny_elementwise = st.builds(
+    lambda n, dtype, reads, writes: Elementwise(n_elements=n, dtype=dtype, reads=reads, writes=writes,
+                                                flops_per_element=0),
+    n=st.integers(1, 1 << 16), dtype=st.sampled_from(["bf16", "fp32", "fp8"]), reads=st.integers(0, 2),
+    writes=st.integers(0, 2),
+).filter(lambda k: k.reads + k.writes > 0)
+
+
+@PROPS
+@given(arch=valid_architectures(text=False), k=tiny_elementwise)
+def test_random_arch_elementwise_at_least_its_dram_floor(arch: accelsim.Architecture, k: Elementwise) -> None:
+    """Reads and the writes beyond what the L2 holds at the end share the DRAM pins: the kernel body is
+    never shorter than their bytes at peak bandwidth (a write-only kernel used to end in ~1 us whatever its
+    size)."""
+    r = simulate(arch, k)
+    row = r.kernels[0]
+    size = {"bf16": 2, "fp32": 4, "fp8": 1}[k.dtype]
+    cap = arch.l2.capacity_bytes if arch.l2 is not None else 0
+    assert row.dram_read_bytes >= k.n_elements * size * k.reads
+    assert row.dram_write_bytes >= k.n_elements * size * k.writes
+    floor = (k.n_elements * size * (k.reads + k.writes) - min(cap, k.n_elements * size * k.writes)) \
+        / arch.peak_dram_bandwidth_bytes_per_s
+    assert r.time_s - row.launch_s >= floor * (1 - REL), (r.time_s, row.launch_s, floor)
+
+
 @PROPS
 @given(arch=valid_architectures(text=False))
 def test_valid_architectures_are_simulatable(arch: accelsim.Architecture) -> None:
