@@ -1,4 +1,4 @@
-"""Issue 5 validation: collectives on 8x H100 NVSwitch and tensor-parallel llama-3-70b decode, predicted
+"""Validation: collectives on 8x H100 NVSwitch and tensor-parallel llama-3-70b decode, predicted
 vs published.  Every predicted number comes from the model; every published number is cited.
 
     PYTHONPATH=python python3 benchmarks/collectives.py
@@ -27,7 +27,7 @@ from __future__ import annotations
 import time
 
 from accelsim import collectives, systems
-from accelsim.parallel import ParallelPlan, parallel_decode_step
+from accelsim.multichip.parallel import ParallelPlan, parallel_decode_step
 
 GB = 1e9
 

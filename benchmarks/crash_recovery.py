@@ -15,7 +15,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
 sys.path.insert(0, os.path.dirname(__file__))
 
-from accelsim.executors import DaskExecutor, LocalExecutor, TaskFailed  # noqa: E402
+from accelsim.explore.executors import DaskExecutor, LocalExecutor, TaskFailed  # noqa: E402
 
 N, POISON = 200, 57
 

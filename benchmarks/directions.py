@@ -1,4 +1,4 @@
-"""The paper's argument, quantified (issue 4, section 7): Llama-3-70B, Mixtral-8x7B and Llama-3-405B decode at batch
+"""The paper's argument, quantified: Llama-3-70B, Mixtral-8x7B and Llama-3-405B decode at batch
 1/16/64 and context 4K/128K (fp8 weights, fp8 KV cache) on an HBM3e baseline (h200) and the direction
 designs (h200-pnm, h200-pim, h200-hbf, stacked3d). Prints a markdown table of tokens/s, capacity
 feasibility and where the time goes (the share of the step spent in offloaded / flash-fed kernels), and

@@ -17,8 +17,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
 
 import accelsim  # noqa: E402
-from accelsim.executors import DaskExecutor  # noqa: E402
-from accelsim.sweep import DecodeWorkload, evaluate  # noqa: E402
+from accelsim.explore.executors import DaskExecutor  # noqa: E402
+from accelsim.explore.sweep import DecodeWorkload, evaluate  # noqa: E402
 
 
 def cpu_of(tasks: list) -> tuple[float, int, str]:

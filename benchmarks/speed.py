@@ -6,21 +6,19 @@ import concurrent.futures
 import json
 import pathlib
 import statistics
-import sys
 import time
 
 import accelsim
 from accelsim import _core
-from accelsim.simulate import machine_dict
+from accelsim.engine.core import machine_dict
 
-_sim = sys.modules["accelsim.simulate"]
 DATA = pathlib.Path(__file__).resolve().parents[1] / "tests" / "data" / "h100_sxm_decode_kernels.json"
 DTYPE = {"fp8e4m3": "fp8"}
 H100 = accelsim.presets.load("h100-sxm")
 
 
 def clear() -> None:
-    _sim._simulate_one.cache_clear()
+    accelsim.clear_cache()
 
 
 def median_time(fn, reps: int) -> tuple[float, object]:

@@ -2,7 +2,7 @@
 
 A sweep keeps, per row, its axis values and metrics (the frame it returns) and, while it runs, one small
 record per simulation (streamed to the checkpoint as it arrives); the workers keep at most
-``accelsim.sweep.WORKER_CACHE_ENTRIES`` remembered kernel simulations.  So RSS should grow linearly with
+``accelsim.explore.sweep.WORKER_CACHE_ENTRIES`` remembered kernel simulations.  So RSS should grow linearly with
 the number of points at a few hundred bytes to a few KB per point, not with the work done, and the workers
 should stay flat.  The workload is trivially cheap (one GEMV at roofline fidelity) so that 100,000 points
 take a minute or two.
@@ -57,7 +57,7 @@ def one(points: int, executor: str, workers: int, checkpoint: bool) -> dict:
     import pandas  # noqa: F401 - imported before the baseline so its ~50 MB is not counted
 
     import accelsim
-    from accelsim.kernels import Gemv
+    from accelsim.workload.kernels import Gemv
 
     me = os.getpid()
     base_rss = _rss_mb(me)

@@ -19,8 +19,8 @@ import zlib
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
 
 import accelsim  # noqa: E402
-from accelsim.executors import DaskExecutor, LocalExecutor, SerialExecutor, ThreadExecutor  # noqa: E402
-from accelsim.sweep import Uniform, sweep  # noqa: E402
+from accelsim.explore.executors import DaskExecutor, LocalExecutor, SerialExecutor, ThreadExecutor  # noqa: E402
+from accelsim.explore.sweep import Uniform, sweep  # noqa: E402
 
 
 def axes_for() -> dict:

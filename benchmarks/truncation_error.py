@@ -9,7 +9,6 @@ truncated in count / length). The untruncated times are cached in --cache (defau
 Run: PYTHONPATH=python python3 benchmarks/truncation_error.py
 """
 import argparse
-import importlib
 import json
 import os
 import pathlib
@@ -19,12 +18,12 @@ import time
 import accelsim
 from accelsim import _core
 
-S = importlib.import_module("accelsim.simulate")
+from accelsim.engine import core, planner
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument("--cache", default="")
 args = ap.parse_args()
 H = accelsim.presets.load("h100-sxm")
-md = S.machine_dict(H)
+md = core.machine_dict(H)
 D = json.loads((pathlib.Path(__file__).resolve().parents[1] / "tests" / "data" / "h100_sxm_decode_kernels.json").read_text())
 descs = []
 for g in D["gemv"]:
@@ -44,7 +43,7 @@ for m in (1, 32, 256):
 seen, uniq = set(), []
 for f, d in descs:
     key = json.dumps(d, sort_keys=True)
-    if S._plan(H, d) is not None and key not in seen:  # the ones `fast` truncates
+    if planner.plan(H, d) is not None and key not in seen:  # the ones `fast` truncates
         seen.add(key)
         uniq.append((f, d, key))
 cache = json.loads(pathlib.Path(args.cache).read_text()) if args.cache and os.path.exists(args.cache) else {}
@@ -57,8 +56,8 @@ if args.cache:
 print(f"untruncated: {time.time() - t0:.1f} s")
 rows = []
 for f, d, key in uniq:
-    p = S._plan(H, d)
-    est = S._run(H, [d], "fast")[0]["time_ps"]
+    p = planner.plan(H, d)
+    est = planner.run(H, [d], "fast")[0]["time_ps"]
     wave = H.compute.units * d["tiles_per_unit"]
     rows.append((est / cache[key] - 1, f, p[0] if p else "-", d["n_tiles"] / wave, d["tile_read_bytes"]))
 for fam in ("gemv", "attention", "gemv sweep"):

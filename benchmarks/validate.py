@@ -12,7 +12,7 @@ import argparse
 import time
 
 import accelsim
-from accelsim import validation
+from accelsim.report import validation
 
 
 def main() -> int:

@@ -8,7 +8,7 @@ The contract every case checks: the call returns a result or raises :class:`acce
 ``ValueError``) with a non-empty ``field``; any other exception is a failure.  (A crash of the C++ core
 would end the process, which the runner reports too.)
 
-Cases are drawn from a ``random.Random``, so they are reproducible by seed; ``tests/test_fuzz.py``
+Cases are drawn from a ``random.Random``, so they are reproducible by seed; ``tests/engine/test_fuzz.py``
 drives them from hypothesis, ``benchmarks/fuzz.py`` runs >= 100,000 of them.
 """
 
@@ -25,8 +25,8 @@ import numpy as np
 
 import accelsim
 from accelsim import ConfigError, io, models, presets
-from accelsim.arch import DTYPES
-from accelsim.kernels import DecodeAttention, Elementwise, Gemv, Moe
+from accelsim.dtypes import DTYPES
+from accelsim.workload.kernels import DecodeAttention, Elementwise, Gemv, Moe
 
 PRESETS = {name: presets.load(name) for name in presets.names()}
 DOCS = {name: io.to_document(a) for name, a in PRESETS.items()}
@@ -338,8 +338,8 @@ import warnings  # noqa: E402
 
 import yaml  # noqa: E402
 
-from accelsim import sweepspec  # noqa: E402
-from accelsim.sweep import DecodeWorkload, read_checkpoint  # noqa: E402
+from accelsim.explore import sweepspec  # noqa: E402
+from accelsim.explore.sweep import DecodeWorkload, read_checkpoint  # noqa: E402
 
 _TMP = tempfile.mkdtemp(prefix="accelsim-fuzz-")
 atexit.register(shutil.rmtree, _TMP, True)  # the checkpoint files the fuzzer writes go with the process
@@ -405,7 +405,7 @@ def _huge(r: random.Random, doc: dict) -> dict:
 def _run_spec(spec: Any) -> Any:
     """Run a parsed spec serially at roofline fidelity (if small) and check the frame."""
     n_bases = len(spec.base) if isinstance(spec.base, list) else 1
-    from accelsim.sweep import design_points  # noqa: PLC0415
+    from accelsim.explore.sweep import design_points  # noqa: PLC0415
 
     n_points = len(design_points(spec.axes, samples=spec.samples, method=spec.method, seed=spec.seed))
     rows = n_bases * n_points * len(spec.workloads)

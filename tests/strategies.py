@@ -16,7 +16,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from accelsim import presets
-from accelsim.arch import DRAM_KINDS, DTYPES, Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
+from accelsim.spec.machine import DRAM_KINDS, Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
+from accelsim.dtypes import DTYPES
 
 KiB = 1024
 MiB = 1024**2
@@ -160,7 +161,7 @@ def valid_architectures(draw: Any, *, l2: bool | None = None, text: bool = True)
 def energy_specs(draw: Any) -> Any:
     """A random valid EnergySpec: pJ/bit 0..20 per path segment and level, 0..10 nJ per ACT, pJ/FLOP 0..5
     per dtype, static power 0..2 kW."""
-    from accelsim.arch import DtypeEnergies, EnergySpec
+    from accelsim.spec.energy import DtypeEnergies, EnergySpec
 
     return EnergySpec(
         dram_array_pj_per_bit=draw(_floats(0.0, 5.0)),

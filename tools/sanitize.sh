@@ -4,7 +4,7 @@
 #   1. the C++ unit tests (ctest), with LeakSanitizer on: a leak, an out-of-bounds access or any
 #      undefined behaviour fails the run;
 #   2. a Python smoke test (tools/sanitize_smoke.py) and the quick fuzz properties
-#      (tests/test_fuzz.py, or $SANITIZE_PYTEST), importing the sanitized _core with libasan preloaded. Leak detection is
+#      (tests/engine/test_fuzz.py, or $SANITIZE_PYTEST), importing the sanitized _core with libasan preloaded. Leak detection is
 #      off there: CPython itself does not free everything at exit; leaks of the core are covered by (1)
 #      and by the RSS check in tools/sanitize_smoke.py.
 # Any sanitizer report ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer") fails the
@@ -46,9 +46,9 @@ export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:detect_stack_use_after_retur
 # pytest's own cache/plugins are not what we test; hypothesis keeps its database out of the tree
 (cd "$BUILD" && LD_PRELOAD="$LIBASAN" PYTHONPATH="$PKG:$ROOT/tests" "$PY" "$ROOT/tools/sanitize_smoke.py") 2>&1 | tee -a "$LOG"
 # the quick fuzz profile (every input-boundary case kind, a share of them simulating); more files with
-# SANITIZE_PYTEST="tests/test_fuzz.py tests/test_hardening.py ..."
+# SANITIZE_PYTEST="tests/engine/test_fuzz.py tests/engine/test_hardening.py ..."
 (cd "$ROOT" && LD_PRELOAD="$LIBASAN" PYTHONPATH="$PKG" "$PY" -m pytest -q -p no:cacheprovider \
-  ${SANITIZE_PYTEST:-tests/test_fuzz.py}) 2>&1 | tee -a "$LOG"
+  ${SANITIZE_PYTEST:-tests/engine/test_fuzz.py}) 2>&1 | tee -a "$LOG"
 
 if grep -E "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|SUMMARY: UndefinedBehaviorSanitizer" "$LOG"; then
   echo "sanitize.sh: sanitizer reports found (see $LOG)" >&2

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import math
-import sys
 import time
 
 import accelsim
 from accelsim import ConfigError, _core, presets
-from accelsim.kernels import DecodeAttention, Elementwise, Gemv, Moe
+from accelsim.engine.core import machine_dict
+from accelsim.engine.simulate import simulate_one
+from accelsim.workload.kernels import DecodeAttention, Elementwise, Gemv, Moe
 
-sim = sys.modules["accelsim.simulate"]
 t0 = time.perf_counter()
 archs = [presets.load(n) for n in presets.names()]
 h = archs[0]
@@ -41,7 +41,7 @@ for model in ("llama-3-8b", "deepseek-v3"):
     n += 1
 
 # The binding layer directly: odd but valid descriptions, and errors raised inside the core.
-md = sim.machine_dict(h)
+md = machine_dict(h)
 base = Elementwise(n_elements=1 << 16).lower(h)[0]
 odd = [dict(base, tile_read_bytes=0, tile_flops=1e6), dict(base, tile_step_bytes=1), dict(base, tiles_per_unit=64),
        dict(base, tile_read_bytes=1, tile_write_bytes=1, n_tiles=1000), dict(base, base_address=(1 << 40) + 3),
@@ -78,8 +78,8 @@ except ConfigError:
 # Many threads in the core at once (the GIL is released), compared with one thread.
 jobs = [(a, k, f) for a in archs[:2] for k in kernels[1:5] for f in ("fast", "detailed")
         if not (f == "detailed" and k.bytes_moved() > 1 << 20)]
-serial = [sim._simulate_one.__wrapped__(*j) for j in jobs]
+serial = [simulate_one.__wrapped__(*j) for j in jobs]
 with cf.ThreadPoolExecutor(max_workers=8) as pool:
-    assert list(pool.map(lambda j: sim._simulate_one.__wrapped__(*j), jobs * 2)) == serial * 2
+    assert list(pool.map(lambda j: simulate_one.__wrapped__(*j), jobs * 2)) == serial * 2
 n += 3 * len(jobs)
 print(f"sanitize_smoke: {n} simulations, {errors} expected ConfigErrors, {time.perf_counter() - t0:.1f} s: ok")

@@ -9,28 +9,38 @@ True
 
 from __future__ import annotations
 
-from . import energy, io, models, presets
-from .arch import Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
-from .arch import DtypeEnergies, EnergySpec
+from . import models, presets
+from .engine.result import KernelRow, Result
+from .engine.simulate import FIDELITIES, clear_cache, simulate  # noqa: F401 (clear_cache: kept at the top level)
 from .errors import ConfigError, SimulationError
-from .kernels import DTYPE_BYTES, DecodeAttention, Elementwise, Gemv, Moe
-from .simulate import FIDELITIES, KernelRow, Result, clear_cache, simulate
-from .decode import DecodeStepResult, decode_kernels, decode_step
-from . import chiplets, collectives, parallel, system, systems  # issue 5: packages, systems, collectives
+from .explore.sweep import DecodeWorkload, best_n, pareto_front, sweep  # noqa: F401 (best_n: kept at the top level)
+from .spec.machine import Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
+from .spec.system import Package, System
+from .workload.decode import DecodeStepResult, decode_kernels, decode_step  # noqa: F401 (decode_kernels: kept)
+from .workload.kernels import DecodeAttention, Elementwise, Gemv, Moe
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "__version__", "Architecture", "ComputeSpec", "DramSpec", "DtypeRates", "SramSpec",
-    "ConfigError", "SimulationError", "DTYPE_BYTES", "Gemv", "Elementwise", "DecodeAttention", "Moe",
-    "simulate", "clear_cache", "decode_step", "decode_kernels", "DecodeStepResult", "Result", "KernelRow", "FIDELITIES", "presets", "models", "io",
-    "system", "systems", "collectives", "chiplets", "parallel",
-    "DtypeEnergies", "EnergySpec", "energy",
+    "__version__",
+    # machines
+    "Architecture", "ComputeSpec", "SramSpec", "DramSpec", "DtypeRates", "Package", "System", "presets",
+    # work
+    "Gemv", "DecodeAttention", "Elementwise", "Moe", "models",
+    # simulation
+    "simulate", "Result", "KernelRow", "decode_step", "DecodeStepResult", "FIDELITIES",
+    # exploration
+    "sweep", "DecodeWorkload", "pareto_front",
+    # errors
+    "ConfigError", "SimulationError",
 ]
 
-# design-space exploration (issue 6): accelsim.sweep(...) -> DataFrame; the function shadows the module
-# like accelsim.simulate does (import names from the module: `from accelsim.sweep import DecodeWorkload`)
-from . import cost  # noqa: E402
-from .sweep import DecodeWorkload, best_n, pareto_front, sweep  # noqa: E402
-
-__all__ += ["sweep", "DecodeWorkload", "pareto_front", "best_n", "cost"]
+# Module and name aliases kept for scripts written against earlier layouts (not part of ``__all__``):
+# ``accelsim.io`` etc. name the modules now under spec/, engine/, multichip/, explore/ and presets/.
+from .dtypes import DTYPE_BYTES  # noqa: E402,F401
+from .engine import energy  # noqa: E402,F401
+from .explore import cost  # noqa: E402,F401
+from .multichip import chiplets, collectives, parallel  # noqa: E402,F401
+from .presets import systems  # noqa: E402,F401
+from .spec import io, system  # noqa: E402,F401
+from .spec.energy import DtypeEnergies, EnergySpec  # noqa: E402,F401

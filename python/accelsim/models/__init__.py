@@ -9,19 +9,8 @@ from __future__ import annotations
 
 import difflib
 
-from .spec import (
-    DTYPE_BITS,
-    ConfigError,
-    MlaSpec,
-    ModelSpec,
-    MoeSpec,
-    dtype_bytes,
-    expected_distinct_experts,
-    expected_distinct_experts_skewed,
-    zipf_probabilities,
-    routing_inclusion_probabilities,
-)
-from .spec import _error
+from .spec import DTYPE_BITS, MlaSpec, ModelSpec, MoeSpec, dtype_bytes, expected_distinct_experts, expected_distinct_experts_skewed, zipf_probabilities, routing_inclusion_probabilities
+from .spec import config_error
 from .zoo import ALIASES, BUILTIN
 
 __all__ = [
@@ -60,7 +49,7 @@ def load(name: str | ModelSpec) -> ModelSpec:
     if isinstance(name, ModelSpec):
         return name
     if not isinstance(name, str):
-        raise _error("model", "model name must be a string", name)
+        raise config_error("model", "model name must be a string", name)
     if name in _REGISTRY:
         return _REGISTRY[name]
     key = _key(name)
@@ -71,7 +60,7 @@ def load(name: str | ModelSpec) -> ModelSpec:
     candidates = list(_REGISTRY) + list(ALIASES)
     close = difflib.get_close_matches(_key(name), candidates, n=1, cutoff=0.5)
     hint = f" Did you mean {ALIASES.get(close[0], close[0])!r}?" if close else ""
-    raise _error(
+    raise config_error(
         "model",
         f"unknown model {name!r}.{hint} Choices: {', '.join(_REGISTRY)}",
     )
@@ -84,11 +73,11 @@ def register(spec: ModelSpec, *, overwrite: bool = False) -> ModelSpec:
     ``overwrite=True``; built-in models can never be replaced.
     """
     if not isinstance(spec, ModelSpec):
-        raise _error("spec", "register() expects a ModelSpec", spec)
+        raise config_error("spec", "register() expects a ModelSpec", spec)
     if spec.name in _BUILTIN_NAMES:
-        raise _error("name", "is a built-in model and cannot be replaced", spec.name)
+        raise config_error("name", "is a built-in model and cannot be replaced", spec.name)
     if spec.name in _REGISTRY and not overwrite:
-        raise _error(
+        raise config_error(
             "name", "is already registered (pass overwrite=True)", spec.name
         )
     _REGISTRY[spec.name] = spec
@@ -98,7 +87,7 @@ def register(spec: ModelSpec, *, overwrite: bool = False) -> ModelSpec:
 def unregister(name: str) -> None:
     """Remove a user-registered model (built-ins cannot be removed)."""
     if name in _BUILTIN_NAMES:
-        raise _error("name", "is a built-in model and cannot be removed", name)
+        raise config_error("name", "is a built-in model and cannot be removed", name)
     if name not in _REGISTRY:
-        raise _error("name", "is not registered", name)
+        raise config_error("name", "is not registered", name)
     del _REGISTRY[name]

@@ -34,6 +34,7 @@ import numbers
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Mapping
 
+from ..dtypes import DTYPE_BITS, canonical
 from ..errors import ConfigError
 
 
@@ -52,7 +53,7 @@ __all__ = [
 # --------------------------------------------------------------------------
 # errors & small validators
 # --------------------------------------------------------------------------
-def _error(field_name: str, reason: str, *value: Any) -> ConfigError:
+def config_error(field_name: str, reason: str, *value: Any) -> ConfigError:
     """``ConfigError(field, reason[, value])``; the message reads
     ``"field: reason (got value)"``."""
     return ConfigError(field_name, reason, *value)
@@ -64,9 +65,9 @@ def _is_int(value: Any) -> bool:
 
 def _check_int(owner: str, name: str, value: Any, *, minimum: int = 1) -> None:
     if not _is_int(value):
-        raise _error(name, f"{owner}.{name} must be an int", value)
+        raise config_error(name, f"{owner}.{name} must be an int", value)
     if value < minimum:
-        raise _error(name, f"{owner}.{name} must be >= {minimum}", value)
+        raise config_error(name, f"{owner}.{name} must be >= {minimum}", value)
 
 
 def _plain_ints(obj: Any) -> None:
@@ -80,52 +81,14 @@ def _plain_ints(obj: Any) -> None:
 
 def _check_choice(owner: str, name: str, value: Any, choices: tuple[str, ...]) -> None:
     if not isinstance(value, str) or value not in choices:
-        raise _error(name, f"{owner}.{name} must be one of {', '.join(choices)}", value)
+        raise config_error(name, f"{owner}.{name} must be one of {', '.join(choices)}", value)
 
 
 # --------------------------------------------------------------------------
 # dtypes
 # --------------------------------------------------------------------------
-#: bits per element of the storage dtypes understood by the model zoo.
-DTYPE_BITS: dict[str, int] = {
-    "fp32": 32,
-    "bf16": 16,
-    "fp16": 16,
-    "fp8": 8,
-    "int8": 8,
-    "int4": 4,
-    "fp4": 4,
-}
-
-_DTYPE_ALIASES: dict[str, str] = {
-    "float32": "fp32",
-    "f32": "fp32",
-    "bfloat16": "bf16",
-    "float16": "fp16",
-    "half": "fp16",
-    "f16": "fp16",
-    "fp8_e4m3": "fp8",
-    "fp8_e5m2": "fp8",
-    "e4m3": "fp8",
-    "e5m2": "fp8",
-    "uint8": "int8",
-    "uint4": "int4",
-    "nvfp4": "fp4",
-    "mxfp4": "fp4",
-}
-
-
 def _dtype_bits(dtype: str, field_name: str = "dtype") -> int:
-    key = dtype.lower() if isinstance(dtype, str) else dtype
-    key = _DTYPE_ALIASES.get(key, key)
-    try:
-        return DTYPE_BITS[key]
-    except (KeyError, TypeError):
-        raise _error(
-            field_name,
-            f"unknown dtype; choose one of {', '.join(DTYPE_BITS)}",
-            dtype,
-        ) from None
+    return DTYPE_BITS[canonical(dtype, field_name)]
 
 
 def dtype_bytes(dtype: str) -> float:
@@ -147,7 +110,7 @@ def _check_routing(n_experts: Any, top_k: Any, tokens: Any) -> None:
     _check_int("routing", "top_k", top_k)
     _check_int("routing", "tokens", tokens, minimum=0)
     if top_k > n_experts:
-        raise _error("top_k", f"must be <= n_experts ({n_experts})", top_k)
+        raise config_error("top_k", f"must be <= n_experts ({n_experts})", top_k)
 
 
 def expected_distinct_experts(n_experts: int, top_k: int, tokens: int) -> float:
@@ -180,7 +143,7 @@ def zipf_probabilities(n_experts: int, zipf_s: float) -> list[float]:
     if not isinstance(zipf_s, (int, float)) or isinstance(zipf_s, bool) or not (
         math.isfinite(zipf_s) and zipf_s >= 0
     ):
-        raise _error("zipf_s", "must be a finite number >= 0", zipf_s)
+        raise config_error("zipf_s", "must be a finite number >= 0", zipf_s)
     weights = [rank ** (-float(zipf_s)) for rank in range(1, n_experts + 1)]
     total = math.fsum(weights)
     return [w / total for w in weights]
@@ -294,7 +257,7 @@ class MoeSpec:
         if self.shared_expert_d_ff is not None:
             _check_int("MoeSpec", "shared_expert_d_ff", self.shared_expert_d_ff)
         if self.top_k > self.n_experts:
-            raise _error(
+            raise config_error(
                 "top_k",
                 f"MoeSpec.top_k must be <= n_experts ({self.n_experts})",
                 self.top_k,
@@ -347,29 +310,29 @@ class ModelSpec:
     def __post_init__(self) -> None:
         _plain_ints(self)
         if not isinstance(self.name, str) or not self.name.strip():
-            raise _error("name", "ModelSpec.name must be a non-empty string", self.name)
+            raise config_error("name", "ModelSpec.name must be a non-empty string", self.name)
         for name in ("n_layers", "d_model", "n_heads", "n_kv_heads", "head_dim",
                      "d_ff", "vocab_size", "max_context"):
             _check_int("ModelSpec", name, getattr(self, name))
         _check_int("ModelSpec", "first_dense_layers", self.first_dense_layers, minimum=0)
         for name in ("tied_embeddings", "qkv_bias"):
             if not isinstance(getattr(self, name), bool):
-                raise _error(name, f"ModelSpec.{name} must be a bool", getattr(self, name))
+                raise config_error(name, f"ModelSpec.{name} must be a bool", getattr(self, name))
         _check_choice("ModelSpec", "norm", self.norm, NORMS)
         _check_choice("ModelSpec", "activation", self.activation, ACTIVATIONS)
         if not isinstance(self.source, str):
-            raise _error("source", "ModelSpec.source must be a string")
+            raise config_error("source", "ModelSpec.source must be a string")
 
         if self.n_kv_heads > self.n_heads or self.n_heads % self.n_kv_heads:
-            raise _error(
+            raise config_error(
                 "n_kv_heads",
                 f"must divide n_heads ({self.n_heads})",
                 self.n_kv_heads,
             )
         if self.mla is not None and not isinstance(self.mla, MlaSpec):
-            raise _error("mla", "ModelSpec.mla must be an MlaSpec or None", self.mla)
+            raise config_error("mla", "ModelSpec.mla must be an MlaSpec or None", self.mla)
         if self.moe is not None and not isinstance(self.moe, MoeSpec):
-            raise _error("moe", "ModelSpec.moe must be a MoeSpec or None", self.moe)
+            raise config_error("moe", "ModelSpec.moe must be a MoeSpec or None", self.moe)
 
         attention = self.attention
         if attention is None:
@@ -384,25 +347,25 @@ class ModelSpec:
             object.__setattr__(self, "attention", attention)
         _check_choice("ModelSpec", "attention", attention, ATTENTIONS)
         if attention == "mla" and self.mla is None:
-            raise _error("mla", "attention='mla' requires an MlaSpec in ModelSpec.mla")
+            raise config_error("mla", "attention='mla' requires an MlaSpec in ModelSpec.mla")
         if attention != "mla" and self.mla is not None:
-            raise _error("attention", "must be 'mla' when an MlaSpec is given", attention)
+            raise config_error("attention", "must be 'mla' when an MlaSpec is given", attention)
         if attention == "mha" and self.n_kv_heads != self.n_heads:
-            raise _error("n_kv_heads", "attention='mha' requires n_kv_heads == n_heads",
+            raise config_error("n_kv_heads", "attention='mha' requires n_kv_heads == n_heads",
                          self.n_kv_heads)
         if attention == "mqa" and self.n_kv_heads != 1:
-            raise _error("n_kv_heads", "attention='mqa' requires n_kv_heads == 1",
+            raise config_error("n_kv_heads", "attention='mqa' requires n_kv_heads == 1",
                          self.n_kv_heads)
 
         if self.moe is None:
             if self.first_dense_layers:
-                raise _error(
+                raise config_error(
                     "first_dense_layers",
                     "only applies to mixture-of-experts models (moe is None)",
                     self.first_dense_layers,
                 )
         elif self.first_dense_layers >= self.n_layers:
-            raise _error(
+            raise config_error(
                 "first_dense_layers",
                 f"must be < n_layers ({self.n_layers}) for a MoE model",
                 self.first_dense_layers,
@@ -423,7 +386,7 @@ class ModelSpec:
 
     def is_moe_layer(self, layer: int) -> bool:
         if not _is_int(layer) or not 0 <= layer < self.n_layers:
-            raise _error("layer", f"layer index out of range [0, {self.n_layers})", layer)
+            raise config_error("layer", f"layer index out of range [0, {self.n_layers})", layer)
         return self.moe is not None and layer >= self.first_dense_layers
 
     @property
@@ -572,7 +535,7 @@ class ModelSpec:
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(data) - known)
         if unknown:
-            raise _error(unknown[0], f"unknown ModelSpec field(s): {', '.join(unknown)}")
+            raise config_error(unknown[0], f"unknown ModelSpec field(s): {', '.join(unknown)}")
         if isinstance(data.get("mla"), Mapping):
             data["mla"] = MlaSpec(**data["mla"])
         if isinstance(data.get("moe"), Mapping):
@@ -580,7 +543,7 @@ class ModelSpec:
         try:
             return cls(**data)
         except TypeError as exc:  # missing required fields
-            raise _error("spec", f"cannot build ModelSpec: {exc}") from None
+            raise config_error("spec", f"cannot build ModelSpec: {exc}") from None
 
     @classmethod
     def from_hf_config(
@@ -592,7 +555,7 @@ class ModelSpec:
 
         def need(key: str) -> Any:
             if key not in c or c[key] is None:
-                raise _error(key, "missing from config.json")
+                raise config_error(key, "missing from config.json")
             return c[key]
 
         n_heads = need("num_attention_heads")

@@ -1,0 +1,5 @@
+"""The ``accelsim`` command line (also ``python -m accelsim``)."""
+
+from .app import main
+
+__all__ = ["main"]

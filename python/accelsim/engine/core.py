@@ -1,0 +1,75 @@
+"""The one seam between Python and the C++ core: every call into ``_core`` goes through here.
+
+Specs keep the units their users write (ns, GHz, Gb/s per pin); this module turns a machine into the flat
+description the core reads and translates the core's errors into :class:`~accelsim.errors.ConfigError`
+naming the field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+from .. import _core
+from ..errors import ConfigError
+from ..spec.machine import Architecture
+from ..spec.nearmem import HbfSpec
+
+__all__ = ["machine_dict", "flash_dict", "run_kernels", "flash_read_raw"]
+
+
+def machine_dict(arch: Architecture) -> dict[str, Any]:
+    """The flat description the C++ core reads (times in ns, rates per ps)."""
+    c, d, l2 = arch.compute, arch.dram, arch.l2
+    return dict(
+        units=c.units,
+        max_inflight_bytes_per_unit=c.max_inflight_bytes_per_unit,
+        load_bytes_per_ps_per_unit=c.load_bytes_per_cycle_per_unit * c.clock_ghz * 1e-3,
+        l2_present=l2 is not None,
+        l2_capacity_bytes=l2.capacity_bytes if l2 else 0,
+        l2_bytes_per_ps=(l2.bytes_per_cycle * l2.clock_ghz * 1e-3) if l2 else 1.0,
+        l2_latency_ns=l2.latency_ns if l2 else 0.0,
+        stacks=d.stacks,
+        channels_per_stack=d.channels_per_stack,
+        pseudo_channels_per_channel=d.pseudo_channels_per_channel,
+        bank_groups=d.bank_groups,
+        banks_per_group=d.banks_per_group,
+        row_bytes=d.row_bytes,
+        burst_bytes=d.burst_bytes,
+        interleave_bytes=d.interleave_bytes,
+        tBL_ns=d.burst_length / d.data_rate_gbps,  # BL beats at data_rate per pin
+        tRCD_ns=d.tRCD_ns, tRP_ns=d.tRP_ns, tCL_ns=d.tCL_ns, tRAS_ns=d.tRAS_ns,
+        tRRD_S_ns=d.tRRD_S_ns, tRRD_L_ns=d.tRRD_L_ns, tFAW_ns=d.tFAW_ns,
+        tCCD_S_ns=d.tCCD_S_ns, tCCD_L_ns=d.tCCD_L_ns, tWTR_ns=d.tWTR_ns, tRTW_ns=d.tRTW_ns,
+        tRFC_ns=d.tRFC_ns, tREFI_ns=d.tREFI_ns, tRFCpb_ns=d.tRFCpb_ns,
+        access_latency_ns=d.access_latency_ns,
+        launch_overhead_ns=arch.kernel_launch_overhead_ns,
+    )
+
+
+def flash_dict(h: HbfSpec) -> dict[str, Any]:
+    """The flat description of a flash tier the core's page model reads."""
+    return {f.name: getattr(h, f.name) for f in dataclasses.fields(h)}
+
+
+def _translate(e: Exception, default_field: str) -> ConfigError:
+    return ConfigError(getattr(e, "field", default_field) or default_field, str(e).split(": ", 1)[-1])
+
+
+def run_kernels(md: dict[str, Any], descs: Sequence[dict[str, Any]], fidelity: str,
+                default_field: str = "machine") -> list[dict[str, Any]]:
+    """Simulate lowered kernel descriptions on the machine ``md`` (see :func:`machine_dict`), one fresh
+    machine state each; the GIL is released while the core runs."""
+    try:
+        return list(_core.simulate_kernels(md, list(descs), fidelity))
+    except _core.CoreConfigError as e:
+        raise _translate(e, default_field) from None
+
+
+def flash_read_raw(hbf: HbfSpec, nbytes: int) -> dict[str, Any]:
+    """The core's page model streaming ``nbytes`` from the flash tier."""
+    try:
+        return dict(_core.simulate_flash_read(flash_dict(hbf), nbytes))
+    except _core.CoreConfigError as e:
+        raise _translate(e, "hbf") from None

@@ -1,0 +1,495 @@
+"""Beyond HBM: near-memory compute (PNM / PIM), High Bandwidth Flash, placement.
+
+A machine with ``arch.near_memory`` or ``arch.hbf`` is simulated kernel by kernel here (simulate()'s
+``simulate_one`` hands it over); a machine with neither never reaches this module.
+
+Near-memory compute (``arch.near_memory``)
+    An offloaded kernel runs on the near-memory units, and the memory side is simulated by the same DES
+    engine on the machine those units see (:func:`effective_arch`): for PNM, every stack's base-die
+    engines reading that stack's pseudo-channels through the TSVs (``internal_pc_bus_width_bits`` wide,
+    the DRAM's own timings, a short ``access_latency_ns``); for PIM, one unit per bank group or per
+    ``banks_per_unit`` banks, each with a private ``column_bytes``-per-column-access path from its banks'
+    row buffers, the column rate set by tCCD_L and the command bus (one command drives
+    ``units_per_command`` units). Weights / KV are partitioned across the units that hold them (rows of
+    W, kv-heads); the host broadcasts the kernel's input vector(s) to every stack (PNM) or pseudo-channel
+    (PIM) and reads the results back: those two transfers are simulated on the host machine and added,
+    with ``offload_overhead_ns`` in place of the launch overhead.
+
+    What is offloaded: a kernel kind in both ``near_memory.supported_ops`` and ``placement.offload``, with
+    math the units have for its dtype, and (GEMV, MoE) at most ``max_gemv_m`` tokens; anything else
+    (softmax-carrying attention on PIM, large batches, elementwise kernels) runs on the host.
+    ``placement.offload_when`` = "always" offloads whatever is supported; "faster" (the default) keeps the
+    faster of the two simulations, as a runtime that knows both would.
+
+High Bandwidth Flash (``arch.hbf``)
+    With ``placement.weights_tier == "flash"`` (the default when there is an hbf tier), every GEMV / MoE
+    streams its weights from flash: the stream is simulated page by page in C++ (planes, channels,
+    the stack interface, ``pages_in_flight_per_stack`` outstanding reads; csrc/src/flash.cpp) and
+    overlaps the kernel's host-side simulation (activations, math, L2, launch); the kernel takes the
+    longer of the two (the host side is the kernel's simulation with the weight stream taken off DRAM:
+    pages land in on-chip staging). The KV cache must stay in DRAM (PlacementSpec rejects ``kv_cache_tier="flash"``)
+    and decode_step checks each tier's capacity on its own (:func:`tiered_capacity`).
+
+Energy (``arch.energy``; accelsim.engine.energy has the rule)
+    An offloaded kernel's near-memory part charges its DRAM bytes on its level's path (PNM: base die, PIM:
+    bank) at ``near_memory.internal_pj_per_bit`` and its FLOPs at ``near_memory.compute_pj_per_flop``
+    (:func:`accelsim.engine.energy.near_memory_energy_components`); the input broadcast and result gather are host
+    DRAM traffic (interface, L2, local SRAM); static power runs over the whole kernel time. A flash-fed
+    kernel charges ``hbf.read_pj_per_bit`` for its flash bytes, which then cross the on-chip SRAM levels like
+    DRAM bytes. Host-placed kernels are charged exactly as on the host machine. Without an energy spec
+    every row's energy is NaN, as on any machine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+from .. import _core
+from ..dtypes import DTYPES
+from ..spec.machine import Architecture, ComputeSpec
+from ..spec.nearmem import HbfSpec, PlacementSpec
+from .energy import add_components, kernel_energy_components, near_memory_energy_components
+from ..errors import ConfigError
+from ..workload.kernels import DecodeAttention, Elementwise, Gemv, Moe
+from ..dtypes import dtype_bytes
+
+__all__ = ["effective_arch", "host_view", "policy", "offloadable", "simulate_placed", "flash_read",
+           "tiered_capacity", "near_memory_units", "internal_peak_bandwidth_bytes_per_s", "summary"]
+
+
+def host_view(arch: Architecture) -> Architecture:
+    """The machine without its near-memory units and flash tier: where host-side kernels run."""
+    return arch.replace(near_memory=None, hbf=None, placement=None)
+
+
+def policy(arch: Architecture) -> PlacementSpec:
+    """``arch.placement``, or the default: weights on flash when there is a flash tier, KV in DRAM,
+    every supported kernel kind offloaded when that is faster."""
+    if arch.placement is not None:
+        return arch.placement
+    return PlacementSpec(weights_tier="flash" if arch.hbf is not None else "dram", kv_cache_tier="dram",
+                         offload=("gemv", "moe", "attention"), offload_when="faster")
+
+
+def _math_dtype(kernel: Any) -> str | None:
+    """The dtype whose pJ/FLOP a kernel pays (None = vector math), as simulate() charges host kernels."""
+    if isinstance(kernel, Elementwise):
+        return None
+    dt = getattr(kernel, "math_dtype", getattr(kernel, "dtype", "bf16"))
+    return dt if dt in DTYPES else "bf16"
+
+
+def _activates(arch: Architecture, raw: list[dict[str, Any]], fidelity: str) -> int:
+    """Row activations of simulated descriptors (roofline has no DRAM model: one per row of bytes)."""
+    if fidelity == "roofline":
+        nbytes = sum(r["dram_read_bytes"] + r["dram_write_bytes"] for r in raw)
+        return -(-nbytes // arch.dram.row_bytes)
+    return sum(int(r.get("activates", 0)) for r in raw)
+
+
+# ------------------------------------------------------------------------------------------ near memory
+
+
+def _pim_units_per_pc(arch: Architecture) -> tuple[int, int]:
+    """(units per pseudo-channel, banks per unit) of a PIM design."""
+    d, nm = arch.dram, arch.near_memory
+    assert nm is not None
+    banks = d.bank_groups * d.banks_per_group
+    if nm.level == "pim_bankgroup":
+        return d.bank_groups, d.banks_per_group
+    units = max(1, banks // nm.banks_per_unit)
+    return units, max(1, banks // units)
+
+
+def near_memory_units(arch: Architecture) -> int:
+    """Near-memory units over all stacks."""
+    nm = arch.near_memory
+    if nm is None:
+        return 0
+    if nm.level == "pnm":
+        return nm.units_per_stack * arch.dram.stacks
+    return arch.dram.pseudo_channels * _pim_units_per_pc(arch)[0]
+
+
+def _pim_column_period_ns(arch: Architecture) -> float:
+    d, nm = arch.dram, arch.near_memory
+    assert nm is not None
+    units_pc = _pim_units_per_pc(arch)[0]
+    per_command = min(nm.units_per_command, units_pc)
+    return max(d.tCCD_L_ns, nm.command_period_ns * units_pc / per_command)
+
+
+def effective_arch(arch: Architecture) -> Architecture:
+    """The machine the near-memory units see: they are its compute units, the stacks' internal paths
+    its DRAM (organisation and timings from ``arch.dram``), no L2, ``offload_overhead_ns`` per kernel."""
+    nm = arch.near_memory
+    if nm is None:
+        raise ConfigError("near_memory", "the machine has no near-memory units")
+    d = arch.dram
+    if nm.level == "pnm":
+        width = nm.internal_pc_bus_width_bits or d.pc_bus_width_bits
+        bl = d.burst_length
+        while width * bl // 8 > d.row_bytes and bl > 1:
+            bl //= 2
+        burst = width * bl // 8
+        il = min(d.row_bytes, max(d.interleave_bytes, burst))
+        dram = d.replace(pc_bus_width_bits=width, burst_length=bl, interleave_bytes=il,
+                         access_latency_ns=nm.access_latency_ns)
+    else:
+        units_pc, banks_unit = _pim_units_per_pc(arch)
+        period = _pim_column_period_ns(arch)
+        col = min(nm.column_bytes, d.row_bytes)
+        dram = d.replace(
+            channels_per_stack=d.channels_per_stack * d.pseudo_channels_per_channel,
+            pseudo_channels_per_channel=units_pc,
+            bank_groups=1, banks_per_group=banks_unit,
+            pc_bus_width_bits=col * 8, burst_length=1, data_rate_gbps=1.0 / period,
+            # a unit's banks share one column path: every access is tCCD_L (or the command share) apart;
+            # all-bank activation (no tRRD / tFAW between units' banks: each unit is its own channel here)
+            tCCD_S_ns=period, tCCD_L_ns=period, tRRD_S_ns=0.0, tRRD_L_ns=0.0, tFAW_ns=0.0,
+            interleave_bytes=min(d.row_bytes, max(col, d.interleave_bytes)),
+            access_latency_ns=nm.access_latency_ns,
+        )
+    units = near_memory_units(arch)
+    per_unit_bw = dram.peak_bandwidth_bytes_per_s / units  # bytes/s
+    compute = ComputeSpec(
+        units=units,
+        clock_ghz=nm.clock_ghz,
+        matrix_flops_per_cycle_per_unit=nm.matrix_flops_per_cycle_per_unit,
+        matrix_sustained_fraction=1.0,  # fixed-function MAC lanes run at their rate
+        vector_flops_per_cycle_per_unit=nm.vector_flops_per_cycle_per_unit,
+        local_sram_bytes_per_unit=nm.buffer_bytes_per_unit,
+        # PNM engines keep their buffer's worth of reads outstanding; a PIM unit's column reads are
+        # issued by the controller, which keeps every bank of the unit busy (a row each) ahead of it
+        max_inflight_bytes_per_unit=(nm.buffer_bytes_per_unit if nm.level == "pnm" else
+                                     max(nm.buffer_bytes_per_unit, dram.banks_per_pseudo_channel * dram.row_bytes)),
+        # the unit's intake is its memory path (4x headroom: the DRAM side is what limits)
+        load_bytes_per_cycle_per_unit=4.0 * per_unit_bw / (nm.clock_ghz * 1e9),
+        matrix_kernel_setup_ns=0.0,
+    )
+    return Architecture(name=f"{arch.name}/{nm.level}", description=f"near-memory view of {arch.name}",
+                        compute=compute, l2=None, dram=dram, kernel_launch_overhead_ns=nm.offload_overhead_ns)
+
+
+def internal_peak_bandwidth_bytes_per_s(arch: Architecture) -> float:
+    """Peak bandwidth all near-memory units together read from their DRAM."""
+    return effective_arch(arch).peak_dram_bandwidth_bytes_per_s
+
+
+def _kind(kernel: Any) -> str | None:
+    if isinstance(kernel, Gemv):
+        return "gemv"
+    if isinstance(kernel, Moe):
+        return "moe"
+    if isinstance(kernel, DecodeAttention):
+        return "attention"
+    return None
+
+
+def offloadable(arch: Architecture, kernel: Any) -> tuple[bool, str]:
+    """(True, "") when ``kernel`` may run on ``arch``'s near-memory units, else (False, why not)."""
+    nm = arch.near_memory
+    if nm is None:
+        return False, "no near-memory units"
+    kind = _kind(kernel)
+    if kind is None:
+        return False, f"{type(kernel).__name__} kernels run on the host"
+    pol = policy(arch)
+    if kind not in pol.offload:
+        return False, f"placement.offload excludes {kind!r}"
+    if not nm.supports(kind):
+        why = " (needs softmax near memory)" if kind == "attention" else ""
+        return False, f"near_memory.supported_ops lacks {kind!r}{why}"
+    if kind in ("gemv", "moe") and pol.weights_tier == "flash" and arch.hbf is not None:
+        return False, "weights are on flash, not in the stacks holding the near-memory units"
+    if kind == "gemv":
+        ms, dtypes = [kernel.m], [kernel.math_dtype]
+    elif kind == "moe":
+        gs = kernel.gemvs()
+        ms, dtypes = [g.m for g in gs], [g.math_dtype for g in gs]
+    else:
+        ms, dtypes = [], ["bf16"]
+    if any(m > nm.max_gemv_m for m in ms):
+        return False, f"m = {max(ms)} tokens > near_memory.max_gemv_m ({nm.max_gemv_m})"
+    for dt in dtypes:
+        if nm.matrix_flops_per_cycle_per_unit.get(dt) <= 0:
+            return False, f"near-memory units have no {dt} math"
+    return True, ""
+
+
+def _transfer_bytes(arch: Architecture, kernel: Any) -> tuple[int, int]:
+    """(input bytes broadcast by the host, result bytes read back) for an offloaded kernel."""
+    nm = arch.near_memory
+    assert nm is not None
+    targets = arch.dram.stacks if nm.level == "pnm" else arch.dram.pseudo_channels
+    if isinstance(kernel, DecodeAttention):  # q goes to the stack holding its kv-head; o comes back
+        qo = math.ceil(kernel.batch * kernel.q_heads * kernel.head_dim * dtype_bytes(kernel.dtype))
+        return qo, qo
+    gemvs = kernel.gemvs() if isinstance(kernel, Moe) else [kernel]
+    eff = effective_arch(arch)
+    x = sum(math.ceil(g.m * g.k * dtype_bytes(g.act_dtype)) for g in gemvs) * targets
+    y = 0
+    for g in gemvs:
+        split = _gemv_split(eff, g)[1]
+        y += math.ceil(g.m * g.n * (4 * split if split > 1 else g.out_bytes_per_element))
+    return x, y
+
+
+def _unpadded(kernel: Any, descs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Near-memory MAC lanes run a GEMV / attention without the host tensor cores' padding of m (or of the
+    q-heads of a kv-head) to 16 rows: the main kernel's tiles carry their true share of the FLOPs."""
+    out = []
+    for d in descs:
+        d = dict(d)
+        if d["name"] == kernel.name:
+            d["tile_flops"] = min(d["tile_flops"], kernel.flops() / d["n_tiles"])
+        out.append(d)
+    return out
+
+
+def _gemv_split(eff: Architecture, g: Gemv) -> tuple[int, int]:
+    """(rows of W per tile, k-splits): W's rows are spread over every unit (a bank holds whole rows, so
+    tiles can be a few rows); when there are fewer row blocks than units, k is split too and the fp32
+    partial sums cross the interface to the host, which adds them up."""
+    units = eff.compute.units
+    bn = max(1, math.ceil(g.n / units))
+    tiles = math.ceil(g.n / bn)
+    split = 1
+    if tiles < 0.8 * units:
+        split = max(1, min(units // tiles, g.k // 256, 64))
+    return bn, split
+
+
+def _gemv_options(eff: Architecture, g: Gemv) -> list[list[dict[str, Any]]]:
+    """Near-memory GEMV tilings: rows spread over all units (with k split if needed), and no k split; the
+    split's reduction is not a near-memory kernel (see _transfer_bytes)."""
+    bn, split = _gemv_split(eff, g)
+    opts = [(bn, split)] + ([(bn, 1)] if split > 1 else [])
+    return [g._lowered(eff, 16, b, s)[:1] for b, s in opts]
+
+
+def run_whole(eff: Architecture, descs: list[dict[str, Any]], fidelity: str) -> list[dict[str, Any]]:
+    """Simulate near-memory kernels without `fast`'s truncate-and-extrapolate: a near-memory unit's tile is
+    memory-latency-bound when short and compute-bound when long (slow MAC lanes), so the linear
+    extrapolation from short runs underestimates it (by up to ~15% on PIM). Whole runs cost < 1 s."""
+    from .planner import run
+    from .core import machine_dict
+
+    if fidelity == "roofline":
+        return run(eff, descs, fidelity)
+    from .limits import check_whole_run
+
+    for d in descs:
+        check_whole_run(eff, d, fidelity)
+    try:
+        return list(_core.simulate_kernels(machine_dict(eff), descs, fidelity))
+    except _core.CoreConfigError as e:
+        raise ConfigError(getattr(e, "field", "near_memory"), str(e).split(": ", 1)[-1]) from None
+
+
+def _core_row(eff: Architecture, kernel: Any, fidelity: str) -> Any:
+    """The offloaded kernel on the near-memory machine: each candidate tiling simulated, the fastest kept."""
+    from .result import KernelRow, classify
+
+    parts = kernel.gemvs() if isinstance(kernel, Moe) else [kernel]
+    raw: list[dict[str, Any]] = []
+    for part in parts:
+        options = _gemv_options(eff, part) if isinstance(part, Gemv) else [part.lower(eff)]
+        best: list[dict[str, Any]] = []
+        for descs in options:
+            res = run_whole(eff, _unpadded(part, descs), fidelity)
+            if not best or sum(r["time_ps"] for r in res) < sum(r["time_ps"] for r in best):
+                best = res
+        raw += best
+    t = sum(r["time_ps"] for r in raw) * 1e-12
+    launch_s = raw[0]["launch_ps"] * 1e-12
+    bound, roof = classify(eff, kernel, t, launch_s, kernel.flops(), kernel.bytes_moved())
+    keys = ("dram_read_bytes", "dram_write_bytes", "l2_read_bytes", "dram_requests", "row_hits", "row_misses",
+            "refreshes", "events")
+    return KernelRow(name=getattr(kernel, "name", type(kernel).__name__), time_s=t, launch_s=launch_s,
+                     flops=kernel.flops(), bound=bound, roofline_s=roof, activates=_activates(eff, raw, fidelity),
+                     **{k: sum(r[k] for r in raw) for k in keys})
+
+
+def _nearmem_row(arch: Architecture, host: Architecture, kernel: Any, fidelity: str) -> Any:
+    from .simulate import simulate_one
+
+    eff = effective_arch(arch)
+    core = _core_row(eff, kernel, fidelity)
+    x, y = _transfer_bytes(arch, kernel)
+    wire = host.replace(kernel_launch_overhead_ns=0.0, l2=None)  # writes complete at the DRAM side
+    t_in = simulate_one(wire, Elementwise(name="broadcast", n_elements=max(1, x), dtype="int8", reads=0, writes=1,
+                                           flops_per_element=0.0), fidelity)
+    t_out = simulate_one(wire, Elementwise(name="gather", n_elements=max(1, y), dtype="int8", reads=1, writes=0,
+                                            flops_per_element=0.0), fidelity)
+    assert arch.near_memory is not None
+    # energy: the near-memory part on its level's path; broadcast and gather as host DRAM traffic (through
+    # the host's L2 and local SRAM: the wire machine has no L2 only so that its writes time at the DRAM)
+    core_e = near_memory_energy_components(arch, time_s=core.time_s, dram_read_bytes=core.dram_read_bytes,
+                                           dram_write_bytes=core.dram_write_bytes, activates=core.activates,
+                                           flops=core.flops, math_dtype=_math_dtype(kernel))
+    wire_e = [kernel_energy_components(host, time_s=t.time_s, dram_read_bytes=t.dram_read_bytes,
+                                       dram_write_bytes=t.dram_write_bytes, l2_read_bytes=0, activates=t.activates,
+                                       flops=0.0, math_dtype=None) for t in (t_in, t_out)]
+    return dataclasses.replace(
+        core,
+        activates=core.activates + t_in.activates + t_out.activates,
+        energy_components_j=add_components(core_e, *wire_e),
+        time_s=core.time_s + t_in.time_s + t_out.time_s,
+        dram_read_bytes=core.dram_read_bytes + t_out.dram_read_bytes,
+        dram_write_bytes=core.dram_write_bytes + t_in.dram_write_bytes,
+        roofline_s=core.roofline_s + t_in.roofline_s + t_out.roofline_s,
+        dram_requests=core.dram_requests + t_in.dram_requests + t_out.dram_requests,
+        events=core.events + t_in.events + t_out.events,
+        placement=arch.near_memory.level,
+        interface_bytes=x + y,
+    )
+
+
+# ------------------------------------------------------------------------------------------ flash
+
+
+def _hbf_dict(h: HbfSpec) -> dict[str, Any]:
+    return {f.name: getattr(h, f.name) for f in dataclasses.fields(h)}
+
+
+def flash_read(hbf: HbfSpec, nbytes: int) -> dict[str, Any]:
+    """Stream ``nbytes`` from the flash tier (C++ page model): ``time_ps``, ``first_page_ps``, ``pages``..."""
+    if not isinstance(hbf, HbfSpec):
+        raise ConfigError("hbf", "must be an HbfSpec", type(hbf).__name__)
+    if isinstance(nbytes, bool) or not isinstance(nbytes, int) or nbytes < 0:
+        raise ConfigError("bytes", "must be a non-negative integer", nbytes)
+    from .limits import check_flash
+
+    check_flash(hbf, nbytes)
+    return dict(_core.simulate_flash_read(_hbf_dict(hbf), nbytes))
+
+
+def flash_write(hbf: HbfSpec, nbytes: int) -> None:
+    """Always raises: the flash tier is read-only in service."""
+    raise ConfigError("hbf", f"High Bandwidth Flash is read-only in service (page programs, "
+                      f"{hbf.endurance_pe_cycles} P/E cycles): writes of {nbytes} bytes are rejected; "
+                      f"place written tensors (the KV cache) in DRAM")
+
+
+def _host_side_without_weights(host: Architecture, kernel: Any, fidelity: str) -> list[dict[str, Any]]:
+    """The host side of a GEMV / MoE whose weights arrive from flash into on-chip staging: each candidate
+    tiling simulated with the streamed W bytes taken off DRAM (activations from L2, math, results written
+    as usual, split-K reductions as usual); the fastest kept per GEMV."""
+    from .planner import run
+
+    raw: list[dict[str, Any]] = []
+    for g in (kernel.gemvs() if isinstance(kernel, Moe) else [kernel]):
+        best: list[dict[str, Any]] = []
+        for descs in g.candidates(host, top=2):
+            ds = [dict(d, tile_read_bytes=0, tile_step_bytes=0) if d["name"] == g.name else d for d in descs]
+            res = run(host, ds, fidelity)
+            if not best or sum(r["time_ps"] for r in res) < sum(r["time_ps"] for r in best):
+                best = res
+        raw += best
+    return raw
+
+
+def _flash_row(arch: Architecture, host: Architecture, kernel: Any, fidelity: str) -> Any:
+    """A GEMV / MoE with its weights on flash: the page stream (C++ flash model) overlaps the host side
+    (math, activations, results, launch); the kernel takes the longer of the two after its launch."""
+    from .result import KernelRow, classify
+
+    hbf = arch.hbf
+    assert hbf is not None
+    weights = int(kernel.weight_bytes())
+    raw = _host_side_without_weights(host, kernel, fidelity)
+    launch_s = raw[0]["launch_ps"] * 1e-12
+    host_body = sum(r["time_ps"] for r in raw) * 1e-12 - launch_s
+    if fidelity == "roofline":
+        t_flash = weights / hbf.peak_read_bandwidth_bytes_per_s
+        fr: dict[str, Any] = {"bytes": weights, "events": 0}
+    else:
+        fr = flash_read(hbf, weights)
+        t_flash = fr["time_ps"] * 1e-12
+        if hbf.prefetch == "continuous":  # the fill (first page's latency) overlapped the previous kernel
+            page_s = hbf.page_bytes / (hbf.stack_bandwidth_gb_per_s * 1e9)
+            t_flash = max(weights / hbf.peak_read_bandwidth_bytes_per_s,
+                          t_flash - fr["first_page_ps"] * 1e-12 + page_s)
+    other = max(0, kernel.bytes_moved() - weights)  # activations and results, in DRAM / L2
+    flops = kernel.flops()
+    bound, roof = classify(host, kernel, launch_s + host_body, launch_s, flops, other)
+    roof = max(roof, launch_s + weights / hbf.peak_read_bandwidth_bytes_per_s)
+    keys = ("dram_read_bytes", "dram_write_bytes", "l2_read_bytes", "dram_requests", "row_hits", "row_misses",
+            "refreshes")
+    sums = {k: sum(r[k] for r in raw) for k in keys}
+    time_s = launch_s + max(host_body, t_flash)
+    activates = _activates(host, raw, fidelity)
+    energy = kernel_energy_components(arch, time_s=time_s, dram_read_bytes=sums["dram_read_bytes"],
+                                      dram_write_bytes=sums["dram_write_bytes"], l2_read_bytes=sums["l2_read_bytes"],
+                                      activates=activates, flops=flops, math_dtype=_math_dtype(kernel),
+                                      flash_read_bytes=int(fr["bytes"]))
+    return KernelRow(name=getattr(kernel, "name", type(kernel).__name__), time_s=time_s,
+                     launch_s=launch_s, flops=flops, bound="flash" if t_flash >= host_body else bound,
+                     roofline_s=roof, events=sum(r["events"] for r in raw) + int(fr["events"]),
+                     placement="host+hbf", flash_read_bytes=int(fr["bytes"]), activates=activates,
+                     energy_components_j=energy, **sums)
+
+
+# ------------------------------------------------------------------------------------------ entry points
+
+
+def simulate_placed(arch: Architecture, kernel: Any, fidelity: str) -> Any:
+    """One kernel on a machine with near-memory units and/or a flash tier, placed by ``policy(arch)``."""
+    from .simulate import simulate_one
+
+    host = host_view(arch)
+    pol = policy(arch)
+    if arch.hbf is not None and pol.weights_tier == "flash" and isinstance(kernel, (Gemv, Moe)):
+        return _flash_row(arch, host, kernel, fidelity)
+    host_row = simulate_one(host, kernel, fidelity)
+    ok, _ = offloadable(arch, kernel)
+    if not ok:
+        return host_row
+    nm_row = _nearmem_row(arch, host, kernel, fidelity)
+    if pol.offload_when == "always" or nm_row.time_s < host_row.time_s:
+        return nm_row
+    return host_row
+
+
+def tiered_capacity(arch: Architecture, weight_bytes: int, kv_bytes: int) -> tuple[int, str]:
+    """(capacity, reason) for a decode step: with weights on flash each tier must hold its share (weights
+    in flash, KV cache in DRAM); ``reason`` is "" when it fits."""
+    pol = policy(arch)
+    dram = arch.memory_capacity_bytes
+    if arch.hbf is None or pol.weights_tier != "flash":
+        if weight_bytes + kv_bytes > dram:
+            return dram, (f"weights ({weight_bytes / 1e9:.1f} GB) + KV cache ({kv_bytes / 1e9:.1f} GB) exceed "
+                          f"DRAM capacity ({dram / 1e9:.1f} GB)")
+        return dram, ""
+    flash = arch.hbf.capacity_bytes
+    why = []
+    if weight_bytes > flash:
+        why.append(f"weights ({weight_bytes / 1e9:.1f} GB) exceed flash capacity ({flash / 1e9:.1f} GB)")
+    if kv_bytes > dram:
+        why.append(f"KV cache ({kv_bytes / 1e9:.1f} GB) exceeds DRAM capacity ({dram / 1e9:.1f} GB; "
+                   f"KV may not live in flash)")
+    return dram + flash, "; ".join(why)
+
+
+def summary(arch: Architecture) -> tuple[str, dict[str, Any]]:
+    """What a machine has beyond its DRAM, for listings (``accelsim presets``): a short text ("-" for
+    nothing) and the figures behind it (bytes, bytes/s; None where absent)."""
+    info: dict[str, Any] = dict(near_memory_level=None, near_memory_units=0,
+                                near_memory_internal_bandwidth_bytes_per_s=None,
+                                flash_capacity_bytes=None, flash_bandwidth_bytes_per_s=None)
+    parts = []
+    nm = arch.near_memory
+    if nm is not None:
+        bw = internal_peak_bandwidth_bytes_per_s(arch)
+        units = near_memory_units(arch)
+        info.update(near_memory_level=nm.level, near_memory_units=units,
+                    near_memory_internal_bandwidth_bytes_per_s=bw)
+        parts.append(f"{nm.level} x{units} {bw / 1e12:.1f} TB/s")
+    if arch.hbf is not None:
+        h = arch.hbf
+        info.update(flash_capacity_bytes=h.capacity_bytes, flash_bandwidth_bytes_per_s=h.peak_read_bandwidth_bytes_per_s)
+        parts.append(f"hbf {h.capacity_bytes / 2**40:.0f} TiB {h.peak_read_bandwidth_bytes_per_s / 1e12:.1f} TB/s")
+    return (", ".join(parts) or "-"), info

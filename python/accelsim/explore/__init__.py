@@ -1,0 +1,1 @@
+"""Design-space exploration: sweeps, their specs and executors, checkpoints, cost and carbon."""

@@ -1,0 +1,1 @@
+"""More than one die or chip: the flow-level network, collectives, chiplet packages, parallel decode."""

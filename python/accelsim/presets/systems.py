@@ -1,0 +1,415 @@
+"""Named, cited multi-chip systems and multi-die packages.
+
+>>> import accelsim.presets.systems as systems
+>>> systems.names()
+['b200-2die', 'dgx-h100-8', 'hgx-h200-8', 'mi300x-pkg', 'tpu-v5e-4x4', 'ucie-4chiplet']
+>>> systems.load("dgx-h100-8").chips
+8
+>>> systems.load_package("b200-2die").dies
+2
+
+Package presets are also systems of one chip (so :func:`accelsim.multichip.parallel.parallel_decode_step` runs on
+them and communicates nothing).  Sources (short names used in the comments):
+
+- [NCCL-TUNE]  NVIDIA/nccl ``src/graph/tuning.cc`` (2.19-2.21): the library's own latency model, in us:
+               ``baseLat`` Ring LL 6.6 / Simple 8.4, Tree LL 6.8; ``hwLat`` NVLink Ring/Tree LL 0.6 per
+               step, Ring Simple 3.4 per step, NVLS Simple 25.
+- [NCCL-212]   NVIDIA/nccl-tests issue #212 (S. Jeaugey, NVIDIA, 2024): NVLink4 line rate 450 GB/s per
+               direction; ~20% protocol overhead, effective 370 GB/s bus bandwidth with rings; NVLS
+               all-reduce peak bus bandwidth ~480 GB/s (algbw ~275 GB/s) on 8 H100.
+- [NCCL-309]   NVIDIA/nccl-tests issue #309 (2025): 8x H100 all-reduce without NVLS 368.76 GB/s busbw;
+               NCCL picks Ring/LL for 8 B..1 MB and NVLS/Simple from 2 MB.
+- [H100-WP]    NVIDIA H100 Tensor Core GPU Architecture whitepaper: NVLink4, 18 links x 50 GB/s
+               bidirectional = 900 GB/s per GPU; NVSwitch gen 3 in DGX/HGX H100.
+- [B200]       NVIDIA Blackwell: two reticle-limited dies joined by the 10 TB/s NV-HBI, 192 GB HBM3e at
+               8 TB/s, 2.25 PFLOPS dense BF16 (4.5 PFLOPS dense FP8), NVLink5 1.8 TB/s per GPU.
+- [MI300X]     AMD Instinct MI300X data sheet / CDNA3 white paper: 304 CUs at 2.1 GHz, 1307.4 TFLOPS
+               dense BF16, 8 x HBM3 24 GB (192 GB) at 5.3 TB/s, 256 MB Infinity Cache at 17 TB/s, four
+               I/O dies with two XCDs each.
+- [MI300-IOD]  AMD, VLSI Symposium 2024 (MI300 IOD, as summarised by vengineer.hatenablog.com,
+               2024-07-10): IOD-to-IOD bandwidth 3.0 TB/s and 2.4 TB/s to its two neighbours.
+- [UCIe]       UCIe 1.0/2.0 specification (advanced package: x64 modules up to 32 GT/s) and D. Das
+               Sharma, Hot Interconnects 2025 (2.5D: 0.25-0.3 pJ/bit, ~2 ns round-trip latency).
+- [V5E]        Google Cloud TPU v5e documentation: 197 TFLOPS bf16, 393 TOPS int8, 16 GB HBM2e at
+               819 GB/s, 400 GB/s bidirectional ICI per chip over 4 ports, 2D torus, 256-chip pods.
+
+Values that no public source gives are marked ``ASSUMED`` with their reasoning; they are physical orders of
+magnitude, never fitted to a validation figure.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Callable
+
+from ..spec.machine import Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
+from ..errors import ConfigError
+from ..units import GiB, MiB
+from .calibration import HOPPER_CALIBRATION, hbm3_timings_ns, hopper_compute, hopper_l2
+from .vendors import h100_sxm, h200
+from ..spec.system import InterconnectSpec, LinkSpec, Package, System
+
+__all__ = ["names", "load", "package_names", "load_package", "nvlink4_switch"]
+
+
+def nvlink4_switch(in_network: bool = True) -> InterconnectSpec:
+    """NVLink4 + third-generation NVSwitch, as in DGX/HGX H100/H200 [H100-WP][NCCL-TUNE][NCCL-212]."""
+    return InterconnectSpec(
+        topology="switch",
+        dims="",
+        link=LinkSpec(
+            name="nvlink4-x18",
+            bandwidth_gb_per_s=450.0,  # 18 links x 25 GB/s per direction = 900 GB/s bidirectional [H100-WP]
+            # NCCL's per-step hardware latency already contains wire + switch traversal [NCCL-TUNE], so the
+            # physical link and switch latencies are folded into step_latency_ns (set 0 here).
+            latency_ns=0.0,
+            energy_pj_per_bit=0.0,  # not published for NVLink4; energy not modelled for this link
+            efficiency=370.0 / 450.0,  # effective 370 GB/s of the 450 GB/s line rate [NCCL-212]
+        ),
+        hop_latency_ns=0.0,  # folded into step_latency_ns (see link.latency_ns)
+        base_latency_ns=6600.0,  # baseLat Ring LL 6.6 us [NCCL-TUNE]
+        step_latency_ns=600.0,  # hwLat NVLink Ring LL 0.6 us per step [NCCL-TUNE]
+        low_latency_bandwidth_fraction=0.5,  # LL: 8-byte stores of 4 B data + 4 B flag [NCCL-TUNE]
+        simple_base_latency_ns=8400.0,  # baseLat Ring Simple 8.4 us [NCCL-TUNE]
+        simple_step_latency_ns=3400.0,  # hwLat NVLink Ring Simple 3.4 us per step [NCCL-TUNE]
+        in_network_latency_ns=25000.0 if in_network else 0.0,  # hwLat NVLS Simple 25 us [NCCL-TUNE]
+    )
+
+
+def _dgx(name: str, chip: Architecture, desc: str) -> System:
+    return System(
+        name=name,
+        description=desc,
+        chips=8,
+        chip=chip,
+        network=nvlink4_switch(),
+        citations=(
+            "NVIDIA H100 Tensor Core GPU Architecture whitepaper (NVLink4 / NVSwitch), 2022",
+            "NVIDIA/nccl src/graph/tuning.cc latency model (baseLat / hwLat), NCCL 2.19-2.21",
+            "NVIDIA/nccl-tests issue #212 (NVLink4 effective 370 GB/s, NVLS busbw ~480 GB/s)",
+        ),
+    )
+
+
+def dgx_h100_8() -> System:
+    return _dgx("dgx-h100-8", h100_sxm(), "8x H100 SXM5 on NVLink4 / NVSwitch (DGX/HGX H100)")
+
+
+def hgx_h200_8() -> System:
+    return _dgx("hgx-h200-8", h200(), "8x H200 SXM on NVLink4 / NVSwitch (HGX H200)")
+
+
+# -- TPU v5e ---------------------------------------------------------------------------------------
+
+
+def tpu_v5e_chip() -> Architecture:
+    """One TPU v5e chip [V5E]; the memory-system parameters TPUs do not publish are ASSUMED."""
+    return Architecture(
+        name="tpu-v5e",
+        description="Google TPU v5e chip (1 TensorCore, 4 MXUs, 16 GB HBM2e, 819 GB/s)",
+        compute=ComputeSpec(
+            units=4,  # 4 MXUs per TensorCore, one TensorCore per chip [V5E]
+            clock_ghz=1.5,  # 4 x 128x128 MXU x 2 FLOP x 1.5 GHz = 196.6 TFLOPS bf16 [V5E]
+            matrix_flops_per_cycle_per_unit=DtypeRates(
+                fp32=512.0,  # ASSUMED: fp32 runs on the vector unit (see vector rate)
+                bf16=32768.0,  # 128 x 128 MACs [V5E]
+                fp16=32768.0,  # ASSUMED: as bf16
+                fp8=32768.0,  # no fp8 MXU mode [V5E]: fp8 weights upcast, bf16 rate
+                int8=65536.0,  # 393 TOPS int8 [V5E]
+                int4=65536.0,  # ASSUMED: int4 runs at the int8 rate
+                fp4=32768.0,  # ASSUMED: upcast to bf16
+            ),
+            matrix_sustained_fraction=HOPPER_CALIBRATION.matrix_sustained_fraction,  # ASSUMED as Hopper
+            vector_flops_per_cycle_per_unit=512.0,  # ASSUMED: 8 x 128 lanes x FMA per core / 4 units
+            local_sram_bytes_per_unit=32 * MiB,  # ASSUMED: VMEM share per MXU
+            max_inflight_bytes_per_unit=256 * 1024,  # ASSUMED: DMA engines keep whole tiles in flight
+            load_bytes_per_cycle_per_unit=256.0,  # ASSUMED: above 819 GB/s / 4 units / 1.5 GHz = 137
+            matrix_kernel_setup_ns=500.0,  # ASSUMED: XLA fusions pay less than CUDA tiled-kernel setup
+        ),
+        l2=None,  # no hardware cache level; software-managed VMEM
+        dram=DramSpec(
+            kind="hbm2e",
+            stacks=2,  # 2 x 8 GB = 16 GB [V5E]
+            channels_per_stack=8,
+            pseudo_channels_per_channel=2,
+            bank_groups=4,
+            banks_per_group=4,
+            row_bytes=1024,
+            burst_length=4,
+            pc_bus_width_bits=64,
+            data_rate_gbps=3.2,  # 2 x 1024 bit x 3.2 Gb/s = 819 GB/s [V5E]
+            capacity_bytes_per_stack=8 * GiB,
+            # ASSUMED: HBM3 timings in ns (JEDEC) stand in for HBM2e's
+            **hbm3_timings_ns(3.2, tRFC_ns=350.0),
+            interleave_bytes=1024,
+            access_latency_ns=HOPPER_CALIBRATION.dram_access_latency_ns,  # ASSUMED as Hopper
+        ),
+        kernel_launch_overhead_ns=500.0,  # ASSUMED: ops inside one compiled XLA program
+        citations=("Google Cloud TPU v5e documentation (system architecture table)",),
+    )
+
+
+def tpu_v5e_4x4() -> System:
+    return System(
+        name="tpu-v5e-4x4",
+        description="TPU v5e slice of 16 chips on a 4x4 2D torus (ICI)",
+        chips=16,
+        chip=tpu_v5e_chip(),
+        network=InterconnectSpec(
+            topology="torus2d",
+            dims="4x4",
+            link=LinkSpec(
+                name="ici-v5e",
+                bandwidth_gb_per_s=50.0,  # 400 GB/s bidirectional per chip / 4 ports / 2 directions [V5E]
+                latency_ns=500.0,  # ASSUMED: SerDes + cable, sub-microsecond
+                energy_pj_per_bit=0.0,  # not published
+                efficiency=1.0,  # ASSUMED: raw rate (no published protocol overhead)
+            ),
+            hop_latency_ns=200.0,  # ASSUMED: router traversal per intermediate chip
+            base_latency_ns=3000.0,  # ASSUMED: collective launch inside an XLA program
+            step_latency_ns=1000.0,  # ASSUMED: per synchronised step (flag/semaphore round)
+            low_latency_bandwidth_fraction=1.0,  # one protocol
+            simple_base_latency_ns=3000.0,
+            simple_step_latency_ns=1000.0,
+            in_network_latency_ns=0.0,
+        ),
+        citations=("Google Cloud TPU v5e documentation (ICI 400 GB/s per chip, 4 ports, 2D torus)",),
+    )
+
+
+# -- packages ---------------------------------------------------------------------------------------
+
+
+def _b200_die() -> Architecture:
+    """One B200 die, approximated from the Hopper preset: half a B200 [B200]."""
+    base = h200()
+    hc = hopper_compute()
+    # 2.25 PFLOPS dense BF16 per B200 [B200] over 148 SMs (74 per die) at the modelled 1.98 GHz:
+    # 2.25e15 / (148 x 1.98e9) = 7678 FLOP/cycle/SM -> 7680; fp8/int8 2x; fp4 4x (native FP4).
+    rates = DtypeRates(fp32=256.0, bf16=7680.0, fp16=7680.0, fp8=15360.0, int8=15360.0, int4=15360.0,
+                       fp4=30720.0)
+    compute = hc.replace(units=74, matrix_flops_per_cycle_per_unit=rates)
+    rate = 7.8125  # 8 TB/s over 8 x 1024 bit [B200]: 8e12 * 8 / 8192 = 7.8125 Gb/s/pin
+    dram = base.dram.replace(stacks=4, data_rate_gbps=rate, **hbm3_timings_ns(rate, tRFC_ns=450.0))
+    return base.replace(name="b200-die", description="half of a B200: 74 SMs, 4 x HBM3e 24 GB, 4 TB/s",
+                        compute=compute, l2=hopper_l2(50 * MiB),  # ASSUMED: Hopper-size L2 per die
+                        dram=dram, citations=("NVIDIA Blackwell B200 (dual die, 8 TB/s, 2.25 PF dense BF16)",))
+
+
+def b200_2die() -> Package:
+    return Package(
+        name="b200-2die",
+        description="B200-like package: two dies on a 10 TB/s NV-HBI, memory interleaved (one logical GPU)",
+        die=_b200_die(),
+        dies=2,
+        d2d=InterconnectSpec(
+            topology="fully_connected",
+            dims="",
+            link=LinkSpec(
+                name="nv-hbi",
+                bandwidth_gb_per_s=5000.0,  # 10 TB/s taken as both directions together [B200]
+                latency_ns=20.0,  # ASSUMED: on-package bridge, tens of ns
+                energy_pj_per_bit=0.3,  # ASSUMED: 2.5D die-to-die class (cf. [UCIe] 0.25-0.3 pJ/bit)
+                efficiency=1.0,
+            ),
+            hop_latency_ns=0.0,
+            base_latency_ns=0.0,  # hardware traffic, no library call
+            step_latency_ns=100.0,  # ASSUMED: cross-die flag round trip through both dies' fabrics
+            low_latency_bandwidth_fraction=1.0,
+            simple_base_latency_ns=0.0,
+            simple_step_latency_ns=100.0,
+            in_network_latency_ns=0.0,
+        ),
+        placement="interleaved",
+        citations=("NVIDIA Blackwell: two dies, 10 TB/s NV-HBI, 192 GB HBM3e, 8 TB/s",),
+    )
+
+
+def _mi300x_quarter() -> Architecture:
+    """One MI300X I/O die with its two XCDs and two HBM3 stacks: a quarter of the package [MI300X]."""
+    cal = HOPPER_CALIBRATION
+    rate = 5.2  # 5.3 TB/s over 8 x 1024 bit = 5.18 Gb/s/pin -> HBM3 at 5.2 [MI300X]
+    return Architecture(
+        name="mi300x-quarter",
+        description="MI300X quarter: 1 IOD, 2 XCDs (76 CUs), 2 x HBM3 24 GB, 64 MB Infinity Cache",
+        compute=ComputeSpec(
+            units=76,  # 304 CUs / 4 [MI300X]
+            clock_ghz=2.1,  # [MI300X]
+            matrix_flops_per_cycle_per_unit=DtypeRates(
+                fp32=256.0,  # 163.4 TFLOPS vector FP32 / (304 x 2.1 GHz) = 256 [MI300X]
+                bf16=2048.0,  # 1307.4 TFLOPS / (304 x 2.1 GHz) = 2048 [MI300X]
+                fp16=2048.0,
+                fp8=4096.0,  # 2614.9 TFLOPS dense [MI300X]
+                int8=4096.0,
+                int4=4096.0,  # no int4/fp4 matrix math on CDNA3: fp8/int8 path
+                fp4=4096.0,
+            ),
+            matrix_sustained_fraction=cal.matrix_sustained_fraction,  # ASSUMED as Hopper
+            vector_flops_per_cycle_per_unit=256.0,  # [MI300X]
+            local_sram_bytes_per_unit=64 * 1024 + 32 * 1024,  # 64 KB LDS + 32 KB L1 per CU [MI300X]
+            max_inflight_bytes_per_unit=cal.max_inflight_bytes_per_unit,  # ASSUMED as Hopper SM
+            load_bytes_per_cycle_per_unit=64.0,  # ASSUMED as Hopper SM
+            matrix_kernel_setup_ns=cal.matrix_kernel_setup_ns,  # ASSUMED as Hopper
+        ),
+        l2=SramSpec(name="infinity-cache", capacity_bytes=64 * MiB,  # 256 MB / 4 IODs [MI300X]
+                    bytes_per_cycle=17e12 / 4 / 2.1e9,  # 17 TB/s / 4 [MI300X]
+                    clock_ghz=2.1, latency_ns=cal.l2_latency_ns, banks=32),  # latency, banks ASSUMED
+        dram=DramSpec(
+            kind="hbm3",
+            stacks=2,  # 8 stacks / 4 IODs [MI300X]
+            channels_per_stack=16,
+            pseudo_channels_per_channel=2,
+            bank_groups=4,
+            banks_per_group=8,
+            row_bytes=1024,
+            burst_length=8,
+            pc_bus_width_bits=32,
+            data_rate_gbps=rate,
+            capacity_bytes_per_stack=24 * GiB,  # 12-high 24 GB [MI300X]
+            **hbm3_timings_ns(rate, tRFC_ns=450.0),
+            interleave_bytes=cal.dram_interleave_bytes,
+            access_latency_ns=cal.dram_access_latency_ns,  # ASSUMED as Hopper
+        ),
+        kernel_launch_overhead_ns=cal.kernel_launch_overhead_ns,  # ASSUMED as Hopper
+        citations=("AMD Instinct MI300X data sheet / CDNA 3 white paper",),
+    )
+
+
+def mi300x_pkg() -> Package:
+    return Package(
+        name="mi300x-pkg",
+        description="MI300X-like package: 4 I/O dies (2 XCDs + 2 HBM3 stacks each) in a 2x2 mesh, interleaved",
+        die=_mi300x_quarter(),
+        dies=4,
+        d2d=InterconnectSpec(
+            topology="mesh2d",
+            dims="2x2",
+            link=LinkSpec(
+                name="infinity-fabric-ap",
+                # 2.4 TB/s (the slower of the two IOD-IOD links [MI300-IOD]) taken as both directions
+                bandwidth_gb_per_s=1200.0,
+                latency_ns=50.0,  # ASSUMED: cross-IOD hop
+                energy_pj_per_bit=0.3,  # ASSUMED: 2.5D/3D die-to-die class (cf. [UCIe])
+                efficiency=1.0,
+            ),
+            hop_latency_ns=20.0,  # ASSUMED
+            base_latency_ns=0.0,
+            step_latency_ns=150.0,  # ASSUMED: cross-die flag round trip
+            low_latency_bandwidth_fraction=1.0,
+            simple_base_latency_ns=0.0,
+            simple_step_latency_ns=150.0,
+            in_network_latency_ns=0.0,
+        ),
+        placement="interleaved",
+        citations=("AMD Instinct MI300X data sheet / CDNA 3 white paper",
+                   "AMD MI300 IOD, VLSI Symposium 2024 (IOD-IOD 3.0 / 2.4 TB/s)"),
+    )
+
+
+def _ucie_chiplet() -> Architecture:
+    """A quarter of an H100-class GPU as a chiplet: 33 SMs, 12.5 MB L2, one HBM3 stack [H100-WP]."""
+    base = h100_sxm()
+    rate = 6.4  # HBM3 at its JEDEC 6.4 Gb/s: 819 GB/s per stack [JESD238]
+    return base.replace(
+        name="ucie-chiplet",
+        description="quarter-H100 chiplet: 33 SMs, 12.5 MB L2, 1 x HBM3 16 GB (819 GB/s)",
+        compute=base.compute.replace(units=33),
+        l2=hopper_l2(int(12.5 * MiB)),
+        dram=base.dram.replace(stacks=1, data_rate_gbps=rate, **hbm3_timings_ns(rate, tRFC_ns=350.0)),
+    )
+
+
+def ucie_4chiplet() -> Package:
+    return Package(
+        name="ucie-4chiplet",
+        description="four quarter-H100 compute chiplets in a 2x2 mesh of UCIe advanced-package links, "
+                    "weights sharded per die",
+        die=_ucie_chiplet(),
+        dies=4,
+        d2d=InterconnectSpec(
+            topology="mesh2d",
+            dims="2x2",
+            link=LinkSpec(
+                name="ucie-a-4x64",
+                bandwidth_gb_per_s=1024.0,  # 4 x64 modules x 32 GT/s / 8 = 4 x 256 GB/s per direction [UCIe]
+                latency_ns=1.0,  # ~2 ns round trip [UCIe]
+                energy_pj_per_bit=0.3,  # 2.5D above 16 GT/s [UCIe]
+                efficiency=1.0,  # raw (streaming) mode
+            ),
+            hop_latency_ns=10.0,  # ASSUMED: forwarding through an intermediate chiplet's NoC
+            base_latency_ns=0.0,
+            step_latency_ns=50.0,  # ASSUMED: on-die NoC to the UCIe adapter and back, per sync step
+            low_latency_bandwidth_fraction=1.0,
+            simple_base_latency_ns=0.0,
+            simple_step_latency_ns=50.0,
+            in_network_latency_ns=0.0,
+        ),
+        placement="sharded",
+        citations=("UCIe 1.0/2.0 specification (advanced package, x64 modules, 32 GT/s)",
+                   "D. Das Sharma, Hot Interconnects 2025 (UCIe 2.5D 0.25-0.3 pJ/bit, ~2 ns round trip)"),
+    )
+
+
+def _one_chip(pkg: Package, link: LinkSpec) -> System:
+    net = InterconnectSpec(topology="switch", dims="", link=link, hop_latency_ns=0.0, base_latency_ns=0.0,
+                           step_latency_ns=0.0, low_latency_bandwidth_fraction=1.0, simple_base_latency_ns=0.0,
+                           simple_step_latency_ns=0.0, in_network_latency_ns=0.0)
+    return System(name=pkg.name, description=pkg.description, chips=1, package=pkg, network=net,
+                  citations=pkg.citations)
+
+
+_PACKAGES: dict[str, Callable[[], Package]] = {
+    "b200-2die": b200_2die,
+    "mi300x-pkg": mi300x_pkg,
+    "ucie-4chiplet": ucie_4chiplet,
+}
+
+# the off-package link each package exposes (unused by a one-chip system)
+_EXTERNAL = {
+    "b200-2die": LinkSpec(name="nvlink5", bandwidth_gb_per_s=900.0, latency_ns=0.0, energy_pj_per_bit=0.0,
+                          efficiency=1.0),  # 1.8 TB/s bidirectional per GPU [B200]
+    "mi300x-pkg": LinkSpec(name="xgmi", bandwidth_gb_per_s=448.0, latency_ns=0.0, energy_pj_per_bit=0.0,
+                           efficiency=1.0),  # 7 x 64 GB/s per direction [MI300X]
+    "ucie-4chiplet": LinkSpec(name="none", bandwidth_gb_per_s=1.0, latency_ns=0.0, energy_pj_per_bit=0.0,
+                              efficiency=1.0),  # a lone package
+}
+
+_SYSTEMS: dict[str, Callable[[], System]] = {
+    "dgx-h100-8": dgx_h100_8,
+    "hgx-h200-8": hgx_h200_8,
+    "tpu-v5e-4x4": tpu_v5e_4x4,
+    **{name: (lambda n=name: _one_chip(_PACKAGES[n](), _EXTERNAL[n])) for name in _PACKAGES},
+}
+
+
+def names() -> list[str]:
+    return sorted(_SYSTEMS)
+
+
+def package_names() -> list[str]:
+    return sorted(_PACKAGES)
+
+
+def _unknown(kind: str, name: object, choices: list[str]) -> ConfigError:
+    hint = ""
+    if isinstance(name, str):
+        m = difflib.get_close_matches(name.strip().lower(), choices, n=1, cutoff=0.5)
+        if m:
+            hint = f" (did you mean {m[0]!r}?)"
+    return ConfigError(kind, f"unknown {kind}; choose one of {choices}{hint}", name)
+
+
+def load(name: str) -> System:
+    """A fresh :class:`~accelsim.spec.system.System` for preset ``name``."""
+    factory = _SYSTEMS.get(name) if isinstance(name, str) else None
+    if factory is None:
+        raise _unknown("system", name, names())
+    return factory()
+
+
+def load_package(name: str) -> Package:
+    """A fresh :class:`~accelsim.spec.system.Package` for package preset ``name``."""
+    factory = _PACKAGES.get(name) if isinstance(name, str) else None
+    if factory is None:
+        raise _unknown("package", name, package_names())
+    return factory()

@@ -1,0 +1,1 @@
+"""Reporting: validation against measurements, plots, Chrome/Perfetto traces."""

@@ -1,0 +1,248 @@
+"""Read and write :class:`~accelsim.spec.machine.Architecture` as YAML or JSON.
+
+Documents carry ``schema_version: 1`` at the top level, followed by the architecture's fields in
+declaration order.  Writing then reading gives back an equal object: floats are written with
+``repr`` (shortest round-trip form) in both formats.
+
+>>> text = accelsim.io.dump(arch)                  # YAML text
+>>> accelsim.io.dump(arch, "h100.json")            # writes the file (format from the suffix)
+>>> accelsim.io.load("h100.json") == arch
+True
+
+Every problem -- unparsable text, duplicate keys, an unknown or missing field, a bad value -- is a
+:class:`~accelsim.errors.ConfigError`.  A document that cannot be parsed at all has
+``err.field == "<file>"``; otherwise ``err.field`` is the dotted path inside the document.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+
+from .machine import Architecture
+from ..errors import ConfigError
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "dump",
+    "load",
+    "to_yaml",
+    "from_yaml",
+    "to_json",
+    "from_json",
+    "to_document",
+    "from_document",
+]
+
+#: Version of the document layout written by :func:`dump`; :func:`load` accepts only this one.
+SCHEMA_VERSION = 1
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+_FILE = "<file>"
+
+# YAML 1.1 (PyYAML) reads ``1e9`` and ``2.5e-3`` without a dot or exponent sign as strings; accept
+# them as floats.  The dumper shares the resolver so a *string* "1e9" is written quoted.
+_FLOAT_RE = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+
+    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
+
+
+class Loader(yaml.SafeLoader):
+    """Safe loader that rejects duplicate keys and reads exponent-only floats."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            try:
+                dup = key in seen
+                seen.add(key)
+            except TypeError:  # unhashable key; SafeConstructor reports it
+                continue
+            if dup:
+                line = key_node.start_mark.line + 1
+                raise ConfigError(_FILE, f"duplicate key {key!r} at line {line}")
+        return super().construct_mapping(node, deep=deep)
+
+
+class Dumper(yaml.SafeDumper):
+    """Safe dumper that double-quotes strings PyYAML would otherwise mangle."""
+
+
+# PyYAML writes NEL / LS / PS (and lone CRs) into plain or block scalars, where a reader folds them
+# into spaces or newlines; double quotes escape them (\N, \L, \P, \r) so strings round-trip.
+_FRAGILE = frozenset("\x85\u2028\u2029\r")
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = '"' if any(c in _FRAGILE for c in data) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+Dumper.add_representer(str, _represent_str)
+
+
+for _cls in (Loader, Dumper):
+    _cls.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_RE, list("-+0123456789."))
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def to_document(arch: Architecture) -> dict[str, Any]:
+    """``{"schema_version": 1, **arch.to_dict()}``."""
+    if not isinstance(arch, Architecture):
+        raise TypeError(f"expected an accelsim Architecture, got {type(arch).__name__}")
+    return {"schema_version": SCHEMA_VERSION, **arch.to_dict()}
+
+
+def from_document(doc: Any) -> Architecture:
+    """Inverse of :func:`to_document`; checks ``schema_version``."""
+    if not isinstance(doc, Mapping):
+        raise ConfigError(_FILE, "top level must be a mapping of architecture fields", doc)
+    doc = dict(doc)
+    if "schema_version" not in doc:
+        raise ConfigError("schema_version", f"missing required field (this accelsim writes {SCHEMA_VERSION})")
+    version = doc.pop("schema_version")
+    if isinstance(version, bool) or not isinstance(version, (int, float)) or version != SCHEMA_VERSION:
+        reason = f"unsupported schema version; this accelsim reads {SCHEMA_VERSION}"
+        raise ConfigError("schema_version", reason, version)
+    return Architecture.from_dict(doc)
+
+
+def to_yaml(arch: Architecture) -> str:
+    """YAML text for ``arch``."""
+    return yaml.dump(  # type: ignore[no-any-return]
+        to_document(arch),
+        Dumper=Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+
+
+def from_yaml(text: str) -> Architecture:
+    """Parse YAML text; every error is a ConfigError."""
+    try:
+        doc = yaml.load(text, Loader=Loader)  # noqa: S506 - Loader is a SafeLoader
+    except yaml.MarkedYAMLError as e:
+        where = f" at line {e.problem_mark.line + 1}, column {e.problem_mark.column + 1}" if e.problem_mark else ""
+        raise ConfigError(_FILE, f"invalid YAML: {e.problem or e.context}{where}") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(_FILE, f"invalid YAML: {e}") from None
+    except RecursionError:
+        raise ConfigError(_FILE, "invalid YAML: nested too deeply") from None
+    try:
+        return from_document(doc)
+    except RecursionError:  # a value nested just below the parser's limit
+        raise ConfigError(_FILE, "nested too deeply") from None
+
+
+def to_json(arch: Architecture) -> str:
+    """JSON text for ``arch`` (indented, UTF-8, newline-terminated)."""
+    return json.dumps(to_document(arch), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ConfigError(_FILE, f"duplicate key {k!r}")
+        out[k] = v
+    return out
+
+
+def from_json(text: str) -> Architecture:
+    """Parse JSON text; every error is a ConfigError."""
+    try:
+        doc = json.loads(text, object_pairs_hook=no_duplicate_keys)
+    except json.JSONDecodeError as e:
+        raise ConfigError(_FILE, f"invalid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    except RecursionError:
+        raise ConfigError(_FILE, "invalid JSON: nested too deeply") from None
+    try:
+        return from_document(doc)
+    except RecursionError:
+        raise ConfigError(_FILE, "nested too deeply") from None
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def _fmt_for(path: Path | None, fmt: str | None) -> str:
+    if fmt is None:
+        fmt = "json" if path is not None and path.suffix.lower() == ".json" else "yaml"
+    if not isinstance(fmt, str):
+        raise ConfigError("fmt", "must be 'yaml' or 'json'", fmt)
+    fmt = fmt.lower()
+    if fmt == "yml":
+        fmt = "yaml"
+    if fmt not in ("yaml", "json"):
+        raise ConfigError("fmt", "must be 'yaml' or 'json'", fmt)
+    return fmt
+
+
+def dump(arch: Architecture, path: PathLike | None = None, fmt: str | None = None) -> str:
+    """Serialize ``arch``; write it to ``path`` if given.  Returns the text.
+
+    ``fmt`` is ``"yaml"`` or ``"json"``; by default JSON for a ``.json`` path, YAML otherwise.
+    """
+    p = Path(path) if path is not None else None
+    kind = _fmt_for(p, fmt)
+    text = to_json(arch) if kind == "json" else to_yaml(arch)
+    if p is not None:
+        p.write_text(text, encoding="utf-8")
+    return text
+
+
+def _looks_like_text(s: str) -> bool:
+    return "\n" in s or s.lstrip().startswith(("{", "[")) or (":" in s and not os.path.exists(s))
+
+
+def load(source: PathLike, fmt: str | None = None) -> Architecture:
+    """Read an Architecture from a file path or from YAML / JSON text.
+
+    A ``pathlib.Path`` is always a file.  A ``str`` is a file if it names one, and document text if
+    it contains a newline, starts with ``{`` or contains ``:``.  ``fmt`` (``"yaml"``/``"json"``)
+    overrides detection: by default ``.json`` files and text starting with ``{`` are JSON.
+    A missing file raises ``FileNotFoundError``; anything wrong inside a document, ConfigError.
+    """
+    path: Path | None
+    if isinstance(source, (bytes, bytearray)):  # document bytes, e.g. read in binary mode
+        try:
+            source = bytes(source).decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ConfigError(_FILE, f"not UTF-8 text: {e.reason} at byte {e.start}") from None
+        path, text = None, source
+    elif isinstance(source, str) and _looks_like_text(source):
+        path, text = None, source
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        text = path.read_text(encoding="utf-8")
+    else:
+        raise TypeError(f"expected a path or YAML/JSON text, got {type(source).__name__}")
+    if fmt is None and path is None:
+        fmt = "json" if text.lstrip().startswith("{") else "yaml"
+    kind = _fmt_for(path, fmt)
+    try:
+        return from_json(text) if kind == "json" else from_yaml(text)
+    except ConfigError as e:
+        if path is not None and hasattr(e, "add_note"):
+            e.add_note(f"while loading {path}")
+        raise

@@ -1,0 +1,345 @@
+"""decode_step: one decode step of a model on a machine, expanded into the kernels a well-optimized
+serving engine runs (norms and rope fused into neighbouring elementwise kernels, graph-launched), then
+simulated. Identical layers are identical kernels, so they are simulated once (see simulate.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+from ..spec.machine import Architecture
+from ..engine.energy import sum_components, total_j
+from ..errors import ConfigError
+from ..dtypes import DTYPE_BYTES
+from .kernels import DecodeAttention, Elementwise, Gemv, Moe, _finite
+from ..models import ModelSpec
+from ..models import load as load_model
+from ..engine.simulate import FIDELITIES, simulate
+from ..engine.result import KernelRow
+
+__all__ = ["decode_step", "decode_kernels", "decode_moe", "DecodeStepResult"]
+
+
+@dataclasses.dataclass(frozen=True)
+class DecodeStepResult:
+    """One decode step: ``time_s`` for the step, ``tokens_per_s`` = batch / time_s.
+
+    ``feasible`` is False (and ``reason`` says why, ``time_s`` is NaN) when weights + KV cache do not fit
+    the machine's memory. ``kernels`` holds one row per kernel *kind* with its count per step.
+    """
+
+    arch_name: str
+    model_name: str
+    batch: int
+    context: int
+    weight_dtype: str
+    kv_dtype: str
+    feasible: bool
+    reason: str
+    time_s: float
+    weight_bytes: int
+    kv_cache_bytes: int
+    capacity_bytes: int
+    kernels: tuple[tuple[KernelRow, int], ...] = ()
+    routing_zipf_s: float = 0.0  # MoE routing skew the step was simulated with (0 = uniform)
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.batch / self.time_s if self.feasible and self.time_s > 0 else 0.0
+
+    @property
+    def dram_read_bytes(self) -> int:
+        return sum(r.dram_read_bytes * n for r, n in self.kernels)
+
+    @property
+    def dram_write_bytes(self) -> int:
+        return sum(r.dram_write_bytes * n for r, n in self.kernels)
+
+    @property
+    def l2_read_bytes(self) -> int:
+        return sum(r.l2_read_bytes * n for r, n in self.kernels)
+
+    @property
+    def launch_s(self) -> float:
+        return sum(r.launch_s * n for r, n in self.kernels)
+
+    @property
+    def flops(self) -> float:
+        return sum(r.flops * n for r, n in self.kernels)
+
+    @property
+    def energy_by_component_j(self) -> dict[str, float] | None:
+        """Energy of the step by component (see accelsim.engine.energy.COMPONENTS), joules; None if the machine has
+        no energy spec or the step is infeasible."""
+        if not self.feasible:
+            return None
+        return sum_components((r.energy_components_j, float(n)) for r, n in self.kernels)
+
+    @property
+    def energy_j(self) -> float:
+        """Energy of the step, joules (exact sum of the components); NaN without an energy spec or if infeasible."""
+        return total_j(self.energy_by_component_j)
+
+    @property
+    def joules_per_token(self) -> float:
+        """``energy_j / batch`` (each sequence makes one token per step); NaN when energy_j is NaN."""
+        return self.energy_j / self.batch
+
+    @property
+    def n_kernels(self) -> int:
+        """Kernel launches per step (each row's count summed)."""
+        return sum(n for _, n in self.kernels)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (seconds, bytes); a NaN time (infeasible) becomes None."""
+        t = self.time_s if math.isfinite(self.time_s) else None
+        return dict(arch=self.arch_name, model=self.model_name, batch=self.batch, context=self.context,
+                    weight_dtype=self.weight_dtype, kv_dtype=self.kv_dtype, feasible=self.feasible,
+                    reason=self.reason, time_s=t, tokens_per_s=self.tokens_per_s,
+                    weight_bytes=self.weight_bytes, kv_cache_bytes=self.kv_cache_bytes,
+                    capacity_bytes=self.capacity_bytes, dram_read_bytes=self.dram_read_bytes,
+                    dram_write_bytes=self.dram_write_bytes, l2_read_bytes=self.l2_read_bytes,
+                    launch_s=self.launch_s, flops=self.flops, kernels=self.rows(),
+                    energy_j=_finite_or_none(self.energy_j), joules_per_token=_finite_or_none(self.joules_per_token),
+                    energy_by_component_j=self.energy_by_component_j, routing_zipf_s=self.routing_zipf_s)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Per-kernel rows: name, count, time per call and in total, bytes, FLOPs, bandwidth, bound."""
+        out = []
+        for r, n in self.kernels:
+            d = r.as_dict()
+            d["count"] = n
+            d["total_time_s"] = r.time_s * n
+            out.append(d)
+        return out
+
+    def table(self) -> str:
+        if not self.feasible:
+            return f"{self.model_name} on {self.arch_name}: infeasible: {self.reason}"
+        lines = [f"{self.model_name} on {self.arch_name}, batch {self.batch}, context {self.context}, "
+                 f"weights {self.weight_dtype}, KV {self.kv_dtype}"
+                 + (f", MoE routing Zipf s={self.routing_zipf_s:g}" if self.routing_zipf_s else ""),
+                 f"{'kernel':22s} {'count':>5s} {'us/call':>9s} {'us total':>9s} {'share':>6s} {'GB/s':>7s}  bound"]
+        for r, n in self.kernels:
+            lines.append(f"{r.name[:22]:22s} {n:5d} {r.time_s * 1e6:9.2f} {r.time_s * n * 1e6:9.1f} "
+                         f"{r.time_s * n / self.time_s:6.1%} {r.achieved_bandwidth_bytes_per_s / 1e9:7.0f}  {r.bound}")
+        lines.append(f"step {self.time_s * 1e3:.3f} ms -> {self.tokens_per_s:,.0f} tokens/s")
+        if math.isfinite(self.energy_j):
+            lines.append(f"energy {self.energy_j * 1e3:.3f} mJ/step -> {self.joules_per_token * 1e3:.3f} mJ/token")
+        return "\n".join(lines)
+
+
+def _finite_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _gemv(name: str, m: int, n: int, k: int, weight_dtype: str) -> Gemv:
+    if weight_dtype in ("fp8", "int8"):  # W8A8, as serving engines run fp8 checkpoints
+        return Gemv(name=name, m=m, n=n, k=k, dtype=weight_dtype)
+    if weight_dtype in ("int4", "fp4"):  # weight-only quantization, group-wise scales
+        return Gemv(name=name, m=m, n=n, k=k, dtype="bf16", weight_dtype=weight_dtype, group_size=128)
+    return Gemv(name=name, m=m, n=n, k=k, dtype=weight_dtype)
+
+
+def check_routing(routing_zipf_s: Any) -> float:
+    _finite("routing_zipf_s", routing_zipf_s, hi=10.0)
+    return float(routing_zipf_s)
+
+
+def decode_moe(model: ModelSpec | str, batch: int, *, weight_dtype: str = "bf16", routing_zipf_s: float = 0.0) -> Moe:
+    """The :class:`~accelsim.workload.kernels.Moe` kernel of one MoE layer of ``model`` for ``batch`` tokens (routed and
+    shared experts; the router and the SwiGLUs are separate kernels), with the dtypes :func:`decode_kernels`
+    uses: fp8/int8 weights run W8A8, int4/fp4 weight-only with group-wise (128) bf16 scales.
+    ``routing_zipf_s`` > 0 skews routing (expert popularity ~ 1 / rank^s); 0 is uniform routing."""
+    if isinstance(model, str):
+        model = load_model(model)
+    if not isinstance(model, ModelSpec):
+        raise ConfigError("model", "must be a ModelSpec or a model name", type(model).__name__)
+    moe = model.moe
+    if moe is None:
+        raise ConfigError("model.moe", f"{model.name} has no MoE layers", None)
+    if weight_dtype in ("int4", "fp4"):
+        dt: dict[str, Any] = dict(dtype="bf16", weight_dtype=weight_dtype, group_size=128)
+    else:
+        dt = dict(dtype=weight_dtype)
+    return Moe(tokens=batch, n_experts=moe.n_experts, top_k=moe.top_k, d_model=model.d_model,
+               expert_d_ff=moe.expert_d_ff, n_shared_experts=moe.n_shared_experts,
+               shared_d_ff=moe.shared_d_ff if moe.n_shared_experts else 0,
+               routing_zipf_s=check_routing(routing_zipf_s), name="moe", **dt)
+
+
+def decode_kernels(model: ModelSpec, batch: int, context: int, *, weight_dtype: str = "bf16",
+                   kv_dtype: str = "bf16", routing_zipf_s: float = 0.0) -> list[tuple[Any, int]]:
+    """The kernel sequence of one decode step as (kernel, count per step) pairs, in execution order.
+
+    MoE layers use :func:`decode_moe`'s Moe kernel: its grouped GEMVs (``moe.experts_gate_up``,
+    ``moe.experts_down``, ``moe.shared_*``) appear here one per launch. ``routing_zipf_s`` (default 0,
+    uniform) skews the routing; dense models ignore it (it is still validated).
+    """
+    routing_zipf_s = check_routing(routing_zipf_s)
+    b, d = batch, model.d_model
+    act = "bf16"
+    hq, hkv, hd = model.n_heads, model.n_kv_heads, model.head_dim
+    out: list[tuple[Any, int]] = []
+
+    def attn_block(count: int) -> None:
+        if model.mla is not None:
+            mla = model.mla
+            q_in = mla.q_lora_rank or d
+            qk = mla.qk_nope_head_dim + mla.qk_rope_head_dim
+            if mla.q_lora_rank:
+                out.append((_gemv("q_a_proj", b, mla.q_lora_rank, d, weight_dtype), count))
+            out.append((_gemv("q_b_proj", b, hq * qk, q_in, weight_dtype), count))
+            out.append((_gemv("kv_a_proj", b, mla.kv_lora_rank + mla.qk_rope_head_dim, d, weight_dtype), count))
+            out.append((Elementwise(name="norm_rope_kvwrite", n_elements=b * (mla.kv_lora_rank + mla.qk_rope_head_dim),
+                                    dtype=act, reads=1, writes=2, flops_per_element=6), count))
+            # absorbed projections: attention runs over the latent (rank + rope dims) shared by all heads;
+            # K and V are one latent vector per token, modelled as one kv-head of half the latent width
+            lat = mla.kv_lora_rank + mla.qk_rope_head_dim
+            # kv_b_proj's two halves, absorbed (per head, batched): W_UK maps q_nope into the latent
+            # before attention, W_UV maps the attended latent to v_head_dim after it. Their weights are
+            # read every step like any other projection.
+            out.append((_gemv("q_absorb", b, hq * mla.kv_lora_rank, mla.qk_nope_head_dim, weight_dtype), count))
+            out.append((DecodeAttention(name="attention_mla", batch=b, q_heads=hq, kv_heads=1,
+                                        head_dim=math.ceil(lat / 2), context=context, dtype=act,
+                                        kv_dtype=kv_dtype), count))
+            out.append((_gemv("v_absorb", b, hq * mla.v_head_dim, mla.kv_lora_rank, weight_dtype), count))
+            out.append((_gemv("o_proj", b, d, hq * mla.v_head_dim, weight_dtype), count))
+        else:
+            out.append((_gemv("qkv_proj", b, (hq + 2 * hkv) * hd, d, weight_dtype), count))
+            out.append((Elementwise(name="rope_kvwrite", n_elements=b * (hq + 2 * hkv) * hd, dtype=act,
+                                    reads=1, writes=1, flops_per_element=4), count))
+            out.append((DecodeAttention(name="attention", batch=b, q_heads=hq, kv_heads=hkv, head_dim=hd,
+                                        context=context, dtype=act, kv_dtype=kv_dtype), count))
+            out.append((_gemv("o_proj", b, d, hq * hd, weight_dtype), count))
+        # residual add fused with the next norm
+        out.append((Elementwise(name="add_norm", n_elements=b * d, dtype=act, reads=2, writes=2,
+                                flops_per_element=5), count))
+
+    def dense_mlp(count: int, ff: int) -> None:
+        out.append((_gemv("gate_up_proj", b, 2 * ff, d, weight_dtype), count))
+        out.append((Elementwise(name="swiglu", n_elements=b * ff, dtype=act, reads=2, writes=1,
+                                flops_per_element=6), count))
+        out.append((_gemv("down_proj", b, d, ff, weight_dtype), count))
+        out.append((Elementwise(name="add_norm", n_elements=b * d, dtype=act, reads=2, writes=2,
+                                flops_per_element=5), count))
+
+    def moe_mlp(count: int) -> None:
+        moe = model.moe
+        assert moe is not None
+        out.append((_gemv("router", b, moe.n_experts, d, "bf16"), count))
+        # the Moe kernel decides which experts' weights the batch reads (expected distinct experts under
+        # uniform or Zipf-skewed routing) and lowers them to grouped GEMVs; each GEMV is one launch and one
+        # row, with the SwiGLU between gate/up and down as its own elementwise kernel
+        kernel = decode_moe(model, b, weight_dtype=weight_dtype, routing_zipf_s=routing_zipf_s)
+        parts = {g.name[len(kernel.name) + 1:]: g for g in kernel.gemvs()}
+        out.append((parts["experts_gate_up"], count))
+        out.append((Elementwise(name="experts_swiglu", n_elements=b * moe.top_k * moe.expert_d_ff, dtype=act,
+                                reads=2, writes=1, flops_per_element=6), count))
+        out.append((parts["experts_down"], count))
+        if moe.n_shared_experts:
+            sff = moe.shared_d_ff * moe.n_shared_experts
+            out.append((parts["shared_gate_up"], count))
+            out.append((Elementwise(name="shared_swiglu", n_elements=b * sff, dtype=act, reads=2, writes=1,
+                                    flops_per_element=6), count))
+            out.append((parts["shared_down"], count))
+        # weighted sum of the top_k expert outputs (+ the shared experts' output) and the residual, fused
+        # with the next norm: reads top_k + shared + 1 vectors of d per token, writes residual and normed
+        ins = moe.top_k + (1 if moe.n_shared_experts else 0) + 1
+        out.append((Elementwise(name="combine_add_norm", n_elements=b * d, dtype=act, reads=ins, writes=2,
+                                flops_per_element=2 * ins + 5), count))
+
+    out.append((Elementwise(name="embed_norm", n_elements=b * d, dtype=act, reads=1, writes=1,
+                            flops_per_element=5), 1))
+    if model.moe is None:
+        attn_block(model.n_layers)
+        dense_mlp(model.n_layers, model.d_ff)
+    else:
+        dense = model.first_dense_layers
+        moe_layers = model.n_layers - dense
+        if dense:
+            attn_block(dense)
+            dense_mlp(dense, model.d_ff)
+        attn_block(moe_layers)
+        moe_mlp(moe_layers)
+    out.append((_gemv("lm_head", b, model.vocab_size, d, "bf16" if weight_dtype in ("int4", "fp4") else weight_dtype), 1))
+    out.append((Elementwise(name="sampling", n_elements=b * model.vocab_size, dtype="fp32", reads=1, writes=0,
+                            flops_per_element=4), 1))
+    return out
+
+
+def check_step_args(model: ModelSpec | str, batch: int, context: int, weight_dtype: str, kv_dtype: str,
+                    fidelity: str) -> ModelSpec:
+    """Validate a decode step's arguments (ConfigError naming the field); returns the ModelSpec."""
+    if isinstance(model, str):
+        model = load_model(model)
+    if not isinstance(model, ModelSpec):
+        raise ConfigError("model", "must be a ModelSpec or a model name", type(model).__name__)
+    for name, v, hi in (("batch", batch, 1 << 20), ("context", context, 1 << 28)):
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= hi:
+            raise ConfigError(name, f"must be an integer between 1 and {hi}", v)
+    for name, v in (("weight_dtype", weight_dtype), ("kv_dtype", kv_dtype)):
+        if not isinstance(v, str) or v not in DTYPE_BYTES:
+            raise ConfigError(name, f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}", v)
+    if not isinstance(fidelity, str) or fidelity not in FIDELITIES:
+        raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
+    return model
+
+
+def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context: int, *,
+                weight_dtype: str = "bf16", kv_dtype: str = "bf16", fidelity: str = "fast",
+                workers: int | None = None, routing_zipf_s: float = 0.0) -> DecodeStepResult:
+    """Simulate one decode step (every sequence in the batch produces one token).
+
+    MoE layers read only the experts the batch is expected to touch (see :func:`decode_moe`);
+    ``routing_zipf_s`` > 0 skews the routing (Zipf exponent, at most 10), 0 (default) is uniform.
+
+    The distinct kernels not yet simulated are simulated concurrently on ``workers`` threads (default:
+    the CPU count, at most 8; the C++ core releases the GIL); ``workers=1`` runs them one by one.
+    Results do not depend on ``workers``.
+
+    >>> import accelsim
+    >>> s = accelsim.decode_step(accelsim.presets.load("h100-sxm"), "llama-3-8b", batch=1, context=4096)
+    >>> 50 < s.tokens_per_s < 1000
+    True
+    """
+    model = check_step_args(model, batch, context, weight_dtype, kv_dtype, fidelity)
+    if not isinstance(arch, Architecture):
+        raise ConfigError("arch", "must be an accelsim.Architecture", type(arch).__name__)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ConfigError("workers", "must be a positive integer or None", workers)
+    routing_zipf_s = check_routing(routing_zipf_s)
+    wbytes = model.weight_bytes(weight_dtype)
+    kvbytes = model.kv_bytes_per_token(kv_dtype) * batch * context
+    cap = arch.memory_capacity_bytes
+    common = dict(arch_name=arch.name, model_name=model.name, batch=batch, context=context,
+                  weight_dtype=weight_dtype, kv_dtype=kv_dtype, weight_bytes=wbytes, kv_cache_bytes=kvbytes,
+                  capacity_bytes=cap, routing_zipf_s=routing_zipf_s)
+    if arch.hbf is not None:  # weights on High Bandwidth Flash, KV in DRAM: each tier holds its share
+        from ..engine.nearmem import tiered_capacity
+
+        cap, tier_reason = tiered_capacity(arch, wbytes, kvbytes)
+        common["capacity_bytes"] = cap
+        if tier_reason:
+            return DecodeStepResult(feasible=False, reason=tier_reason, time_s=float("nan"), **common)
+    if arch.hbf is None and wbytes + kvbytes > cap:
+        reason = (f"weights ({_gb(wbytes)} GB, {weight_dtype}) + KV cache ({_gb(kvbytes)} GB, {kv_dtype}) "
+                  f"exceed memory capacity ({_gb(cap)} GB)")
+        return DecodeStepResult(feasible=False, reason=reason, time_s=float("nan"), **common)
+    seq = decode_kernels(model, batch, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype,
+                         routing_zipf_s=routing_zipf_s)
+    kernels = [k for k, _ in seq]
+    res = simulate(arch, kernels, fidelity=fidelity, workers=workers)  # distinct kernels on a thread pool
+    rows = tuple((row, n) for row, (_, n) in zip(res.kernels, seq))
+    total = math.fsum(row.time_s * n for row, n in rows)
+    return DecodeStepResult(feasible=True, reason="", time_s=total, kernels=rows, **common)
+
+
+def _gb(nbytes: float) -> str:
+    """``nbytes`` in GB with one decimal; an int too large for a float (a fuzzed model) as a power of ten."""
+    try:
+        return f"{nbytes / 1e9:.1f}"
+    except OverflowError:
+        return f"~1e{len(str(int(nbytes))) - 10}"
