@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ConfigError", "SimulationError"]
+__all__ = ["ConfigError", "SimulationError", "SweepFailedError"]
 
 
 class _NoValue:
@@ -80,3 +80,18 @@ class ConfigError(ValueError):
 
 class SimulationError(RuntimeError):
     """The simulation could not complete although the configuration was valid (an internal error)."""
+
+
+class SweepFailedError(SimulationError):
+    """Every simulation of a sweep failed (raised or killed its worker), so the sweep produced no result.
+
+    ``frame`` holds the DataFrame the sweep would have returned (one ``failed`` row per point, with the
+    reason); the checkpoint, if any, was written as usual.
+    """
+
+    def __init__(self, message: str, frame: Any = None) -> None:
+        super().__init__(message)
+        self.frame = frame
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.frame))

@@ -178,3 +178,23 @@ def test_spec_routing_skew_expands_and_reaches_the_step() -> None:
     assert skw.dram_read_bytes < uni.dram_read_bytes
     with pytest.raises(ConfigError, match="routing_zipf_s"):
         parse_spec({"base": "h200", "workloads": [{"decode": {"model": "mixtral-8x7b", "routing_zipf_s": -1}}]})
+
+
+def test_sweep_cli_exits_1_when_every_simulation_failed(tmp_path, capsys, monkeypatch) -> None:
+    from accelsim.errors import SweepFailedError
+    from accelsim.explore import sweep as sweep_mod
+
+    frame = pd.DataFrame(dict(point=[0, 1], workload=["g", "g"], status=["failed", "failed"],
+                              reason=["worker died", "worker died"], tokens_per_s=[float("nan")] * 2))
+
+    def all_failed(**kw):
+        raise SweepFailedError("sweep: all 2 simulations failed (and none succeeded); the first: worker died", frame)
+
+    monkeypatch.setattr(sweep_mod, "sweep", all_failed)
+    spec = tmp_path / "s.yaml"
+    spec.write_text(SPEC)
+    out = tmp_path / "r.csv"
+    code, _, err = run(capsys, "sweep", str(spec), "-o", str(out), "--no-progress")
+    assert code == 1
+    assert err.strip().splitlines()[-1].startswith("error: sweep: all 2 simulations failed")
+    assert len(pd.read_csv(out)) == 2

@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any, Callable
 
-from ..errors import ConfigError
+from ..errors import ConfigError, SweepFailedError
 
 __all__ = ["add_sweep_commands", "cmd_simulate_model", "cmd_sweep", "cmd_plot", "cmd_trace", "write_frame", "read_frame"]
 
@@ -169,8 +169,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if ex_kind == "dask":
         executor = DaskExecutor(address=args.address or spec.address, workers=kw.get("workers"))
     t0 = time.perf_counter()
+    all_failed: Any = None
     try:
         df = sweep(executor=executor, progress=not args.no_progress, **kw)
+    except SweepFailedError as e:  # nothing succeeded: write what there is, then exit 1
+        df, all_failed = e.frame, e
     except KeyboardInterrupt:
         # sweep() has killed its workers and flushed the checkpoint on the way out
         print(f"\ninterrupted: the finished simulations are saved in {ck}; run the same command again to "
@@ -181,6 +184,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             executor.close()
     wall = time.perf_counter() - t0
     write_frame(df, out)
+    if all_failed is not None:
+        print(f"error: {all_failed}; the rows are in {out}", file=sys.stderr)
+        return 1
     if ck == default_ck and not args.keep_checkpoint and os.path.exists(ck):
         os.remove(ck)
     counts = df["status"].value_counts().to_dict()

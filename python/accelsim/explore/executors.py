@@ -33,12 +33,18 @@ on is reported as failed.
 
 from __future__ import annotations
 
+import ast
 import collections
+import contextlib
 import math
 import multiprocessing as mp
 import os
+import pickle
+import sys
+import threading
 import time
 import traceback
+import types
 from multiprocessing.connection import wait as mp_wait
 from typing import Any, Callable, Iterator, Optional, Sequence
 
@@ -210,6 +216,55 @@ class _Worker:
         self.point_started = 0.0
 
 
+_MAIN_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _main_hidden() -> Iterator[None]:
+    """While a worker is started, ``__main__`` looks like an interactive session's (no file, no module
+    name), so the spawn/forkserver child does not re-run the caller's script: a plain script that calls
+    ``accelsim.sweep`` needs no ``if __name__ == "__main__":`` guard.  The workers only run accelsim's own
+    functions, which they import by name."""
+    with _MAIN_LOCK:
+        real = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if real is not None:
+                sys.modules["__main__"] = real
+
+
+def _refers_to_main(obj: Any) -> bool:
+    """Whether pickling ``obj`` refers to something defined in ``__main__`` (a class or function of the
+    caller's script), which a worker can only unpickle after re-running that script."""
+    try:
+        return b"__main__" in pickle.dumps(obj)
+    except Exception:  # noqa: BLE001 - unpicklable: the send fails later with its own message
+        return False
+
+
+def main_script_without_guard() -> Optional[str]:
+    """The path of the running script when it is a file run as ``python script.py`` whose top level has
+    no ``if __name__ == "__main__":`` block; None otherwise (a module run with -m, an interactive session,
+    a notebook, a guarded script)."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(getattr(main, "__spec__", None), "name", None):
+        return None
+    path = getattr(main, "__file__", None)
+    if not path or not os.path.isfile(path):
+        return None
+    try:
+        with open(path, "rb") as f:
+            tree = ast.parse(f.read(), filename=path)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.If) and "__name__" in ast.dump(node.test) and "__main__" in ast.dump(node.test):
+            return None
+    return path
+
+
 def _default_context() -> Any:
     # forkserver: workers are forked from a clean single-threaded server that has imported accelsim once,
     # so a replacement worker starts in milliseconds and no lock held by a thread of the caller (Dask,
@@ -251,6 +306,7 @@ class LocalExecutor(Executor):
         self.point_timeout_s = point_timeout_s
         self._ctx = mp_context if mp_context is not None else _default_context()
         self._pool: list[_Worker] = []
+        self._with_main = False  # whether the workers re-ran the caller's script (see _main_hidden)
         self.crashes = 0  # worker deaths seen (for reports and tests)
         self.restarts = 0
 
@@ -259,7 +315,11 @@ class LocalExecutor(Executor):
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(target=_worker_main, args=(child,), daemon=True, name="accelsim-worker")
-        proc.start()
+        if self._with_main or self._ctx.get_start_method() == "fork":
+            proc.start()
+        else:
+            with _main_hidden():
+                proc.start()
         child.close()
         return _Worker(proc, parent)
 
@@ -301,6 +361,7 @@ class LocalExecutor(Executor):
         n = len(items)
         if n == 0:
             return
+        self._prepare_main(fn, items)
         self._ensure_pool()
         sizer = _ChunkSizer(self.chunk_target_s, self.workers)
         queue: collections.deque[int] = collections.deque(range(n))
@@ -379,6 +440,21 @@ class LocalExecutor(Executor):
                     if w.chunk:
                         self._replace(w, respawn=False)
 
+    def _prepare_main(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> None:
+        """Workers start without the caller's script unless the work refers to something defined in it
+        (a workload class of the script); then they must re-run the script, which must be guarded."""
+        with_main = self._ctx.get_start_method() != "fork" and (
+            _refers_to_main(fn) or any(_refers_to_main(items[i]) for i in range(min(len(items), 64))))
+        if with_main:
+            script = main_script_without_guard()
+            if script is not None:
+                raise ConfigError("workloads", f"the work refers to a class or function defined in the script "
+                                  f"{script}, which worker processes would have to re-run: define it in a module, "
+                                  f"put the sweep under `if __name__ == \"__main__\":`, or use executor=\"serial\"")
+        if with_main != self._with_main and self._pool:
+            self.close()
+        self._with_main = with_main
+
     def _wait_timeout(self, busy: list[_Worker]) -> Optional[float]:
         if self.point_timeout_s is None or not busy:
             return None
@@ -437,6 +513,12 @@ class DaskExecutor(Executor):
             if address:
                 client = distributed.Client(address)
             else:
+                script = main_script_without_guard()
+                if script is not None:
+                    raise ConfigError("executor", f"'dask' without a scheduler address starts a local cluster whose "
+                                      f"worker processes re-run the script {script}: put the sweep under "
+                                      f"`if __name__ == \"__main__\":`, give a scheduler address, or use the default "
+                                      f"executor (which needs no guard)")
                 import dask  # noqa: PLC0415
 
                 n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)

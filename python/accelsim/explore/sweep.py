@@ -56,7 +56,7 @@ from .. import presets
 from ..spec.machine import Architecture
 from ..spec.base import suggest
 from .cost import COST_FIELDS, CostSpec, decode_cost, for_arch
-from ..errors import ConfigError
+from ..errors import ConfigError, SweepFailedError
 from .executors import Executor, TaskFailed, make_executor
 from ..workload.kernels import DecodeAttention, Elementwise, Gemv, Moe
 from ..engine.simulate import FIDELITIES
@@ -821,6 +821,11 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
     df.attrs["simulations"] = len(tasks)
     df.attrs["resumed"] = len(tasks) - len(todo)  # simulations taken from the checkpoint
     df.attrs["schema_version"] = RESULTS_SCHEMA_VERSION
+    failed = df["status"].eq("failed")
+    if failed.any() and df["status"].isin(("ok", "infeasible")).sum() == 0:
+        first = df.loc[failed, "reason"].iloc[0]
+        raise SweepFailedError(f"sweep: all {int(failed.sum())} simulations failed (and none succeeded); the "
+                               f"first: {first}", frame=df)
     return df
 
 
