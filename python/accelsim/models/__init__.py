@@ -8,10 +8,12 @@
 from __future__ import annotations
 
 import difflib
+import os
 
 from .spec import DTYPE_BITS, MlaSpec, ModelSpec, MoeSpec, dtype_bytes, expected_distinct_experts, expected_distinct_experts_skewed, zipf_probabilities, routing_inclusion_probabilities
 from .spec import config_error
 from .zoo import ALIASES, BUILTIN
+from .hf import from_hf_config, hf_weight_dtype
 
 __all__ = [
     "DTYPE_BITS",
@@ -23,6 +25,8 @@ __all__ = [
     "expected_distinct_experts_skewed",
     "zipf_probabilities",
     "routing_inclusion_probabilities",
+    "from_hf_config",
+    "hf_weight_dtype",
     "load",
     "names",
     "register",
@@ -37,6 +41,11 @@ def _key(name: str) -> str:
     return name.strip().lower().replace("_", "-")
 
 
+def _is_config_path(name: str) -> bool:
+    """A Hugging Face config.json (a ``.json`` path, or a model directory holding config.json)."""
+    return name.lower().endswith(".json") or (os.sep in name and os.path.isfile(os.path.join(name, "config.json")))
+
+
 def names() -> list[str]:
     """Registered model names: built-ins in zoo order, then user models."""
     return list(_REGISTRY)
@@ -44,10 +53,14 @@ def names() -> list[str]:
 
 def load(name: str | ModelSpec) -> ModelSpec:
     """Return the spec registered as ``name`` (case-insensitive; ``_`` and
-    ``-`` are interchangeable; a few aliases such as ``llama-3.1-8b`` work).
+    ``-`` are interchangeable; a few aliases such as ``llama-3.1-8b`` work),
+    or read a Hugging Face ``config.json`` (a path ending in ``.json``, or a
+    model directory holding one; see :func:`from_hf_config`).
     A ModelSpec is returned unchanged.  Unknown names raise ConfigError."""
     if isinstance(name, ModelSpec):
         return name
+    if isinstance(name, os.PathLike) or (isinstance(name, str) and _is_config_path(name)):
+        return from_hf_config(name)
     if not isinstance(name, str):
         raise config_error("model", "model name must be a string", name)
     if name in _REGISTRY:

@@ -549,66 +549,11 @@ class ModelSpec:
     def from_hf_config(
         cls, config: Mapping[str, Any], *, name: str, source: str = ""
     ) -> "ModelSpec":
-        """Build a spec from a HuggingFace ``config.json`` dictionary
-        (Llama/Mistral/Qwen2/Mixtral/DeepSeek-V2/V3 style keys)."""
-        c = dict(config)
+        """Build a spec from a HuggingFace ``config.json`` dictionary; see
+        :func:`accelsim.models.from_hf_config` (which also takes a path)."""
+        from .hf import from_hf_config  # noqa: PLC0415 - hf builds on this module
 
-        def need(key: str) -> Any:
-            if key not in c or c[key] is None:
-                raise config_error(key, "missing from config.json")
-            return c[key]
-
-        n_heads = need("num_attention_heads")
-        d_model = need("hidden_size")
-        n_kv = c.get("num_key_value_heads") or n_heads
-        mla = None
-        if c.get("kv_lora_rank"):
-            mla = MlaSpec(
-                kv_lora_rank=c["kv_lora_rank"],
-                q_lora_rank=c.get("q_lora_rank") or 0,
-                qk_nope_head_dim=need("qk_nope_head_dim"),
-                qk_rope_head_dim=need("qk_rope_head_dim"),
-                v_head_dim=need("v_head_dim"),
-            )
-            head_dim = mla.qk_head_dim
-        else:
-            head_dim = c.get("head_dim") or d_model // n_heads
-        moe = None
-        first_dense = 0
-        n_routed = c.get("n_routed_experts") or c.get("num_local_experts") or c.get("num_experts")
-        if n_routed:
-            expert_d_ff = c.get("moe_intermediate_size") or need("intermediate_size")
-            shared_d_ff = c.get("shared_expert_intermediate_size")
-            n_shared = c.get("n_shared_experts") or (1 if shared_d_ff else 0)
-            moe = MoeSpec(
-                n_experts=n_routed,
-                top_k=need("num_experts_per_tok"),
-                n_shared_experts=n_shared,
-                expert_d_ff=expert_d_ff,
-                shared_expert_d_ff=shared_d_ff,
-            )
-            first_dense = c.get("first_k_dense_replace") or 0
-        act = str(c.get("hidden_act", "silu")).lower()
-        activation = {"silu": "swiglu", "swish": "swiglu", "gelu": "geglu",
-                      "gelu_pytorch_tanh": "geglu"}.get(act, act)
-        return cls(
-            name=name,
-            n_layers=need("num_hidden_layers"),
-            d_model=d_model,
-            n_heads=n_heads,
-            n_kv_heads=n_kv,
-            head_dim=head_dim,
-            d_ff=need("intermediate_size"),
-            vocab_size=need("vocab_size"),
-            tied_embeddings=bool(c.get("tie_word_embeddings", False)),
-            activation=activation,
-            qkv_bias=bool(c.get("attention_bias", False)) or c.get("model_type") == "qwen2",
-            mla=mla,
-            moe=moe,
-            first_dense_layers=first_dense,
-            max_context=need("max_position_embeddings"),
-            source=source,
-        )
+        return from_hf_config(config, name=name, source=source)
 
     def summary(self) -> str:
         """One-line human-readable description."""

@@ -33,7 +33,7 @@ from typing import Any, Sequence
 
 from ..spec.machine import Architecture
 from .collectives import AllGather, simulate_collective
-from ..workload.decode import decode_kernels, decode_step
+from ..workload.decode import decode_kernels, decode_step, dtype_alias
 from ..errors import ConfigError
 from ..dtypes import DTYPE_BYTES
 from ..workload.kernels import DecodeAttention, Elementwise, Gemv, Moe
@@ -201,6 +201,7 @@ def package_decode_step(pkg: Package, model: ModelSpec | str, batch: int, contex
         raise ConfigError("package", "must be an accelsim.spec.system.Package", type(pkg).__name__)
     if isinstance(model, str):
         model = load_model(model)
+    weight_dtype, kv_dtype = dtype_alias(weight_dtype, "weight_dtype"), dtype_alias(kv_dtype, "kv_dtype")
     common = dict(package_name=pkg.name, model_name=getattr(model, "name", "?"), batch=batch, context=context,
                   placement=pkg.placement, dies=pkg.dies)
     if pkg.dies == 1:

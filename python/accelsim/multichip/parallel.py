@@ -39,10 +39,10 @@ from ..spec.machine import Architecture
 from .chiplets import chip_kernel_time
 from .collectives import AllGather, AllReduce, AllToAll, CollectiveResult, simulate_collective
 from ..workload.decode import check_routing
-from ..workload.decode import check_step_args, decode_kernels
+from ..workload.decode import check_step_args, decode_kernels, dtype_alias
 from ..models.spec import expected_distinct_experts_skewed
 from ..errors import ConfigError
-from ..dtypes import DTYPE_BYTES
+from ..dtypes import DTYPE_BYTES, canonical
 from ..workload.kernels import Gemv
 from ..models import ModelSpec
 from ..models import load as load_model
@@ -206,6 +206,7 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
     if not isinstance(system, System):
         raise ConfigError("system", "must be an accelsim.spec.system.System (see accelsim.presets.systems.load)",
                           type(system).__name__)
+    weight_dtype, kv_dtype = dtype_alias(weight_dtype, "weight_dtype"), dtype_alias(kv_dtype, "kv_dtype")
     model = check_step_args(model, batch, context, weight_dtype, kv_dtype, fidelity)
     routing_zipf_s = check_routing(routing_zipf_s)
     if plan is None:

@@ -12,7 +12,7 @@ from typing import Any
 from ..spec.machine import Architecture
 from ..engine.energy import sum_components, total_j
 from ..errors import ConfigError
-from ..dtypes import DTYPE_BYTES
+from ..dtypes import DTYPE_BYTES, canonical
 from .kernels import DecodeAttention, Elementwise, Gemv, Moe, _finite
 from ..models import ModelSpec
 from ..models import load as load_model
@@ -270,6 +270,14 @@ def decode_kernels(model: ModelSpec, batch: int, context: int, *, weight_dtype: 
     return out
 
 
+def dtype_alias(v: object, field: str) -> object:
+    """The canonical name of a dtype string ("bfloat16" -> "bf16", "FP8" -> "fp8"); anything else is left for
+    check_step_args to refuse with its message."""
+    return canonical(v, field) if isinstance(v, str) else v
+
+
+
+
 def check_step_args(model: ModelSpec | str, batch: int, context: int, weight_dtype: str, kv_dtype: str,
                     fidelity: str) -> ModelSpec:
     """Validate a decode step's arguments (ConfigError naming the field); returns the ModelSpec."""
@@ -305,6 +313,7 @@ def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context:
     >>> 50 < s.tokens_per_s < 1000
     True
     """
+    weight_dtype, kv_dtype = dtype_alias(weight_dtype, "weight_dtype"), dtype_alias(kv_dtype, "kv_dtype")
     model = check_step_args(model, batch, context, weight_dtype, kv_dtype, fidelity)
     if not isinstance(arch, Architecture):
         raise ConfigError("arch", "must be an accelsim.Architecture", type(arch).__name__)

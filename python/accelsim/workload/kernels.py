@@ -13,7 +13,7 @@ import math
 import numbers
 from typing import Any
 
-from ..dtypes import DTYPE_BYTES, dtype_bytes
+from ..dtypes import DTYPE_BYTES, canonical, dtype_bytes
 from ..errors import ConfigError
 from ..spec.machine import Architecture
 
@@ -75,6 +75,8 @@ class _KernelBase:
             v = getattr(self, f.name)  # numpy integers -> int: dimension products must not wrap at 2**63
             if isinstance(v, numbers.Integral) and not isinstance(v, (int, bool)):
                 object.__setattr__(self, f.name, int(v))
+            elif f.name.endswith("dtype") and isinstance(v, str):  # "bfloat16", "FP8", ... -> "bf16", "fp8"
+                object.__setattr__(self, f.name, canonical(v, f.name))
         self._check()
 
     # --- totals every kernel reports (bytes are what a perfect kernel must move) ---
