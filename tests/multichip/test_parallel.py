@@ -128,3 +128,62 @@ def test_torus_system_runs(dgx):
     r = parallel_decode_step(t, MODEL, 1, 1024, plan=ParallelPlan(tp=8), fidelity="roofline")
     assert r.feasible and r.comm_s > 0
     assert r.as_dict()["plan"]["tp"] == 8
+
+
+def test_pipeline_charges_the_real_stage_times():
+    """80 layers on 72 stages: 8 stages of 2 layers and 64 of 1. One sequence passes them all: the step is
+    about 80 layer-times (plus the sends), not 72 x 2 = 144."""
+    from accelsim.multichip.parallel import stage_layers
+
+    assert stage_layers(80, 72) == [2] * 8 + [1] * 64 and sum(stage_layers(126, 8)) == 126
+    chip = accelsim.presets.load("h200")
+    big = System(name="pp72", description="", chips=72, chip=chip, network=systems.load("hgx-h200-8").network)
+    one = parallel_decode_step(big, "llama-3-70b", 1, 1024, plan=ParallelPlan(pp=1), weight_dtype="fp8")
+    pp72 = parallel_decode_step(big, "llama-3-70b", 1, 1024, plan=ParallelPlan(pp=72), weight_dtype="fp8")
+    assert pp72.feasible and one.feasible
+    sends = 72 * parallel_p2p(big, 8192 * 2)
+    assert pp72.time_s == pytest.approx(one.time_s + sends, rel=0.02)
+    # with as many microbatches as stages the busiest (2-layer) stage bounds the step
+    m = parallel_decode_step(big, "llama-3-70b", 72, 1024, plan=ParallelPlan(pp=72), weight_dtype="fp8")
+    assert m.time_s >= 72 * m.stage_s * 0.999
+
+
+def parallel_p2p(system, nbytes):
+    from accelsim.multichip.parallel import p2p_time
+
+    return p2p_time(system, nbytes)
+
+
+def test_tensor_parallel_replicates_kv_heads_beyond_their_count(dgx):
+    from accelsim.multichip.parallel import sharded_model
+
+    m = accelsim.models.load("llama-3-8b")  # 8 kv heads
+    assert sharded_model(m, 8).n_kv_heads == 1
+    wide = m.with_(n_heads=48, n_kv_heads=12)  # tp=8 divides the 48 q heads but not the 12 kv heads
+    s = sharded_model(wide, 8)
+    assert s.n_heads == 6 and s.n_kv_heads == 2 and s.n_heads % s.n_kv_heads == 0
+    r = parallel_decode_step(dgx, wide, 4, 1024, plan=ParallelPlan(tp=8))
+    assert r.feasible
+    with pytest.raises(ConfigError):
+        sharded_model(m, 3)  # 32 q heads do not split over 3 chips
+
+
+def test_parallel_step_reports_energy_per_token(dgx):
+    r = parallel_decode_step(dgx, "llama-3-8b", 8, 1024, plan=ParallelPlan(tp=4))
+    solo = accelsim.decode_step(dgx.chip, "llama-3-8b", batch=8, context=1024)
+    assert r.energy_j > 0 and r.joules_per_token == pytest.approx(r.energy_j / 8)
+    # four chips each read a quarter of the weights: about the energy of one chip doing it all, plus links
+    assert 0.7 * solo.energy_j < r.energy_j < 2.0 * solo.energy_j
+    assert r.tokens_per_s_per_chip == pytest.approx(r.tokens_per_s / 4)
+    c = r.cost()
+    assert c.usd_per_mtoken > 0 and c.power_source == "energy_model"
+    assert "mJ/token" in r.table()
+
+
+@pytest.mark.parametrize("name", ["dgx-b200-8", "mi300x-8", "tpu-v5e-8", "tpu-v6e-8"])
+def test_system_presets_use_the_registered_chips(name):
+    s = systems.load(name)
+    assert s.chips == 8
+    assert s.chip == accelsim.presets.load(s.chip.name)  # the one registry's chip, not a copy
+    r = parallel_decode_step(s, "llama-3-8b", 8, 1024, plan=ParallelPlan(tp=8))
+    assert r.feasible and r.time_s > 0

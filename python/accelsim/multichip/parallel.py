@@ -17,11 +17,13 @@ Expert parallel (``ep``, MoE models)
     per chip).  The combine can overlap the shared experts' compute (the overlap is reported).  With
     ``tp == ep`` the experts are whole on chips and the MLP ends in the TP all-reduce as for dense models.
 Pipeline parallel (``pp``)
-    Layers are split into ``pp`` stages; the batch into ``microbatches`` (default ``min(batch, pp)``).
-    A stage passes ``microbatch x d_model`` activations to the next (point to point).  A decode step
-    takes ``max(m * t_stage, pp * (t_stage + t_p2p))``: with fewer microbatches than stages the
-    pipeline cannot fill and the stages idle (bubble), with enough microbatches the sends hide behind
-    other microbatches' compute.
+    Layers are split into ``pp`` stages as evenly as whole layers allow (:func:`stage_layers`: 80 layers
+    on 72 stages are 8 stages of 2 and 64 of 1), the batch into ``microbatches`` (default
+    ``min(batch, pp)``).  A stage passes ``microbatch x d_model`` activations to the next (point to
+    point).  Every microbatch passes every stage in turn (the loop: the sum of the real stage times and
+    the sends) and the busiest stage serves every microbatch, so a decode step takes
+    ``max(m * max(t_stage), sum(t_stage) + pp * t_p2p)``: with fewer microbatches than stages the stages
+    idle (bubble), with enough the sends hide behind other microbatches' compute.
 
 The result gives per-chip compute time, communication time (and how much of it overlaps), the bubble,
 and one row per collective.  One chip (``tp = pp = ep = 1``) is exactly :func:`accelsim.decode_step`.
@@ -36,6 +38,8 @@ from typing import Any
 
 from ..spec.base import DATACLASS_KW, int_field, Spec
 from ..spec.machine import Architecture
+from ..engine.energy import total_j
+from ..engine.simulate import simulate_one
 from .chiplets import chip_kernel_time
 from .collectives import AllGather, AllReduce, AllToAll, CollectiveResult, simulate_collective
 from ..workload.decode import check_routing
@@ -49,7 +53,8 @@ from ..models import load as load_model
 from .network import Flow, simulate_flows
 from ..spec.system import Package, System
 
-__all__ = ["ParallelPlan", "ParallelDecodeResult", "CommRow", "parallel_decode_step", "sharded_model"]
+__all__ = ["ParallelPlan", "ParallelDecodeResult", "CommRow", "parallel_decode_step", "sharded_model", "stage_layers",
+           "p2p_time"]
 
 ACT_BYTES = DTYPE_BYTES["bf16"]  # activations move as bf16
 
@@ -83,11 +88,14 @@ def sharded_model(model: ModelSpec, tp: int) -> ModelSpec:
         return model
     if model.n_heads % tp:
         raise ConfigError("plan.tp", f"must divide the model's {model.n_heads} attention heads", tp)
-    kv = model.n_kv_heads
-    if kv % tp and tp % kv:
-        raise ConfigError("plan.tp", f"must divide or be a multiple of the model's {kv} KV heads", tp)
     heads = model.n_heads // tp
-    kv_chip = max(1, kv // tp)
+    # Each chip holds the KV heads its query heads attend to: kv / tp when tp divides them; otherwise the
+    # heads are replicated as serving engines do (one per chip when tp >= kv; when neither divides the
+    # other, the smallest count >= kv / tp that the chip's query heads split evenly over).
+    kv = model.n_kv_heads
+    kv_chip = max(1, -(-kv // tp))
+    while heads % kv_chip:
+        kv_chip += 1
     changes: dict[str, Any] = dict(n_heads=heads, n_kv_heads=kv_chip, d_ff=max(1, -(-model.d_ff // tp)),
                                    vocab_size=-(-model.vocab_size // tp), attention=None)
     if model.moe is not None:
@@ -142,10 +150,30 @@ class ParallelDecodeResult:
     capacity_bytes_per_chip: int = 0
     comms: tuple[CommRow, ...] = ()
     kernels: tuple[tuple[str, float, int], ...] = ()
+    energy_j: float = float("nan")  # the step on every chip of the plan, plus the links; NaN without energy specs
+    chip_name: str = ""
 
     @property
     def tokens_per_s(self) -> float:
         return self.batch / self.time_s if self.feasible and self.time_s > 0 else 0.0
+
+    @property
+    def tokens_per_s_per_chip(self) -> float:
+        return self.tokens_per_s / self.plan.chips
+
+    @property
+    def joules_per_token(self) -> float:
+        """``energy_j / batch`` (every sequence makes one token per step); NaN without energy specs."""
+        return self.energy_j / self.batch if self.feasible else float("nan")
+
+    def cost(self, spec: Any = None) -> Any:
+        """Cost and carbon per million tokens (:func:`accelsim.explore.cost.decode_cost`) of one chip's
+        share: ``spec`` defaults to the chip preset's CostSpec."""
+        from ..explore.cost import decode_cost, for_arch  # noqa: PLC0415
+
+        spec = spec if spec is not None else for_arch(self.chip_name)
+        e = self.energy_j / self.plan.chips if math.isfinite(self.energy_j) else None
+        return decode_cost(spec, self.tokens_per_s_per_chip, energy_j=e, time_s=self.time_s)
 
     @property
     def exposed_comm_s(self) -> float:
@@ -164,7 +192,9 @@ class ParallelDecodeResult:
                     comm_overlapped_s=self.comm_overlapped_s, exposed_comm_s=self.exposed_comm_s,
                     bubble_s=self.bubble_s, stage_s=self.stage_s, microbatches=self.microbatches,
                     d2d_s=self.d2d_s, weight_bytes_per_chip=self.weight_bytes_per_chip,
-                    kv_bytes_per_chip=self.kv_bytes_per_chip,
+                    kv_bytes_per_chip=self.kv_bytes_per_chip, energy_j=_finite_or_none(self.energy_j),
+                    joules_per_token=_finite_or_none(self.joules_per_token),
+                    tokens_per_s_per_chip=self.tokens_per_s_per_chip,
                     comms=[{**c.result.as_dict(), "name": c.name, "count": c.count, "overlapped_s": c.overlapped_s}
                            for c in self.comms])
 
@@ -175,7 +205,10 @@ class ParallelDecodeResult:
         if not self.feasible:
             return f"{head}: infeasible: {self.reason}"
         lines = [head,
-                 f"step {self.time_s * 1e3:.3f} ms -> {self.tokens_per_s:,.0f} tokens/s",
+                 f"step {self.time_s * 1e3:.3f} ms -> {self.tokens_per_s:,.0f} tokens/s "
+                 f"({self.tokens_per_s_per_chip:,.0f} per chip)"
+                 + (f", {self.energy_j * 1e3:.1f} mJ/step, {self.joules_per_token * 1e3:.2f} mJ/token"
+                    if math.isfinite(self.energy_j) else ""),
                  f"per chip: compute {self.compute_s * 1e3:.3f} ms, communication {self.comm_s * 1e3:.3f} ms "
                  f"({self.comm_overlapped_s * 1e3:.3f} ms overlapped), pipeline bubble {self.bubble_s * 1e3:.3f} ms",
                  f"{'communication':20s} {'count':>5s} {'bytes':>10s} {'algorithm':>10s} {'us/call':>9s} {'us total':>9s}"]
@@ -183,6 +216,37 @@ class ParallelDecodeResult:
             lines.append(f"{c.name[:20]:20s} {c.count:5d} {c.result.message_bytes:10d} {c.result.algorithm:>10s} "
                          f"{c.result.time_s * 1e6:9.2f} {c.total_s * 1e6:9.1f}")
         return "\n".join(lines)
+
+
+def _finite_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def stage_layers(n_layers: int, pp: int) -> list[int]:
+    """Layers of each of ``pp`` pipeline stages: as even as whole layers allow, the larger stages first
+    (their sum is ``n_layers``)."""
+    if isinstance(pp, bool) or not isinstance(pp, int) or not 1 <= pp <= n_layers:
+        raise ConfigError("plan.pp", f"must be between 1 and the model's {n_layers} layers", pp)
+    base, extra = divmod(n_layers, pp)
+    return [base + (1 if i < extra else 0) for i in range(pp)]
+
+
+def p2p_time(system: System, nbytes: int, src: int = 0, dst: int = 1) -> float:
+    """Seconds to send ``nbytes`` from chip ``src`` to ``dst`` (a pipeline stage boundary)."""
+    return _p2p(system, src, min(dst, system.chips - 1), nbytes)
+
+
+def _kernel_energy(chip: Architecture | Package, kernel: Any, fidelity: str) -> float:
+    """Joules of ``kernel`` on one chip (NaN without an energy spec); a package adds its die-to-die links."""
+    if isinstance(chip, Package):
+        from .chiplets import package_kernel, shard_kernel  # noqa: PLC0415
+
+        n = chip.dies
+        shard = kernel if n == 1 else shard_kernel(kernel, n, by="heads")
+        row = simulate_one(chip.die, shard, fidelity)
+        e = total_j(row.energy_by_component_j) * n
+        return e + (package_kernel(chip, kernel, fidelity).d2d_energy_j if n > 1 else 0.0)
+    return total_j(simulate_one(chip, kernel, fidelity).energy_by_component_j)
 
 
 def _p2p(system: System, src: int, dst: int, nbytes: int) -> float:
@@ -227,7 +291,8 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
     m = plan.microbatches or min(batch, pp)
     m = max(1, min(m, batch))
     chip = system.node
-    common: dict[str, Any] = dict(system_name=system.name, model_name=model.name, plan=plan, batch=batch,
+    common: dict[str, Any] = dict(system_name=system.name, chip_name=system.node.name, model_name=model.name,
+                                  plan=plan, batch=batch,
                                   context=context, weight_dtype=weight_dtype, kv_dtype=kv_dtype, microbatches=m)
 
     # ---- memory per chip -------------------------------------------------------------------------
@@ -271,60 +336,91 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
                 k = dataclasses.replace(k, m=tok_per_exp, n=model.d_model * n_exp_chip, k=eff)
             patched.append((k, c))
         seq = patched
-    layers_stage = -(-model.n_layers // pp)
-    kernel_rows = []
-    terms: list[float] = []
+    stages = stage_layers(model.n_layers, pp)
+    n_layers = model.n_layers
+    # (name, time, energy, per-step count, whether it repeats per layer) of each per-chip kernel
+    per_kernel: list[tuple[str, float, float, int, bool]] = []
     d2d = 0.0
     roof = 0.0
     shared_s = 0.0  # shared-expert compute per MoE layer (overlaps the EP combine)
     for k, c in seq:
         t, t_d2d, r = chip_kernel_time(chip, k, fidelity)
-        # per-layer kernels scale to this stage's layers; once-per-step kernels stay (slowest stage
-        # holds the LM head; embed is on the first stage, counted here as the bound)
-        cs = c if c == 1 else max(1, math.ceil(c * layers_stage / model.n_layers))
-        kernel_rows.append((getattr(k, "name", type(k).__name__), t, cs))
-        terms.append(t * cs)
-        d2d += t_d2d * cs
-        roof += r * cs
-        if getattr(k, "name", "").startswith(("shared_", "moe.shared_")):
+        name = getattr(k, "name", type(k).__name__)
+        per_kernel.append((name, t, _kernel_energy(chip, k, fidelity), c, c > 1))
+        d2d += t_d2d * c
+        roof += r * c
+        if name.startswith(("shared_", "moe.shared_")):
             shared_s += t
-    stage_compute = math.fsum(terms)  # summed as decode_step sums, so one chip is bit-identical
+
+    def stage_counts(n_s: int, first: bool, last: bool) -> list[float]:
+        """Each kernel's calls in a stage of ``n_s`` layers: per-layer kernels in proportion to the layers
+        (exactly their count for a single stage); the embedding on the first stage, the LM head and
+        sampling on the last."""
+        out = []
+        for name, _, _, c, per_layer in per_kernel:
+            if per_layer:
+                out.append(c * n_s / n_layers)
+            else:
+                out.append(c if (first if name.startswith("embed") else last) else 0)
+        return out
+
+    stage_info = []  # (compute_s, energy_j, counts) per stage
+    for i, n_s in enumerate(stages):
+        counts = stage_counts(n_s, i == 0, i == pp - 1)
+        # summed as decode_step sums, so one chip is bit-identical
+        t_s = math.fsum(t * n for (_, t, _, _, _), n in zip(per_kernel, counts))
+        e_s = math.fsum(e * n for (_, _, e, _, _), n in zip(per_kernel, counts))
+        stage_info.append((t_s, e_s, counts))
+    slow = max(range(pp), key=lambda i: stage_info[i][0])
+    kernel_rows = [(name, t, int(math.ceil(n))) for (name, t, _, _, _), n in zip(per_kernel, stage_info[slow][2])]
     # ---- communication per stage ------------------------------------------------------------------
     group = tuple(range(plan.chips_per_stage))
-    comms: list[CommRow] = []
     act = int(b_mb * model.d_model * ACT_BYTES)
-    attn_layers = layers_stage
-    moe_layers_stage = 0
-    if model.moe is not None:
-        moe_layers_stage = max(0, min(layers_stage, math.ceil(model.n_moe_layers * layers_stage / model.n_layers)))
+    ar = ag = a2a = None
     if tp > 1:
         ar = simulate_collective(system, AllReduce(message_bytes=act, name="tp_all_reduce"), ranks=group[:tp])
-        comms.append(CommRow("attn_all_reduce", attn_layers, ar))
-        comms.append(CommRow("mlp_all_reduce", layers_stage, ar))
         logits = int(b_mb * (-(-model.vocab_size // tp)) * tp * ACT_BYTES)
         ag = simulate_collective(system, AllGather(message_bytes=logits, name="logits_all_gather"), ranks=group[:tp])
-        comms.append(CommRow("logits_all_gather", 1, ag))
     if dp_attn > 1 and model.moe is not None:
         a2a_bytes = int(b_chip * model.moe.top_k * model.d_model * ACT_BYTES)
         a2a = simulate_collective(system, AllToAll(message_bytes=a2a_bytes, name="ep_all_to_all"), ranks=group[:ep])
-        comms.append(CommRow("moe_dispatch", moe_layers_stage, a2a))
-        comms.append(CommRow("moe_combine", moe_layers_stage, a2a,
-                             overlapped_s=min(a2a.time_s, shared_s) * moe_layers_stage))
-    stage_comm = sum(c.total_s for c in comms)
-    stage_overlap = sum(c.overlapped_s for c in comms)
-    t_stage = stage_compute + stage_comm - stage_overlap
+
+    def stage_comms(n_s: int, last: bool) -> list[CommRow]:
+        rows: list[CommRow] = []
+        if ar is not None:
+            rows.append(CommRow("attn_all_reduce", n_s, ar))
+            rows.append(CommRow("mlp_all_reduce", n_s, ar))
+            if last:
+                rows.append(CommRow("logits_all_gather", 1, ag))
+        if a2a is not None:
+            moe_n = max(0, min(n_s, math.ceil(model.n_moe_layers * n_s / n_layers)))
+            rows.append(CommRow("moe_dispatch", moe_n, a2a))
+            rows.append(CommRow("moe_combine", moe_n, a2a, overlapped_s=min(a2a.time_s, shared_s) * moe_n))
+        return rows
+
+    comm_rows = [stage_comms(n_s, i == pp - 1) for i, n_s in enumerate(stages)]
+    full = [info[0] + math.fsum(c.total_s - c.overlapped_s for c in rows) for info, rows in zip(stage_info, comm_rows)]
+    busiest = max(range(pp), key=lambda i: full[i])
+    comms = list(comm_rows[busiest])
+    stage_comm = math.fsum(c.total_s for c in comms)
+    stage_overlap = math.fsum(c.overlapped_s for c in comms)
+    t_stage = full[busiest]
+    stage_compute = stage_info[busiest][0]
+    link_j = math.fsum(c.result.energy_j * c.count for rows in comm_rows for c in rows)
     # ---- pipeline ----------------------------------------------------------------------------------
     if pp > 1:
         send_bytes = int(b_mb * model.d_model * ACT_BYTES)
         t_p2p = _p2p(system, 0, plan.chips_per_stage, send_bytes)
-        filled = m * t_stage >= pp * (t_stage + t_p2p)  # enough microbatches to hide the sends
-        step = max(m * t_stage, pp * (t_stage + t_p2p))
+        loop = math.fsum(full) + pp * t_p2p  # a microbatch through every stage and back to the first
+        filled = m * t_stage >= loop  # enough microbatches to hide the sends
+        step = max(m * t_stage, loop)
         p2p_res = CollectiveResult(name="pp_send", kind="send", algorithm="p2p", protocol="ll", ranks=2,
                                    message_bytes=send_bytes, time_s=t_p2p, steps=1, link_bytes=float(send_bytes),
                                    energy_j=send_bytes * 8 * system.network.link.energy_pj_per_bit * 1e-12)
         comms.append(CommRow("pp_send", 1, p2p_res, overlapped_s=t_p2p if filled else 0.0))
         comm_s = m * (stage_comm + t_p2p)
         overlapped = m * (stage_overlap + (t_p2p if filled else 0.0))
+        link_j += pp * p2p_res.energy_j
     else:
         step = m * t_stage
         comm_s = m * stage_comm
@@ -332,9 +428,12 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
     compute_s = m * stage_compute
     bubble = max(0.0, step - compute_s - (comm_s - overlapped))
     scaled = tuple(CommRow(c.name, c.count * m, c.result, c.overlapped_s * m) for c in comms)
+    chips_stage = plan.chips_per_stage
+    energy = m * (chips_stage * math.fsum(info[1] for info in stage_info) + link_j)
     return ParallelDecodeResult(feasible=True, reason="", time_s=step, compute_s=compute_s, comm_s=comm_s,
                                 comm_overlapped_s=overlapped, bubble_s=bubble, stage_s=t_stage, d2d_s=m * d2d,
-                                roofline_s=m * roof, comms=scaled, kernels=tuple(kernel_rows), **common)
+                                roofline_s=m * roof, comms=scaled, kernels=tuple(kernel_rows), energy_j=energy,
+                                **common)
 
 
 def single_chip_roofline_s(chip: Architecture | Package, model: ModelSpec | str, batch: int, context: int, *,

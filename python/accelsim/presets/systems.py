@@ -2,7 +2,7 @@
 
 >>> import accelsim.presets.systems as systems
 >>> systems.names()
-['b200-2die', 'dgx-h100-8', 'hgx-h200-8', 'mi300x-pkg', 'tpu-v5e-4x4', 'ucie-4chiplet']
+['b200-2die', 'dgx-b200-8', 'dgx-h100-8', 'hgx-h200-8', 'mi300x-8', 'mi300x-pkg', 'tpu-v5e-4x4', 'tpu-v5e-8', 'tpu-v6e-8', 'ucie-4chiplet']
 >>> systems.load("dgx-h100-8").chips
 8
 >>> systems.load_package("b200-2die").dies
@@ -32,6 +32,13 @@ them and communicates nothing).  Sources (short names used in the comments):
                Sharma, Hot Interconnects 2025 (2.5D: 0.25-0.3 pJ/bit, ~2 ns round-trip latency).
 - [V5E]        Google Cloud TPU v5e documentation: 197 TFLOPS bf16, 393 TOPS int8, 16 GB HBM2e at
                819 GB/s, 400 GB/s bidirectional ICI per chip over 4 ports, 2D torus, 256-chip pods.
+- [V6E]        Google Cloud TPU v6e (Trillium) documentation and launch blog: 918 TFLOPS bf16, 32 GB HBM at
+               1640 GB/s, twice v5e's ICI bandwidth per chip, 2D torus; v6e-8 / v5e-8 slices are 2x4.
+- [B200-DGX]   NVIDIA DGX B200: 8 B200 GPUs on fifth-generation NVLink, 1.8 TB/s bidirectional per GPU
+               (18 links x 100 GB/s), 14.4 TB/s aggregate, NVLink Switch with SHARP (NVLS).
+- [XGMI]       AMD ROCm blog "Understanding RCCL Bandwidth and xGMI Performance on AMD Instinct MI300X"
+               (2025-03-02): each MI300X connects to its seven peers by xGMI links (a fully connected
+               mesh), 64 GB/s per link peak, ~48 GB/s usable after CRC and protocol overhead (75%).
 
 Values that no public source gives are marked ``ASSUMED`` with their reasoning; they are physical orders of
 magnitude, never fitted to a validation figure.
@@ -46,7 +53,7 @@ from ..spec.machine import Architecture, ComputeSpec, DramSpec, DtypeRates, Sram
 from ..errors import ConfigError
 from ..units import GiB, MiB
 from .calibration import HOPPER_CALIBRATION, hbm3_timings_ns, hopper_compute, hopper_l2
-from .vendors import h100_sxm, h200
+from .vendors import b200, h100_sxm, h200, mi300x, tpu_v5e, tpu_v6e
 from ..spec.system import InterconnectSpec, LinkSpec, Package, System
 
 __all__ = ["names", "load", "package_names", "load_package", "nvlink4_switch"]
@@ -175,6 +182,60 @@ def tpu_v5e_4x4() -> System:
         ),
         citations=("Google Cloud TPU v5e documentation (ICI 400 GB/s per chip, 4 ports, 2D torus)",),
     )
+
+
+# -- 8-chip nodes of the registered chips ------------------------------------------------------------
+
+
+def nvlink5_switch() -> InterconnectSpec:
+    """Fifth-generation NVLink + NVLink Switch (DGX/HGX B200) [B200-DGX]; the library latencies and the
+    protocol efficiency are NVLink4's (ASSUMED: no per-generation figures are published)."""
+    ic = nvlink4_switch()
+    return ic.replace(link=ic.link.replace(name="nvlink5-x18", bandwidth_gb_per_s=900.0))  # 18 x 50 GB/s per direction
+
+
+def dgx_b200_8() -> System:
+    return System(name="dgx-b200-8", description="8x B200 on NVLink5 / NVLink Switch (DGX/HGX B200)", chips=8,
+                  chip=b200(), network=nvlink5_switch(),
+                  citations=("NVIDIA DGX B200 data sheet (NVLink5 1.8 TB/s per GPU)", "[NCCL-TUNE] (latencies)"))
+
+
+def mi300x_8() -> System:
+    """8x MI300X on the OAM platform's xGMI mesh [XGMI]."""
+    nv = nvlink4_switch(in_network=False)
+    return System(
+        name="mi300x-8",
+        description="8x AMD Instinct MI300X, fully connected by xGMI (Infinity Fabric), 7 x 64 GB/s per GPU",
+        chips=8,
+        chip=mi300x(),
+        network=nv.replace(
+            topology="fully_connected",
+            # one link to each peer: 64 GB/s per direction peak, ~48 GB/s usable [XGMI]
+            link=LinkSpec(name="xgmi", bandwidth_gb_per_s=64.0, latency_ns=0.0, energy_pj_per_bit=0.0,
+                          efficiency=48.0 / 64.0),
+            # ASSUMED: RCCL's latency model is NCCL's (RCCL is a port of NCCL); no in-network reduction
+        ),
+        citations=("AMD ROCm blog, Understanding RCCL Bandwidth and xGMI Performance on MI300X (2025)",
+                   "[NCCL-TUNE] latencies, ASSUMED for RCCL"),
+    )
+
+
+def _tpu_slice(name: str, chip: Architecture, port_gb_per_s: float, desc: str, cite: str) -> System:
+    v5 = tpu_v5e_4x4().network
+    return System(name=name, description=desc, chips=8, chip=chip,
+                  network=v5.replace(dims="2x4", link=v5.link.replace(name=chip.name + "-ici",
+                                                                      bandwidth_gb_per_s=port_gb_per_s)),
+                  citations=(cite,))
+
+
+def tpu_v5e_8() -> System:
+    return _tpu_slice("tpu-v5e-8", tpu_v5e(), 50.0, "TPU v5e-8 slice: 8 chips, 2x4 2D torus (ICI)",
+                      "[V5E] 400 GB/s bidirectional ICI per chip over 4 ports")
+
+
+def tpu_v6e_8() -> System:
+    return _tpu_slice("tpu-v6e-8", tpu_v6e(), 100.0, "TPU v6e-8 (Trillium) slice: 8 chips, 2x4 2D torus (ICI)",
+                      "[V6E] twice v5e's ICI bandwidth per chip")
 
 
 # -- packages ---------------------------------------------------------------------------------------
@@ -377,7 +438,11 @@ _EXTERNAL = {
 _SYSTEMS: dict[str, Callable[[], System]] = {
     "dgx-h100-8": dgx_h100_8,
     "hgx-h200-8": hgx_h200_8,
+    "dgx-b200-8": dgx_b200_8,
+    "mi300x-8": mi300x_8,
     "tpu-v5e-4x4": tpu_v5e_4x4,
+    "tpu-v5e-8": tpu_v5e_8,
+    "tpu-v6e-8": tpu_v6e_8,
     **{name: (lambda n=name: _one_chip(_PACKAGES[n](), _EXTERNAL[n])) for name in _PACKAGES},
 }
 
