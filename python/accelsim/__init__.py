@@ -17,7 +17,9 @@ from .explore.sweep import DecodeWorkload, best_n, pareto_front, sweep  # noqa: 
 from .spec.machine import Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
 from .spec.system import Package, System
 from .workload.decode import DecodeStepResult, decode_kernels, decode_step  # noqa: F401 (decode_kernels: kept)
-from .workload.kernels import DecodeAttention, Elementwise, Gemv, Moe
+from .workload.kernels import DecodeAttention, Elementwise, Gemv, Moe, PrefillAttention
+from .workload.prefill import PrefillStepResult, prefill_step
+from .workload.serving import ServeResult, Workload, serve
 
 __version__ = "0.1.0"
 
@@ -28,7 +30,9 @@ __all__ = [
     # work
     "Gemv", "DecodeAttention", "Elementwise", "Moe", "models",
     # simulation
-    "simulate", "Result", "KernelRow", "decode_step", "DecodeStepResult", "FIDELITIES",
+    "simulate", "Result", "KernelRow", "decode_step", "DecodeStepResult", "prefill_step", "FIDELITIES",
+    # deployment
+    "serve", "Workload",
     # exploration
     "sweep", "DecodeWorkload", "pareto_front",
     # errors

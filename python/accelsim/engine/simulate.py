@@ -17,7 +17,7 @@ from typing import Any
 from ..dtypes import DTYPES
 from ..errors import ConfigError
 from ..spec.machine import Architecture
-from ..workload.kernels import DecodeAttention, Elementwise, Gemv, Moe
+from ..workload.kernels import DecodeAttention, Elementwise, Gemv, Moe, PrefillAttention
 from .energy import kernel_energy_components
 from .limits import MAX_KERNELS_PER_CALL, check_kernel_count
 from .planner import plan, run
@@ -125,7 +125,7 @@ def simulate(arch: Architecture, kernels: KernelLike | Sequence[KernelLike], *, 
         raise ConfigError("arch", "must be an accelsim.Architecture (see accelsim.presets.load)", type(arch).__name__)
     if not isinstance(fidelity, str) or fidelity not in FIDELITIES:
         raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
-    if isinstance(kernels, (Gemv, Elementwise, DecodeAttention, Moe)):
+    if isinstance(kernels, (Gemv, Elementwise, DecodeAttention, PrefillAttention, Moe)):
         ks = [kernels]
     elif isinstance(kernels, (str, bytes)) or not hasattr(kernels, "__iter__"):
         raise ConfigError("kernels", "must be an accelsim kernel or a list of them", type(kernels).__name__)

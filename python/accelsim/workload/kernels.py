@@ -17,7 +17,8 @@ from ..dtypes import DTYPE_BYTES, canonical, dtype_bytes
 from ..errors import ConfigError
 from ..spec.machine import Architecture
 
-__all__ = ["DTYPE_BYTES", "Gemv", "Elementwise", "DecodeAttention", "Moe", "Kernel", "dtype_bytes"]
+__all__ = ["DTYPE_BYTES", "Gemv", "Elementwise", "DecodeAttention", "PrefillAttention", "Moe", "Kernel",
+           "dtype_bytes"]
 
 _MAX_DIM = 1 << 40
 
@@ -467,6 +468,108 @@ class DecodeAttention(_KernelBase):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class PrefillAttention(_KernelBase):
+    """Attention of ``q_len`` new tokens per sequence over ``prefix`` cached tokens plus themselves, as a
+    flash-attention forward kernel runs it (prefill, or one chunk of a chunked prefill).
+
+    ``causal`` masks each query to the keys at or before it. The kernel is tiled like FlashAttention-3
+    on Hopper: one tile (CTA) per sequence, q-head and block of ``BLOCK_M`` queries, one resident per
+    unit; a tile walks the keys it can see in ``BLOCK_N`` steps, computing S = QK^T and O += PV on the
+    matrix units (the diagonal block of a causal tile whole, masked). Every key and value is read from
+    DRAM once per (sequence, kv-head): the other query tiles of the same kv-head read them from the
+    on-chip level. The softmax (5 FLOP per score on the vector units, as in DecodeAttention) overlaps
+    the matrix work (FA3's ping-pong of two consumer warpgroups); only its excess over the matrix time
+    is added per tile. Q is read and O written once.
+    """
+
+    batch: int
+    q_len: int
+    q_heads: int
+    kv_heads: int
+    head_dim: int
+    prefix: int = 0
+    causal: bool = True
+    dtype: str = "bf16"
+    kv_dtype: str | None = None
+    name: str = "prefill_attention"
+
+    #: queries per tile and keys per step (FA3's tile shape for head_dim 128 on Hopper)
+    BLOCK_M = 128
+    BLOCK_N = 128
+
+    def _check(self) -> None:
+        _pos_int("batch", self.batch, hi=1 << 24)
+        _pos_int("q_len", self.q_len, hi=1 << 26)
+        _pos_int("prefix", self.prefix, lo=0, hi=1 << 32)
+        _pos_int("q_heads", self.q_heads, hi=1 << 16)
+        _pos_int("kv_heads", self.kv_heads, hi=1 << 16)
+        _pos_int("head_dim", self.head_dim, hi=1 << 16)
+        if not isinstance(self.causal, bool):
+            raise ConfigError("causal", "must be True or False", self.causal)
+        dtype_bytes(self.dtype)
+        if self.kv_dtype is not None:
+            dtype_bytes(self.kv_dtype, "kv_dtype")
+        if self.q_heads % self.kv_heads:
+            raise ConfigError("q_heads", f"must be a multiple of kv_heads ({self.kv_heads})", self.q_heads)
+
+    @property
+    def cache_dtype(self) -> str:
+        return self.kv_dtype or self.dtype
+
+    @property
+    def math_dtype(self) -> str:
+        return "fp8" if self.dtype == "fp8" else "bf16"
+
+    def scores(self) -> int:
+        """Query-key pairs computed (unmasked) per sequence and head."""
+        q, p = self.q_len, self.prefix
+        return q * p + (q * (q + 1) // 2 if self.causal else q * q)
+
+    def flops(self) -> float:
+        return 4.0 * self.batch * self.q_heads * self.head_dim * self.scores()
+
+    def kv_bytes(self) -> int:
+        """K and V bytes of the whole batch (scales included), read once."""
+        vals = 2 * self.batch * self.kv_heads * self.head_dim * (self.prefix + self.q_len)
+        b = math.ceil(vals * dtype_bytes(self.cache_dtype))
+        if self.cache_dtype in ("fp8", "int8", "int4", "fp4"):
+            b += _ceil_div(vals, self.head_dim) * 2
+        return b
+
+    def bytes_moved(self) -> int:
+        qo = 2 * self.batch * self.q_len * self.q_heads * self.head_dim * dtype_bytes(self.dtype)
+        return int(self.kv_bytes() + qo)
+
+    def lower(self, arch: Architecture) -> list[dict[str, Any]]:
+        bm = min(self.BLOCK_M, self.q_len)
+        mb = _ceil_div(self.q_len, bm)
+        tiles = self.batch * self.q_heads * mb
+        total = self.prefix + self.q_len
+        if self.causal:  # block i sees the prefix and the keys up to its last query
+            keys = sum(min(total, self.prefix + (i + 1) * bm) for i in range(mb)) / mb
+        else:
+            keys = float(total)
+        if keys > self.BLOCK_N:  # whole key blocks
+            keys = float(math.ceil(keys / self.BLOCK_N) * self.BLOCK_N)
+        ab = dtype_bytes(self.dtype)
+        per_token = self.kv_bytes() / (self.batch * self.kv_heads * total)
+        q_tile = math.ceil(bm * self.head_dim * ab)
+        sharing = (self.q_heads // self.kv_heads) * mb  # tiles reading one (sequence, kv-head)'s K and V
+        dram = q_tile + math.ceil(per_token * total / sharing)
+        shared = max(0, math.ceil(per_token * keys) - (dram - q_tile))
+        rate = self.math_rate_flops_per_ps_per_unit(arch, self.math_dtype, True)
+        vrate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)
+        tile_flops = 4.0 * bm * self.head_dim * keys
+        softmax_ps = 5.0 * bm * keys / vrate
+        fixed_ns = max(0.0, softmax_ps - tile_flops / rate) / 1e3
+        steps = max(1, math.ceil(keys / self.BLOCK_N))
+        return [_desc(self.name, n_tiles=tiles, tile_read_bytes=dram, tile_step_bytes=_ceil_div(dram, steps),
+                      tile_flops=tile_flops, flops_per_ps_per_unit=rate, tile_shared_bytes=shared,
+                      tile_write_bytes=q_tile, tile_fixed_ns=fixed_ns,
+                      kernel_fixed_ns=arch.compute.matrix_kernel_setup_ns, tiles_per_unit=1)]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Moe(_KernelBase):
     """A mixture-of-experts MLP for ``tokens`` tokens: each token goes to ``top_k`` of ``n_experts`` routed
     experts (plus ``n_shared_experts`` every token uses).
@@ -546,4 +649,4 @@ class Moe(_KernelBase):
         return [d for g in self.gemvs() for d in g.lower(arch)]
 
 
-Kernel = (Gemv, Elementwise, DecodeAttention, Moe)
+Kernel = (Gemv, Elementwise, DecodeAttention, PrefillAttention, Moe)
