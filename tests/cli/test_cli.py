@@ -205,3 +205,20 @@ def test_python_dash_m() -> None:
     proc = subprocess.run([sys.executable, "-m", "accelsim", "simulate", "--arch", "nope", "--gemv", "1,64,64"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+
+
+def test_serve_command_table_json_and_plot(tmp_path, capsys):
+    from accelsim.cli import main
+
+    png = tmp_path / "curve.png"
+    assert main(["serve", "--arch", "h100-sxm", "--model", "llama-3-8b", "--input-len", "256", "--output-len", "32",
+                 "--rate", "2,20", "--num-requests", "24", "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "TTFT p50" in out and "20 req/s" in out and png.stat().st_size > 1000
+    assert main(["serve", "--system", "dgx-h100-8", "--tp", "2", "--model", "llama-3-8b", "--input-len", "128",
+                 "--output-len", "16", "--batch", "8", "--json"]) == 0
+    rows = __import__("json").loads(capsys.readouterr().out)
+    assert rows[0]["chips"] == 2 and rows[0]["throughput_tokens_per_s"] > 0
+    assert main(["serve", "--arch", "h100-sxm", "--tp", "2"]) == 2
+    assert main(["serve", "--arch", "nope"]) == 2
+    assert main(["serve", "--rate", "-1"]) == 2

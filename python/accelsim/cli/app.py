@@ -14,6 +14,9 @@
     accelsim plot results.parquet -o sweep.png [-x tokens_per_s -y usd_per_mtoken]
     accelsim plot --kind roofline|breakdown --arch h200 --model llama-3-8b -o fig.png
     accelsim trace --arch h200 --model llama-3-8b -o step.json   Perfetto/Chrome trace of a decode step
+    accelsim serve --arch h100-sxm,h200 --model llama-3-8b --input-len 2048 --output-len 256 --rate 2,4,8
+                   [--system dgx-h100-8 --tp 2 --pp 1] [--stack vllm|trtllm|ideal] [--plot curve.png]
+                                             continuous batching: throughput, TTFT and TPOT percentiles
 
 Invalid input (an unknown preset, a bad shape, ...) prints ``error: <message>`` on stderr and exits
 with status 2; no traceback.  Units in the tables: times in microseconds (us), bandwidth in GB/s with
@@ -327,6 +330,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 from .sweep import add_sweep_commands, cmd_simulate_model  # noqa: E402 - sweep, plot, trace commands
+from .serve import add_serve_command  # noqa: E402 - the serve command
 
 
 # ------------------------------------------------------------------------------------------ parser
@@ -407,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     json_flag(sp)
     sp.set_defaults(func=cmd_validate)
     add_sweep_commands(sub, fidelity_flag, json_flag)
+    add_serve_command(sub, fidelity_flag, json_flag)
     return p
 
 

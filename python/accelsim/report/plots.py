@@ -10,7 +10,7 @@ from typing import Any, Optional, Sequence
 
 from ..errors import ConfigError
 
-__all__ = ["sweep_scatter", "roofline", "decode_breakdown"]
+__all__ = ["sweep_scatter", "roofline", "decode_breakdown", "serving_curves"]
 
 
 def _plt() -> Any:
@@ -166,6 +166,30 @@ def decode_breakdown(step: Any, path: str, *, title: Optional[str] = None) -> st
     a2.legend(fontsize=8)
     a2.set_title("bytes by memory level")
     fig.suptitle(title or f"{step.model_name} on {step.arch_name}, batch {step.batch}, context {step.context}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def serving_curves(curves: dict[str, Sequence[tuple[float, float]]], path: str, *,
+                   xlabel: str = "output tokens/s per chip", ylabel: str = "TPOT p50 (ms)",
+                   title: Optional[str] = None) -> str:
+    """Latency against throughput, one line per design: ``curves`` maps a design's label to its
+    (throughput, latency) points, in the order of the load that produced them."""
+    if not curves or any(len(v) == 0 for v in curves.values()):
+        raise ConfigError("curves", "needs at least one design with one point", curves)
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7.0, 4.5))
+    for label, pts in curves.items():
+        xs, ys = zip(*pts)
+        ax.plot(xs, ys, marker="o", label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    if title:
+        ax.set_title(title)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
