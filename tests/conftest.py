@@ -1,5 +1,5 @@
-"""Shared test set-up. Tests are grouped by component (spec/, engine/, workload/, multichip/, explore/, report/,
-cli/); this directory is on sys.path, so every test can import the shared helpers ``strategies`` (hypothesis
+"""Shared test set-up. Tests are grouped by component (spec/, presets/, engine/, workload/, multichip/, explore/,
+report/, cli/); this directory is on sys.path, so every test can import the shared helpers ``strategies`` (hypothesis
 strategies for valid machines and kernels) and ``fuzz_cases``, and read ``DATA`` / ``GOLDEN`` files."""
 
 from __future__ import annotations

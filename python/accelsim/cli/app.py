@@ -40,6 +40,7 @@ from ..errors import ConfigError
 from ..workload.kernels import DecodeAttention, Elementwise, Gemv
 from ..engine.simulate import FIDELITIES, simulate
 from ..engine.result import Result
+from .machines import ARCH_HELP, add_arch_argument, load_arch, load_archs
 
 __all__ = ["main", "compare_kernels"]
 
@@ -202,7 +203,7 @@ def _plot(path: str, names: list[str], labels: list[str], times_us: list[list[fl
 
 def cmd_compare(args: argparse.Namespace) -> int:
     names = _split_csv(args.presets, "presets")
-    archs = [presets.load(n) for n in names]  # ConfigError names the choices
+    archs = load_archs(args.presets)  # preset names or machine files; ConfigError names the choices
     kernels = compare_kernels()
     results: list[Result] = [simulate(a, kernels, fidelity=args.fidelity) for a in archs]
     base = results[0]
@@ -257,7 +258,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     if getattr(args, "model", None):
         return cmd_simulate_model(args)
-    arch = presets.load(args.arch)
+    arch = load_arch(args.arch)
     kernels: list[Any] = []
     for text in args.gemv or []:
         m, n, k = _ints(text, "--gemv", 3)
@@ -284,7 +285,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_decode(args: argparse.Namespace) -> int:
     from ..workload.decode import decode_step  # noqa: PLC0415 - keeps `accelsim --help` light
 
-    arch = presets.load(args.arch)
+    arch = load_arch(args.arch)
     s = decode_step(arch, args.model, batch=args.batch, context=args.context, weight_dtype=args.weight_dtype,
                     kv_dtype=args.kv_dtype, fidelity=args.fidelity, routing_zipf_s=args.routing_zipf_s)
     if args.json:
@@ -299,7 +300,7 @@ def cmd_decode(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    arch = presets.load(args.arch)
+    arch = load_arch(args.arch)
     fams = validation.FAMILIES if args.family == "all" else (args.family,)
     data = validation.load_groundtruth()
     report: dict[str, Any] = {}
@@ -362,7 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("compare", help="Llama-3-8B decode kernels on two machines",
                         description="Simulate Llama-3-8B's decode GEMVs (m=1 and m=16, bf16) and one decode "
                                     "attention (8192-token KV cache) on each preset and compare.")
-    sp.add_argument("--presets", default="h100-sxm,h200", help="comma-separated presets (default: %(default)s)")
+    sp.add_argument("--presets", default="h100-sxm,h200",
+                    help="comma-separated preset names or machine files (default: %(default)s)")
     fidelity_flag(sp)
     json_flag(sp)
     sp.add_argument("--plot", metavar="PNG", help="also save a bar chart (needs matplotlib)")
@@ -370,7 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("simulate", help="simulate single kernels on a preset",
                         description="Simulate kernels back to back on a preset and print the per-kernel table.")
-    sp.add_argument("--arch", default="h100-sxm", help="preset name (default: %(default)s)")
+    add_arch_argument(sp)
     sp.add_argument("--gemv", action="append", metavar="M,N,K", help="y[M,N] = x[M,K] @ W[N,K]^T (repeatable)")
     sp.add_argument("--elementwise", action="append", metavar="N",
                     help="read one and write one tensor of N elements (repeatable)")
@@ -390,7 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Expand a model into the kernels of one decode step (fused norms and rope, "
                                     "graph-launched), simulate them and print the per-kernel table. Reports "
                                     "'infeasible' when weights + KV cache exceed the machine's memory.")
-    sp.add_argument("--arch", default="h100-sxm", help="preset name (default: %(default)s)")
+    add_arch_argument(sp)
     sp.add_argument("--model", default="llama-3-8b", help="model name, see 'accelsim models' (default: %(default)s)")
     sp.add_argument("--batch", type=int, default=1, help="sequences decoded together (default: %(default)s)")
     sp.add_argument("--context", type=int, default=4096, help="cached tokens per sequence (default: %(default)s)")
@@ -406,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Compare simulated and measured (H100 SXM5, CUDA graphs) kernel times.")
     sp.add_argument("--family", default="all", choices=list(validation.FAMILIES) + ["all"])
     sp.add_argument("--limit", type=int, metavar="N", help="only the first N cases of each family")
-    sp.add_argument("--arch", default="h100-sxm", help="preset to predict with (default: %(default)s)")
+    add_arch_argument(sp, help="the machine to predict with: " + ARCH_HELP)
     fidelity_flag(sp)
     json_flag(sp)
     sp.set_defaults(func=cmd_validate)

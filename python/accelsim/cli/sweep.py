@@ -11,15 +11,16 @@ import time
 from typing import Any, Callable
 
 from ..errors import ConfigError, SweepFailedError
+from .machines import add_arch_argument
 
 __all__ = ["add_sweep_commands", "cmd_simulate_model", "cmd_sweep", "cmd_plot", "cmd_trace", "write_frame", "read_frame"]
 
 
 def _step(args: argparse.Namespace) -> Any:
-    from .. import presets  # noqa: PLC0415
     from ..workload.decode import decode_step  # noqa: PLC0415
+    from .machines import load_arch  # noqa: PLC0415
 
-    arch = presets.load(args.arch)
+    arch = load_arch(args.arch)
     return arch, decode_step(arch, args.model, batch=args.batch, context=args.context,
                              weight_dtype=args.weight_dtype, kv_dtype=args.kv_dtype, fidelity=args.fidelity)
 
@@ -260,7 +261,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def _step_args(sp: argparse.ArgumentParser, fidelity_flag: Callable[[argparse.ArgumentParser], None]) -> None:
-    sp.add_argument("--arch", default="h100-sxm", help="preset name (default: %(default)s)")
+    add_arch_argument(sp)
     sp.add_argument("--model", default="llama-3-8b", help="model name (default: %(default)s)")
     sp.add_argument("--batch", type=int, default=1, help="sequences per step (default: %(default)s)")
     sp.add_argument("--context", type=int, default=4096, help="cached tokens per sequence (default: %(default)s)")

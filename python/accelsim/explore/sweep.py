@@ -608,25 +608,8 @@ class _Progress:
 
 
 def resolve_base(base: Any) -> Architecture:
-    if isinstance(base, Architecture):
-        return base
-    if isinstance(base, str):
-        if base in presets.names():
-            return presets.load(base)
-        try:
-            exists = os.path.exists(base)
-        except (ValueError, OSError):  # an embedded NUL, a name too long
-            exists = False
-        if exists:
-            from ..spec import io as aio  # noqa: PLC0415
-
-            try:
-                return aio.load(base)
-            except (OSError, UnicodeDecodeError) as e:  # a directory, no permission, not text
-                raise ConfigError("base", f"cannot read the architecture file: {getattr(e, 'strerror', None) or e}",
-                                  base) from None
-        return presets.load(base)  # ConfigError with the preset names and a suggestion
-    raise ConfigError("base", "must be an Architecture, a preset name or an architecture file", type(base).__name__)
+    """A sweep's base machine: an Architecture, a preset name or a machine file (see accelsim.presets.resolve)."""
+    return presets.resolve(base, "base")
 
 
 def _replace_paths(obj: Any, changes: Mapping[str, Any]) -> Any:

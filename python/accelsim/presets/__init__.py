@@ -9,30 +9,44 @@ Datasheet values carry a comment naming their source (:mod:`accelsim.presets.ven
 parameters no datasheet gives (sustained matrix fraction, in-flight bytes per SM, L2 bandwidth/latency, DRAM
 access latency, launch overhead, ...) live in one place, :data:`~accelsim.presets.calibration.HOPPER_CALIBRATION`,
 shared by every Hopper preset.  Research designs built on them are in :mod:`accelsim.presets.directions`;
-multi-chip systems and packages in :mod:`accelsim.presets.systems`.
+multi-chip systems and packages, built from registered chips, in :mod:`accelsim.presets.systems`.  The
+registry itself (:mod:`accelsim.presets.registry`) refuses a name registered twice, as any kind.
+
+A machine can also be written as a preset plus overrides, in a YAML / JSON file or as a Python mapping::
+
+    base: h100-sxm                 # a preset name, or another machine file (relative to this one)
+    name: h100-faster-hbm
+    dram: {data_rate_gbps: 6.4}    # nested fields; every other field is the base's
+
+>>> fast = accelsim.presets.load_file({"base": "h100-sxm", "dram": {"data_rate_gbps": 6.4}})
+>>> fast.dram.data_rate_gbps
+6.4
 """
 
 from __future__ import annotations
 
-import difflib
-from typing import Callable
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError
+from ..spec import io as _io
 from ..spec.machine import Architecture
+from . import directions, registry, systems, vendors  # noqa: F401 - importing them registers their presets
 from .calibration import HOPPER_CALIBRATION, HOPPER_ENERGY, HopperCalibration, hbm_gpu_energy
-from .directions import DIRECTION_PRESETS
-from .vendors import PRESETS as VENDOR_PRESETS
 from .vendors import h100_sxm, h200
 
-__all__ = ["names", "load", "h100_sxm", "h200", "HopperCalibration", "HOPPER_CALIBRATION", "HOPPER_ENERGY",
-           "hbm_gpu_energy"]
+__all__ = ["names", "load", "load_file", "resolve", "h100_sxm", "h200", "HopperCalibration", "HOPPER_CALIBRATION",
+           "HOPPER_ENERGY", "hbm_gpu_energy"]
 
-_PRESETS: dict[str, Callable[[], Architecture]] = {**VENDOR_PRESETS, **DIRECTION_PRESETS}
+#: How deep ``base:`` files may chain (a file based on a file based on ...).
+MAX_BASE_DEPTH = 16
 
 
 def names() -> list[str]:
-    """Names accepted by :func:`load`, sorted."""
-    return sorted(_PRESETS)
+    """Chip presets accepted by :func:`load`, sorted (systems and packages: :mod:`accelsim.presets.systems`)."""
+    return registry.names("chip")
 
 
 def load(name: str) -> Architecture:
@@ -41,14 +55,94 @@ def load(name: str) -> Architecture:
     Raises:
         ConfigError: (a ``ValueError``) for an unknown name; the message lists the valid names.
     """
-    factory = _PRESETS.get(name) if isinstance(name, str) else None
-    if factory is None:
-        hint = ""
-        if isinstance(name, str):
-            key = name.strip().lower()
-            prefixed = [n for n in names() if n.startswith(key)] if key else []
-            match = prefixed or difflib.get_close_matches(key, list(_PRESETS), n=1, cutoff=0.5)
-            if match:
-                hint = f" (did you mean {match[0]!r}?)"
-        raise ConfigError("preset", f"unknown preset; choose one of {names()}{hint}", name)
-    return factory()
+    return registry.load(name)  # type: ignore[no-any-return]
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return os.path.isfile(text)
+    except (ValueError, OSError):  # an embedded NUL, a name too long
+        return False
+
+
+def load_file(source: Any) -> Architecture:
+    """A machine from a file path, YAML / JSON text or a mapping.
+
+    The document is either a whole machine (``schema_version`` and every field, as :func:`accelsim.io.dump`
+    writes it) or ``base:`` -- a preset name or another machine file, resolved relative to this file -- plus
+    nested overrides of any fields (:meth:`~accelsim.spec.base.Spec.with_overrides`); ``schema_version`` is
+    optional there. Without a ``name`` override the machine is named after its base and the file.
+    Errors are ConfigErrors naming the dotted field path (``dram.data_rate_gbps``); a missing file is
+    ``FileNotFoundError``.
+    """
+    return _load(source, ())
+
+
+def _load(source: Any, seen: tuple[str, ...]) -> Architecture:
+    if isinstance(source, Mapping):
+        doc, path = source, None
+    else:
+        doc, path = _io.read(source)
+    try:
+        return _from_document(doc, path, seen)
+    except ConfigError as e:
+        if path is not None and hasattr(e, "add_note") and not any(str(path) in n for n in getattr(e, "__notes__", ())):
+            e.add_note(f"while loading {path}")
+        raise
+
+
+def _from_document(doc: Any, path: Path | None, seen: tuple[str, ...]) -> Architecture:
+    if not isinstance(doc, Mapping):
+        raise ConfigError("<file>", "top level must be a mapping of machine fields (or base: plus overrides)", doc)
+    if "base" not in doc:
+        return _io.from_document(doc)
+    overrides = dict(doc)
+    base = overrides.pop("base")
+    if "schema_version" in overrides:
+        version = overrides.pop("schema_version")
+        if isinstance(version, bool) or not isinstance(version, (int, float)) or version != _io.SCHEMA_VERSION:
+            raise ConfigError("schema_version", f"unsupported schema version; this accelsim reads {_io.SCHEMA_VERSION}",
+                              version)
+    if not isinstance(base, str) or not base.strip():
+        raise ConfigError("base", "must be a preset name or a machine file", base)
+    if base in registry.names("chip"):
+        arch, origin = registry.load(base), base
+    else:
+        candidate = (path.parent / base) if path is not None and not os.path.isabs(base) else Path(base)
+        if not _is_file(str(candidate)):
+            raise ConfigError("base", "is neither a chip preset nor a machine file; choose one of "
+                              f"{registry.names('chip')}{registry.suggestion(base, registry.names('chip'))}", base)
+        key = str(candidate.resolve())
+        if key in seen:
+            raise ConfigError("base", "the machine files' bases form a cycle", base)
+        if len(seen) >= MAX_BASE_DEPTH:
+            raise ConfigError("base", f"more than {MAX_BASE_DEPTH} machine files based on one another", base)
+        arch, origin = _load(candidate, seen + (key,)), candidate.name
+    if "name" not in overrides and overrides:
+        overrides["name"] = f"{arch.name} ({path.name if path is not None else 'modified'})"
+    return arch.with_overrides(overrides)  # type: ignore[no-any-return]
+
+
+def resolve(machine: Any, field: str = "machine") -> Architecture:
+    """An Architecture from what a user may pass for a machine: an Architecture (returned as is), a chip preset
+    name, a machine file (a path: a whole machine or ``base:`` plus overrides, see :func:`load_file`) or a
+    mapping of the same. Otherwise a ConfigError naming ``field`` (``preset`` for an unknown name, with the
+    choices)."""
+    if isinstance(machine, Architecture):
+        return machine
+    if isinstance(machine, Mapping):
+        return load_file(machine)
+    if isinstance(machine, (str, os.PathLike)):
+        text = os.fspath(machine)
+        if isinstance(text, str) and text in registry.names("chip"):
+            return registry.load(text)  # type: ignore[no-any-return]
+        if isinstance(text, str) and _is_file(text):
+            try:
+                return load_file(Path(text))
+            except (OSError, UnicodeDecodeError) as e:  # no permission, not text
+                raise ConfigError(field, f"cannot read the machine file: {getattr(e, 'strerror', None) or e}",
+                                  text) from None
+        if isinstance(text, str) and text.lower().endswith((".yaml", ".yml", ".json")):
+            raise ConfigError(field, "no such machine file", text)
+        return registry.load(text)  # type: ignore[no-any-return]  # ConfigError with the names and a suggestion
+    raise ConfigError(field, "must be an Architecture, a preset name or a machine file", type(machine).__name__)

@@ -7,6 +7,8 @@ publication is cited; every design choice is stated as such next to it.
 - ``h200-pim``      bank-level processing-in-memory in every HBM3e die (HBM-PIM / AiM style).
 - ``h200-hbf``      4 HBM3e stacks for the KV cache + 2 High Bandwidth Flash stacks for the weights.
 - ``stacked3d``     GH100 compute with hybrid-bonded DRAM stacked on the compute die (no HBM).
+- ``ucie-chiplet``  a quarter of an H100 as a compute chiplet with one HBM3 stack (the die of the
+                    ``ucie-4chiplet`` package, :mod:`accelsim.presets.systems`).
 
 Sources (short names used below):
 
@@ -46,9 +48,11 @@ from ..spec.energy import EnergySpec
 from ..spec.nearmem import HbfSpec, NearMemorySpec
 from ..units import GiB, KiB
 from .calibration import HOPPER_ENERGY
-from .vendors import h200
+from .calibration import hbm3_timings_ns, hopper_l2
+from .registry import load, register
+from ..units import MiB
 
-__all__ = ["h200_pnm", "h200_pim", "h200_hbf", "stacked3d", "stacked3d_energy", "DIRECTION_PRESETS"]
+__all__ = ["h200_pnm", "h200_pim", "h200_hbf", "stacked3d", "stacked3d_energy", "ucie_chiplet", "DIRECTION_PRESETS"]
 
 _MP26 = "X. Ma, D. Patterson, Challenges and Research Directions for LLM Inference Hardware, IEEE Computer 2026"
 
@@ -56,7 +60,7 @@ _MP26 = "X. Ma, D. Patterson, Challenges and Research Directions for LLM Inferen
 def h200_pnm() -> Architecture:
     """H200 whose six HBM3e base dies each carry 8 bf16/fp8 engines reading their stack at 2x the
     host interface's width."""
-    base = h200()
+    base = load("h200")
     nm = NearMemorySpec(
         level="pnm",
         # Design choices (no product exists): 8 engines per base die, each 1024 bf16 FLOP/cycle
@@ -94,7 +98,7 @@ def h200_pnm() -> Architecture:
 
 def h200_pim() -> Architecture:
     """H200 with bank-level PIM in its HBM3e: one 16-lane unit per two banks, all-bank mode."""
-    base = h200()
+    base = load("h200")
     d = base.dram
     nm = NearMemorySpec(
         level="pim_bank",
@@ -134,7 +138,7 @@ def h200_pim() -> Architecture:
 
 def h200_hbf() -> Architecture:
     """GH100 with 4 HBM3e stacks (KV cache) and 2 High Bandwidth Flash stacks (weights)."""
-    base = h200()
+    base = load("h200")
     hbf = HbfSpec(
         stacks=2,  # two of the H200's six HBM sites hold HBF (design choice)
         capacity_bytes_per_stack=512 * GiB,  # 8 stacks = 4 TB [HBF25]
@@ -185,7 +189,7 @@ def stacked3d_energy() -> EnergySpec:
 
 def stacked3d() -> Architecture:
     """GH100 compute with two hybrid-bonded DRAM layers on the compute die: 512 channels, 13 TB/s, 48 GiB."""
-    base = h200()
+    base = load("h200")
     d = base.dram
     return base.replace(
         name="stacked3d",
@@ -219,9 +223,30 @@ def stacked3d() -> Architecture:
     )
 
 
+def ucie_chiplet() -> Architecture:
+    """A quarter of an H100-class GPU as a chiplet: 33 SMs, 12.5 MB L2, one HBM3-6400 stack (819 GB/s).
+
+    A design (the die of the ``ucie-4chiplet`` package): the h100-sxm preset with a quarter of its SMs and
+    L2 [H100-WP] and one HBM3 stack at JEDEC's 6.4 Gb/s [JESD238] instead of five at 5.238.
+    """
+    base = load("h100-sxm")
+    rate = 6.4  # HBM3 at its JEDEC 6.4 Gb/s: 819 GB/s per stack [JESD238]
+    return base.replace(
+        name="ucie-chiplet",
+        description="quarter-H100 chiplet: 33 SMs, 12.5 MB L2, 1 x HBM3 16 GB (819 GB/s)",
+        compute=base.compute.replace(units=33),
+        l2=hopper_l2(int(12.5 * MiB)),
+        dram=base.dram.replace(stacks=1, data_rate_gbps=rate, **hbm3_timings_ns(rate, tRFC_ns=350.0)),
+    )
+
+
 DIRECTION_PRESETS = {
     "h200-pnm": h200_pnm,
     "h200-pim": h200_pim,
     "h200-hbf": h200_hbf,
     "stacked3d": stacked3d,
+    "ucie-chiplet": ucie_chiplet,
 }
+
+for _name, _factory in DIRECTION_PRESETS.items():
+    register("chip", _name, _factory)

@@ -8,6 +8,12 @@
 >>> systems.load_package("b200-2die").dies
 2
 
+Every system and package is built from a chip registered in :mod:`accelsim.presets` (never a second model of
+it): a system's chip *is* that preset (``dgx-h100-8`` holds ``presets.load("h100-sxm")``), a package's die is the chip
+split evenly (:func:`split_chip`: ``b200-2die`` is two halves of ``b200``, ``mi300x-pkg`` four quarters of
+``mi300x``) or a registered design chip (``ucie-4chiplet``: four ``ucie-chiplet``).  The registry records which
+chip each is built from, and the tests rebuild each one from it.
+
 Package presets are also systems of one chip (so :func:`accelsim.multichip.parallel.parallel_decode_step` runs on
 them and communicates nothing).  Sources (short names used in the comments):
 
@@ -46,17 +52,41 @@ magnitude, never fitted to a validation figure.
 
 from __future__ import annotations
 
-import difflib
 from typing import Callable
 
-from ..spec.machine import Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
 from ..errors import ConfigError
-from ..units import GiB, MiB
-from .calibration import HOPPER_CALIBRATION, hbm3_timings_ns, hopper_compute, hopper_l2
-from .vendors import b200, h100_sxm, h200, mi300x, tpu_v5e, tpu_v6e
+from ..spec.machine import Architecture
 from ..spec.system import InterconnectSpec, LinkSpec, Package, System
+from . import registry
+from .registry import register
 
-__all__ = ["names", "load", "package_names", "load_package", "nvlink4_switch"]
+__all__ = ["names", "load", "package_names", "load_package", "nvlink4_switch", "split_chip"]
+
+
+def split_chip(arch: Architecture, dies: int) -> Architecture:
+    """``arch`` as ``dies`` identical dies: each with 1/dies of the compute units, of the L2 (capacity and
+    bandwidth), of the DRAM stacks and of the static power; everything per unit, per byte or per stack is
+    unchanged. ``dies`` = 1 gives ``arch`` itself. ConfigError if the units or stacks do not divide."""
+    if dies == 1:
+        return arch
+    if arch.compute.units % dies:
+        raise ConfigError("compute.units", f"must divide into {dies} dies", arch.compute.units)
+    if arch.dram.stacks % dies:
+        raise ConfigError("dram.stacks", f"must divide into {dies} dies", arch.dram.stacks)
+    l2 = arch.l2
+    if l2 is not None:
+        l2 = l2.replace(capacity_bytes=l2.capacity_bytes // dies, bytes_per_cycle=l2.bytes_per_cycle / dies)
+    energy = arch.energy
+    if energy is not None:
+        energy = energy.replace(static_power_w=energy.static_power_w / dies)
+    return arch.replace(
+        name=f"{arch.name}/{dies}",
+        description=f"1/{dies} of {arch.name} as one die of a package",
+        compute=arch.compute.replace(units=arch.compute.units // dies),
+        l2=l2,
+        dram=arch.dram.replace(stacks=arch.dram.stacks // dies),
+        energy=energy,
+    )
 
 
 def nvlink4_switch(in_network: bool = True) -> InterconnectSpec:
@@ -99,61 +129,14 @@ def _dgx(name: str, chip: Architecture, desc: str) -> System:
 
 
 def dgx_h100_8() -> System:
-    return _dgx("dgx-h100-8", h100_sxm(), "8x H100 SXM5 on NVLink4 / NVSwitch (DGX/HGX H100)")
+    return _dgx("dgx-h100-8", registry.load("h100-sxm"), "8x H100 SXM5 on NVLink4 / NVSwitch (DGX/HGX H100)")
 
 
 def hgx_h200_8() -> System:
-    return _dgx("hgx-h200-8", h200(), "8x H200 SXM on NVLink4 / NVSwitch (HGX H200)")
+    return _dgx("hgx-h200-8", registry.load("h200"), "8x H200 SXM on NVLink4 / NVSwitch (HGX H200)")
 
 
 # -- TPU v5e ---------------------------------------------------------------------------------------
-
-
-def tpu_v5e_chip() -> Architecture:
-    """One TPU v5e chip [V5E]; the memory-system parameters TPUs do not publish are ASSUMED."""
-    return Architecture(
-        name="tpu-v5e",
-        description="Google TPU v5e chip (1 TensorCore, 4 MXUs, 16 GB HBM2e, 819 GB/s)",
-        compute=ComputeSpec(
-            units=4,  # 4 MXUs per TensorCore, one TensorCore per chip [V5E]
-            clock_ghz=1.5,  # 4 x 128x128 MXU x 2 FLOP x 1.5 GHz = 196.6 TFLOPS bf16 [V5E]
-            matrix_flops_per_cycle_per_unit=DtypeRates(
-                fp32=512.0,  # ASSUMED: fp32 runs on the vector unit (see vector rate)
-                bf16=32768.0,  # 128 x 128 MACs [V5E]
-                fp16=32768.0,  # ASSUMED: as bf16
-                fp8=32768.0,  # no fp8 MXU mode [V5E]: fp8 weights upcast, bf16 rate
-                int8=65536.0,  # 393 TOPS int8 [V5E]
-                int4=65536.0,  # ASSUMED: int4 runs at the int8 rate
-                fp4=32768.0,  # ASSUMED: upcast to bf16
-            ),
-            matrix_sustained_fraction=HOPPER_CALIBRATION.matrix_sustained_fraction,  # ASSUMED as Hopper
-            vector_flops_per_cycle_per_unit=512.0,  # ASSUMED: 8 x 128 lanes x FMA per core / 4 units
-            local_sram_bytes_per_unit=32 * MiB,  # ASSUMED: VMEM share per MXU
-            max_inflight_bytes_per_unit=256 * 1024,  # ASSUMED: DMA engines keep whole tiles in flight
-            load_bytes_per_cycle_per_unit=256.0,  # ASSUMED: above 819 GB/s / 4 units / 1.5 GHz = 137
-            matrix_kernel_setup_ns=500.0,  # ASSUMED: XLA fusions pay less than CUDA tiled-kernel setup
-        ),
-        l2=None,  # no hardware cache level; software-managed VMEM
-        dram=DramSpec(
-            kind="hbm2e",
-            stacks=2,  # 2 x 8 GB = 16 GB [V5E]
-            channels_per_stack=8,
-            pseudo_channels_per_channel=2,
-            bank_groups=4,
-            banks_per_group=4,
-            row_bytes=1024,
-            burst_length=4,
-            pc_bus_width_bits=64,
-            data_rate_gbps=3.2,  # 2 x 1024 bit x 3.2 Gb/s = 819 GB/s [V5E]
-            capacity_bytes_per_stack=8 * GiB,
-            # ASSUMED: HBM3 timings in ns (JEDEC) stand in for HBM2e's
-            **hbm3_timings_ns(3.2, tRFC_ns=350.0),
-            interleave_bytes=1024,
-            access_latency_ns=HOPPER_CALIBRATION.dram_access_latency_ns,  # ASSUMED as Hopper
-        ),
-        kernel_launch_overhead_ns=500.0,  # ASSUMED: ops inside one compiled XLA program
-        citations=("Google Cloud TPU v5e documentation (system architecture table)",),
-    )
 
 
 def tpu_v5e_4x4() -> System:
@@ -161,7 +144,7 @@ def tpu_v5e_4x4() -> System:
         name="tpu-v5e-4x4",
         description="TPU v5e slice of 16 chips on a 4x4 2D torus (ICI)",
         chips=16,
-        chip=tpu_v5e_chip(),
+        chip=registry.load("tpu-v5e"),  # the registered chip [V5E]
         network=InterconnectSpec(
             topology="torus2d",
             dims="4x4",
@@ -196,7 +179,7 @@ def nvlink5_switch() -> InterconnectSpec:
 
 def dgx_b200_8() -> System:
     return System(name="dgx-b200-8", description="8x B200 on NVLink5 / NVLink Switch (DGX/HGX B200)", chips=8,
-                  chip=b200(), network=nvlink5_switch(),
+                  chip=registry.load("b200"), network=nvlink5_switch(),
                   citations=("NVIDIA DGX B200 data sheet (NVLink5 1.8 TB/s per GPU)", "[NCCL-TUNE] (latencies)"))
 
 
@@ -207,7 +190,7 @@ def mi300x_8() -> System:
         name="mi300x-8",
         description="8x AMD Instinct MI300X, fully connected by xGMI (Infinity Fabric), 7 x 64 GB/s per GPU",
         chips=8,
-        chip=mi300x(),
+        chip=registry.load("mi300x"),
         network=nv.replace(
             topology="fully_connected",
             # one link to each peer: 64 GB/s per direction peak, ~48 GB/s usable [XGMI]
@@ -229,39 +212,23 @@ def _tpu_slice(name: str, chip: Architecture, port_gb_per_s: float, desc: str, c
 
 
 def tpu_v5e_8() -> System:
-    return _tpu_slice("tpu-v5e-8", tpu_v5e(), 50.0, "TPU v5e-8 slice: 8 chips, 2x4 2D torus (ICI)",
+    return _tpu_slice("tpu-v5e-8", registry.load("tpu-v5e"), 50.0, "TPU v5e-8 slice: 8 chips, 2x4 2D torus (ICI)",
                       "[V5E] 400 GB/s bidirectional ICI per chip over 4 ports")
 
 
 def tpu_v6e_8() -> System:
-    return _tpu_slice("tpu-v6e-8", tpu_v6e(), 100.0, "TPU v6e-8 (Trillium) slice: 8 chips, 2x4 2D torus (ICI)",
+    return _tpu_slice("tpu-v6e-8", registry.load("tpu-v6e"), 100.0, "TPU v6e-8 (Trillium) slice: 8 chips, 2x4 2D torus (ICI)",
                       "[V6E] twice v5e's ICI bandwidth per chip")
 
 
 # -- packages ---------------------------------------------------------------------------------------
 
 
-def _b200_die() -> Architecture:
-    """One B200 die, approximated from the Hopper preset: half a B200 [B200]."""
-    base = h200()
-    hc = hopper_compute()
-    # 2.25 PFLOPS dense BF16 per B200 [B200] over 148 SMs (74 per die) at the modelled 1.98 GHz:
-    # 2.25e15 / (148 x 1.98e9) = 7678 FLOP/cycle/SM -> 7680; fp8/int8 2x; fp4 4x (native FP4).
-    rates = DtypeRates(fp32=256.0, bf16=7680.0, fp16=7680.0, fp8=15360.0, int8=15360.0, int4=15360.0,
-                       fp4=30720.0)
-    compute = hc.replace(units=74, matrix_flops_per_cycle_per_unit=rates)
-    rate = 7.8125  # 8 TB/s over 8 x 1024 bit [B200]: 8e12 * 8 / 8192 = 7.8125 Gb/s/pin
-    dram = base.dram.replace(stacks=4, data_rate_gbps=rate, **hbm3_timings_ns(rate, tRFC_ns=450.0))
-    return base.replace(name="b200-die", description="half of a B200: 74 SMs, 4 x HBM3e 24 GB, 4 TB/s",
-                        compute=compute, l2=hopper_l2(50 * MiB),  # ASSUMED: Hopper-size L2 per die
-                        dram=dram, citations=("NVIDIA Blackwell B200 (dual die, 8 TB/s, 2.25 PF dense BF16)",))
-
-
 def b200_2die() -> Package:
     return Package(
         name="b200-2die",
         description="B200-like package: two dies on a 10 TB/s NV-HBI, memory interleaved (one logical GPU)",
-        die=_b200_die(),
+        die=split_chip(registry.load("b200"), 2),  # each die: 74 SMs, 63 MiB L2, 4 HBM3e stacks [B200]
         dies=2,
         d2d=InterconnectSpec(
             topology="fully_connected",
@@ -286,61 +253,11 @@ def b200_2die() -> Package:
     )
 
 
-def _mi300x_quarter() -> Architecture:
-    """One MI300X I/O die with its two XCDs and two HBM3 stacks: a quarter of the package [MI300X]."""
-    cal = HOPPER_CALIBRATION
-    rate = 5.2  # 5.3 TB/s over 8 x 1024 bit = 5.18 Gb/s/pin -> HBM3 at 5.2 [MI300X]
-    return Architecture(
-        name="mi300x-quarter",
-        description="MI300X quarter: 1 IOD, 2 XCDs (76 CUs), 2 x HBM3 24 GB, 64 MB Infinity Cache",
-        compute=ComputeSpec(
-            units=76,  # 304 CUs / 4 [MI300X]
-            clock_ghz=2.1,  # [MI300X]
-            matrix_flops_per_cycle_per_unit=DtypeRates(
-                fp32=256.0,  # 163.4 TFLOPS vector FP32 / (304 x 2.1 GHz) = 256 [MI300X]
-                bf16=2048.0,  # 1307.4 TFLOPS / (304 x 2.1 GHz) = 2048 [MI300X]
-                fp16=2048.0,
-                fp8=4096.0,  # 2614.9 TFLOPS dense [MI300X]
-                int8=4096.0,
-                int4=4096.0,  # no int4/fp4 matrix math on CDNA3: fp8/int8 path
-                fp4=4096.0,
-            ),
-            matrix_sustained_fraction=cal.matrix_sustained_fraction,  # ASSUMED as Hopper
-            vector_flops_per_cycle_per_unit=256.0,  # [MI300X]
-            local_sram_bytes_per_unit=64 * 1024 + 32 * 1024,  # 64 KB LDS + 32 KB L1 per CU [MI300X]
-            max_inflight_bytes_per_unit=cal.max_inflight_bytes_per_unit,  # ASSUMED as Hopper SM
-            load_bytes_per_cycle_per_unit=64.0,  # ASSUMED as Hopper SM
-            matrix_kernel_setup_ns=cal.matrix_kernel_setup_ns,  # ASSUMED as Hopper
-        ),
-        l2=SramSpec(name="infinity-cache", capacity_bytes=64 * MiB,  # 256 MB / 4 IODs [MI300X]
-                    bytes_per_cycle=17e12 / 4 / 2.1e9,  # 17 TB/s / 4 [MI300X]
-                    clock_ghz=2.1, latency_ns=cal.l2_latency_ns, banks=32),  # latency, banks ASSUMED
-        dram=DramSpec(
-            kind="hbm3",
-            stacks=2,  # 8 stacks / 4 IODs [MI300X]
-            channels_per_stack=16,
-            pseudo_channels_per_channel=2,
-            bank_groups=4,
-            banks_per_group=8,
-            row_bytes=1024,
-            burst_length=8,
-            pc_bus_width_bits=32,
-            data_rate_gbps=rate,
-            capacity_bytes_per_stack=24 * GiB,  # 12-high 24 GB [MI300X]
-            **hbm3_timings_ns(rate, tRFC_ns=450.0),
-            interleave_bytes=cal.dram_interleave_bytes,
-            access_latency_ns=cal.dram_access_latency_ns,  # ASSUMED as Hopper
-        ),
-        kernel_launch_overhead_ns=cal.kernel_launch_overhead_ns,  # ASSUMED as Hopper
-        citations=("AMD Instinct MI300X data sheet / CDNA 3 white paper",),
-    )
-
-
 def mi300x_pkg() -> Package:
     return Package(
         name="mi300x-pkg",
         description="MI300X-like package: 4 I/O dies (2 XCDs + 2 HBM3 stacks each) in a 2x2 mesh, interleaved",
-        die=_mi300x_quarter(),
+        die=split_chip(registry.load("mi300x"), 4),  # each IOD: 76 CUs, 64 MiB Infinity Cache, 2 HBM3 stacks [MI300X]
         dies=4,
         d2d=InterconnectSpec(
             topology="mesh2d",
@@ -367,25 +284,12 @@ def mi300x_pkg() -> Package:
     )
 
 
-def _ucie_chiplet() -> Architecture:
-    """A quarter of an H100-class GPU as a chiplet: 33 SMs, 12.5 MB L2, one HBM3 stack [H100-WP]."""
-    base = h100_sxm()
-    rate = 6.4  # HBM3 at its JEDEC 6.4 Gb/s: 819 GB/s per stack [JESD238]
-    return base.replace(
-        name="ucie-chiplet",
-        description="quarter-H100 chiplet: 33 SMs, 12.5 MB L2, 1 x HBM3 16 GB (819 GB/s)",
-        compute=base.compute.replace(units=33),
-        l2=hopper_l2(int(12.5 * MiB)),
-        dram=base.dram.replace(stacks=1, data_rate_gbps=rate, **hbm3_timings_ns(rate, tRFC_ns=350.0)),
-    )
-
-
 def ucie_4chiplet() -> Package:
     return Package(
         name="ucie-4chiplet",
         description="four quarter-H100 compute chiplets in a 2x2 mesh of UCIe advanced-package links, "
                     "weights sharded per die",
-        die=_ucie_chiplet(),
+        die=registry.load("ucie-chiplet"),  # a registered design chip (accelsim.presets.directions)
         dies=4,
         d2d=InterconnectSpec(
             topology="mesh2d",
@@ -419,12 +323,6 @@ def _one_chip(pkg: Package, link: LinkSpec) -> System:
                   citations=pkg.citations)
 
 
-_PACKAGES: dict[str, Callable[[], Package]] = {
-    "b200-2die": b200_2die,
-    "mi300x-pkg": mi300x_pkg,
-    "ucie-4chiplet": ucie_4chiplet,
-}
-
 # the off-package link each package exposes (unused by a one-chip system)
 _EXTERNAL = {
     "b200-2die": LinkSpec(name="nvlink5", bandwidth_gb_per_s=900.0, latency_ns=0.0, energy_pj_per_bit=0.0,
@@ -435,46 +333,47 @@ _EXTERNAL = {
                               efficiency=1.0),  # a lone package
 }
 
-_SYSTEMS: dict[str, Callable[[], System]] = {
-    "dgx-h100-8": dgx_h100_8,
-    "hgx-h200-8": hgx_h200_8,
-    "dgx-b200-8": dgx_b200_8,
-    "mi300x-8": mi300x_8,
-    "tpu-v5e-4x4": tpu_v5e_4x4,
-    "tpu-v5e-8": tpu_v5e_8,
-    "tpu-v6e-8": tpu_v6e_8,
-    **{name: (lambda n=name: _one_chip(_PACKAGES[n](), _EXTERNAL[n])) for name in _PACKAGES},
+# name -> (factory, the registered chip it is built from, how that chip is split into its dies)
+_PACKAGES: dict[str, tuple[Callable[[], Package], str, int]] = {
+    "b200-2die": (b200_2die, "b200", 2),
+    "mi300x-pkg": (mi300x_pkg, "mi300x", 4),
+    "ucie-4chiplet": (ucie_4chiplet, "ucie-chiplet", 1),
 }
+_SYSTEMS: dict[str, tuple[Callable[[], System], str]] = {
+    "dgx-h100-8": (dgx_h100_8, "h100-sxm"),
+    "hgx-h200-8": (hgx_h200_8, "h200"),
+    "dgx-b200-8": (dgx_b200_8, "b200"),
+    "mi300x-8": (mi300x_8, "mi300x"),
+    "tpu-v5e-4x4": (tpu_v5e_4x4, "tpu-v5e"),
+    "tpu-v5e-8": (tpu_v5e_8, "tpu-v5e"),
+    "tpu-v6e-8": (tpu_v6e_8, "tpu-v6e"),
+}
+for _name, (_factory, _chip) in _SYSTEMS.items():
+    register("system", _name, _factory, chip=_chip)
+for _name, (_factory, _chip, _split) in _PACKAGES.items():
+    register("package", _name, _factory, chip=_chip, split=_split)
 
 
 def names() -> list[str]:
-    return sorted(_SYSTEMS)
+    """System presets, including every package as a system of one chip."""
+    return sorted(registry.names("system") + registry.names("package"))
 
 
 def package_names() -> list[str]:
-    return sorted(_PACKAGES)
-
-
-def _unknown(kind: str, name: object, choices: list[str]) -> ConfigError:
-    hint = ""
-    if isinstance(name, str):
-        m = difflib.get_close_matches(name.strip().lower(), choices, n=1, cutoff=0.5)
-        if m:
-            hint = f" (did you mean {m[0]!r}?)"
-    return ConfigError(kind, f"unknown {kind}; choose one of {choices}{hint}", name)
+    return registry.names("package")
 
 
 def load(name: str) -> System:
-    """A fresh :class:`~accelsim.spec.system.System` for preset ``name``."""
-    factory = _SYSTEMS.get(name) if isinstance(name, str) else None
-    if factory is None:
-        raise _unknown("system", name, names())
-    return factory()
+    """A fresh :class:`~accelsim.spec.system.System` for preset ``name`` (a package preset: a system of one
+    package)."""
+    if isinstance(name, str) and name in package_names():
+        return _one_chip(registry.get(name, "package"), _EXTERNAL[name])
+    if not isinstance(name, str) or name not in names():
+        raise ConfigError("system", f"unknown system; choose one of {names()}"
+                          + registry.suggestion(name, names()), name)
+    return registry.get(name, "system")
 
 
 def load_package(name: str) -> Package:
     """A fresh :class:`~accelsim.spec.system.Package` for package preset ``name``."""
-    factory = _PACKAGES.get(name) if isinstance(name, str) else None
-    if factory is None:
-        raise _unknown("package", name, package_names())
-    return factory()
+    return registry.get(name, "package")

@@ -43,6 +43,9 @@ Every value carries its source (short names below) or says that it is an estimat
              750 TOp/s int8 and 188 TFLOP/s fp16 at 900 MHz).
 - [WSE3]     Cerebras WSE-3 announcement / Hot Chips 2024 (5 nm, 900,000 cores, 44 GB on-chip SRAM,
              21 PB/s memory bandwidth, 125 PFLOP/s peak AI compute).
+- [JAX-1856] google/jax issue #1856: "matrix multiplication on TPUs (with float32 dtypes) defaults to bfloat16
+             multiplication with float32 accumulation"; full float32 precision takes "extra matrix-multiplication
+             passes" (Precision.HIGHEST).
 - [JESD238]  JEDEC HBM3; [JESD235]  JEDEC HBM2 / HBM2E; [RAM2-HBM2/3] Ramulator 2 HBM2 / HBM3 presets.
 - [JESD209-5] JEDEC LPDDR5 / LPDDR5X; [RAM2-LP5] Ramulator 2 LPDDR5 preset ``LPDDR5_6400``.
 - [JESD239]  JEDEC GDDR7 (PAM3; 4 independent channels per device, up to 192 GB/s per device,
@@ -75,6 +78,7 @@ from ..units import GiB, KiB, MiB
 from .calibration import (HOPPER_CALIBRATION, HOPPER_ENERGY, HOPPER_ENERGY_CITATIONS, hbm3_timings_ns, hbm_gpu_energy,
                           hopper_compute, hopper_l2)
 from .memories import hbm2_timings_ns, sram_main_memory
+from .registry import register
 
 __all__ = ["PRESETS", "h100_sxm", "h200", "b200", "mi300x", "tpu_v5e", "tpu_v6e", "groq_lpu", "cerebras_wse3"]
 
@@ -317,7 +321,8 @@ def _tpu(name: str, description: str, *, clock_ghz: float, mxus: int, bf16_per_m
             units=mxus,
             clock_ghz=clock_ghz,
             matrix_flops_per_cycle_per_unit=DtypeRates(
-                # fp32 matmuls run as multi-pass bf16 on the MXU: 1/6 of the bf16 rate (bf16x6 passes)
+                # fp32 matmuls run as multi-pass bf16 on the MXU: 1/6 of the bf16 rate (bf16x6 passes, XLA's
+                # Precision.HIGHEST; the default precision is one bf16 pass, i.e. a "bf16" kernel here) [JAX-1856]
                 fp32=bf16_per_mxu / 6, bf16=bf16_per_mxu, fp16=bf16_per_mxu,
                 fp8=bf16_per_mxu,  # no fp8 MXU mode modelled: fp8 weights run at the bf16 rate
                 int8=int8_per_mxu, int4=int8_per_mxu, fp4=bf16_per_mxu,
@@ -510,3 +515,6 @@ PRESETS: dict[str, Callable[[], Architecture]] = {
     "groq-lpu": groq_lpu,
     "cerebras-wse3": cerebras_wse3,
 }
+
+for _name, _factory in PRESETS.items():
+    register("chip", _name, _factory)

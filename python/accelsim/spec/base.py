@@ -25,7 +25,7 @@ from typing import Any
 from ..errors import ConfigError
 
 __all__ = ["Spec", "int_field", "float_field", "str_field", "spec_field", "suggest", "register", "DATACLASS_KW",
-           "MAX_SIZE", "MAX_COUNT", "MAX_FLOAT", "per_dtype", "is_power_of_two", "SPEC_CLASSES"]
+           "MAX_SIZE", "MAX_COUNT", "MAX_FLOAT", "per_dtype", "is_power_of_two", "SPEC_CLASSES", "merge_dicts"]
 
 MAX_SIZE = 2**62  # any byte count or integer above this is absurd (and overflows int64 sums)
 MAX_COUNT = 2**20  # stacks, channels, banks, ...: counts of physical things
@@ -204,6 +204,15 @@ class Spec:
             raise e.with_prefix(head) from None
         return self.replace(**{head: new_child})
 
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Any:
+        """A validated copy with nested ``overrides`` applied: ``{"dram": {"data_rate_gbps": 6.4}}`` changes
+        that one field and keeps every other. A mapping for a nested spec is merged into it (a spec that is
+        None takes the mapping whole); any other value, including None, replaces the field. Errors name the
+        full dotted path, as :meth:`from_dict`'s do."""
+        if not isinstance(overrides, Mapping):
+            raise ConfigError("<overrides>", "must be a mapping of field names to values", overrides)
+        return type(self).from_dict(merge_dicts(self.to_dict(), overrides))
+
     # -- dict conversion ---------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
@@ -252,6 +261,19 @@ class Spec:
         except ConfigError as e:
             raise e.with_prefix(path) from None
 
+
+
+def merge_dicts(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``overrides`` merged in, recursively where both hold a mapping (see
+    :meth:`Spec.with_overrides`); neither argument is modified."""
+    out = dict(base)
+    for k, v in overrides.items():
+        old = out.get(k)
+        if isinstance(v, Mapping) and isinstance(old, Mapping):
+            out[k] = merge_dicts(old, v)
+        else:
+            out[k] = dict(v) if isinstance(v, Mapping) else v
+    return out
 
 
 #: Spec classes by name: what a ``spec_field("Name")`` refers to. Filled by :func:`register`.

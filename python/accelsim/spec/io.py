@@ -38,6 +38,9 @@ __all__ = [
     "from_json",
     "to_document",
     "from_document",
+    "read",
+    "parse_yaml",
+    "parse_json",
 ]
 
 #: Version of the document layout written by :func:`dump`; :func:`load` accepts only this one.
@@ -137,10 +140,10 @@ def to_yaml(arch: Architecture) -> str:
     )
 
 
-def from_yaml(text: str) -> Architecture:
-    """Parse YAML text; every error is a ConfigError."""
+def parse_yaml(text: str) -> Any:
+    """The document in YAML ``text`` (duplicate keys refused); every error is a ConfigError."""
     try:
-        doc = yaml.load(text, Loader=Loader)  # noqa: S506 - Loader is a SafeLoader
+        return yaml.load(text, Loader=Loader)  # noqa: S506 - Loader is a SafeLoader
     except yaml.MarkedYAMLError as e:
         where = f" at line {e.problem_mark.line + 1}, column {e.problem_mark.column + 1}" if e.problem_mark else ""
         raise ConfigError(_FILE, f"invalid YAML: {e.problem or e.context}{where}") from None
@@ -148,6 +151,11 @@ def from_yaml(text: str) -> Architecture:
         raise ConfigError(_FILE, f"invalid YAML: {e}") from None
     except RecursionError:
         raise ConfigError(_FILE, "invalid YAML: nested too deeply") from None
+
+
+def from_yaml(text: str) -> Architecture:
+    """Parse YAML text; every error is a ConfigError."""
+    doc = parse_yaml(text)
     try:
         return from_document(doc)
     except RecursionError:  # a value nested just below the parser's limit
@@ -168,14 +176,19 @@ def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def from_json(text: str) -> Architecture:
-    """Parse JSON text; every error is a ConfigError."""
+def parse_json(text: str) -> Any:
+    """The document in JSON ``text`` (duplicate keys refused); every error is a ConfigError."""
     try:
-        doc = json.loads(text, object_pairs_hook=no_duplicate_keys)
+        return json.loads(text, object_pairs_hook=no_duplicate_keys)
     except json.JSONDecodeError as e:
         raise ConfigError(_FILE, f"invalid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
     except RecursionError:
         raise ConfigError(_FILE, "invalid JSON: nested too deeply") from None
+
+
+def from_json(text: str) -> Architecture:
+    """Parse JSON text; every error is a ConfigError."""
+    doc = parse_json(text)
     try:
         return from_document(doc)
     except RecursionError:
@@ -215,14 +228,9 @@ def _looks_like_text(s: str) -> bool:
     return "\n" in s or s.lstrip().startswith(("{", "[")) or (":" in s and not os.path.exists(s))
 
 
-def load(source: PathLike, fmt: str | None = None) -> Architecture:
-    """Read an Architecture from a file path or from YAML / JSON text.
-
-    A ``pathlib.Path`` is always a file.  A ``str`` is a file if it names one, and document text if
-    it contains a newline, starts with ``{`` or contains ``:``.  ``fmt`` (``"yaml"``/``"json"``)
-    overrides detection: by default ``.json`` files and text starting with ``{`` are JSON.
-    A missing file raises ``FileNotFoundError``; anything wrong inside a document, ConfigError.
-    """
+def read(source: PathLike, fmt: str | None = None) -> tuple[Any, Path | None]:
+    """The parsed document in ``source`` (a file path, or YAML / JSON text, as :func:`load` takes it) and the
+    file's path (None for text). A missing file raises ``FileNotFoundError``; unparsable text, ConfigError."""
     path: Path | None
     if isinstance(source, (bytes, bytearray)):  # document bytes, e.g. read in binary mode
         try:
@@ -241,7 +249,27 @@ def load(source: PathLike, fmt: str | None = None) -> Architecture:
         fmt = "json" if text.lstrip().startswith("{") else "yaml"
     kind = _fmt_for(path, fmt)
     try:
-        return from_json(text) if kind == "json" else from_yaml(text)
+        return (parse_json(text) if kind == "json" else parse_yaml(text)), path
+    except ConfigError as e:
+        if path is not None and hasattr(e, "add_note"):
+            e.add_note(f"while loading {path}")
+        raise
+
+
+def load(source: PathLike, fmt: str | None = None) -> Architecture:
+    """Read an Architecture from a file path or from YAML / JSON text.
+
+    A ``pathlib.Path`` is always a file.  A ``str`` is a file if it names one, and document text if
+    it contains a newline, starts with ``{`` or contains ``:``.  ``fmt`` (``"yaml"``/``"json"``)
+    overrides detection: by default ``.json`` files and text starting with ``{`` are JSON.
+    A missing file raises ``FileNotFoundError``; anything wrong inside a document, ConfigError.
+    (A machine written as ``base: <preset>`` plus overrides is read by :func:`accelsim.presets.load_file`.)
+    """
+    doc, path = read(source, fmt)
+    try:
+        return from_document(doc)
+    except RecursionError:
+        raise ConfigError(_FILE, "nested too deeply") from None
     except ConfigError as e:
         if path is not None and hasattr(e, "add_note"):
             e.add_note(f"while loading {path}")
