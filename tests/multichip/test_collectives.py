@@ -266,3 +266,17 @@ def test_torus3d_and_mesh_routes():
     assert torus.hops(0, 8) == 2
     fc = _ic(topology="fully_connected").network(5)
     assert all(fc.hops(a, b) == 1 for a in range(5) for b in range(5) if a != b)
+
+
+def test_nccl_tuner_picks_by_size_and_topology():
+    """NCCL's own algorithms only: tree for tiny messages, ring in between, NVLS (in-network) for large ones on
+    an NVSwitch; rings on a torus, which has no switch to reduce in."""
+    from accelsim.multichip.collectives import collective
+
+    dgx = systems.load("dgx-h100-8")
+    picks = [collective(dgx, "all_reduce", b, algorithm="nccl").algorithm for b in (8, 1 << 20, 1 << 30)]
+    assert picks == ["tree", "ring", "in_network"]
+    assert collective(systems.load("tpu-v6e-8"), "all_reduce", 1 << 30, algorithm="nccl").algorithm == "ring"
+    # 'auto' may use an engine's custom one-shot kernel, never slower than NCCL's choice
+    for b in (8, 1 << 16, 1 << 24):
+        assert collective(dgx, "all_reduce", b).time_s <= collective(dgx, "all_reduce", b, algorithm="nccl").time_s

@@ -27,6 +27,9 @@ def test_every_request_is_served_and_accounted():
     assert r.max_running <= 48 and r.steps >= 40
     assert math.isfinite(r.energy_j) and r.joules_per_token > 0
     assert "TTFT" in r.table() and r.as_dict()["throughput_tokens_per_s"] > 0
+    c = r.cost()
+    assert c.power_source == "energy_model" and c.usd_per_mtoken > 0
+    assert c.joules_per_token == pytest.approx(r.joules_per_token, rel=1e-9)
 
 
 def test_one_user_sees_the_prefill_and_decode_step_times():

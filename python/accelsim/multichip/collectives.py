@@ -21,7 +21,13 @@ Algorithms
     ``in_network`` switch reduction (NVLink SHARP-like): each rank's up-link carries N + N/p (its
                    buffer to the reducing switch, its reduced shard to multicast) and its down-link the
                    same; fixed ``in_network_latency_ns``.
-    ``auto``       the fastest available (algorithm, protocol) pair, as a tuned library picks.
+    ``auto``       the fastest available (algorithm, protocol) pair, as a serving engine's collectives do
+                   (TensorRT-LLM and vLLM run their own one-shot / two-shot all-reduce kernels for small
+                   messages and NCCL for large ones).
+    ``nccl``       the fastest of NCCL's own algorithms (ring, tree, NVLS = ``in_network``) and protocols,
+                   as NCCL's tuner picks them: its cost model is each algorithm's base latency, per-step
+                   latency and bandwidth (the interconnect's ``*_latency_ns`` are NCCL's [NCCL-TUNE]),
+                   minimised per call; the chosen algorithm is reported.
 Protocols: ``ll`` (low latency: ``base_latency_ns``/``step_latency_ns``, ``low_latency_bandwidth_fraction``
 of the bandwidth) and ``simple`` (``simple_*`` latencies, full bandwidth).
 
@@ -47,7 +53,9 @@ __all__ = ["KINDS", "ALGORITHMS", "Collective", "AllReduce", "AllGather", "Reduc
            "CollectiveResult", "collective", "simulate_collective", "alpha_beta_ring_all_reduce_s"]
 
 KINDS = ("all_reduce", "all_gather", "reduce_scatter", "all_to_all")
-ALGORITHMS = ("auto", "ring", "tree", "direct", "one_shot", "in_network")
+ALGORITHMS = ("auto", "nccl", "ring", "tree", "direct", "one_shot", "in_network")
+#: the algorithms NCCL itself has (its tuner chooses among them; one-shot / direct are engines' custom kernels)
+NCCL_ALGORITHMS = ("ring", "tree", "in_network")
 _AVAILABLE = {
     "all_reduce": ("ring", "tree", "direct", "one_shot", "in_network"),
     "all_gather": ("ring", "direct"),
@@ -72,8 +80,8 @@ class Collective:
             raise ConfigError("message_bytes", f"must be an integer between 0 and 2**50", v)
         if self.algorithm not in ALGORITHMS:
             raise ConfigError("algorithm", f"must be one of {list(ALGORITHMS)}", self.algorithm)
-        if self.algorithm != "auto" and self.algorithm not in _AVAILABLE[self.kind]:
-            raise ConfigError("algorithm", f"{self.kind} supports {list(_AVAILABLE[self.kind])} and 'auto'",
+        if self.algorithm not in ("auto", "nccl") and self.algorithm not in _AVAILABLE[self.kind]:
+            raise ConfigError("algorithm", f"{self.kind} supports {list(_AVAILABLE[self.kind])}, 'auto' and 'nccl'",
                               self.algorithm)
         if not self.name:
             object.__setattr__(self, "name", self.kind)
@@ -269,7 +277,12 @@ def _collective(ic: InterconnectSpec, nodes: int, kind: str, n: int, ranks: tupl
     p = len(ranks)
     if p <= 1 or n == 0:
         return ("none", "none", 0.0, 0, 0.0)
-    algos = _AVAILABLE[kind] if algorithm == "auto" else (algorithm,)
+    if algorithm == "auto":
+        algos = _AVAILABLE[kind]
+    elif algorithm == "nccl":  # NCCL's own algorithms; all-to-all is point-to-point sends in NCCL
+        algos = tuple(a for a in _AVAILABLE[kind] if a in NCCL_ALGORITHMS) or _AVAILABLE[kind]
+    else:
+        algos = (algorithm,)
     best: tuple[str, str, float, int, float] | None = None
     for algo in algos:
         if algo == "in_network":

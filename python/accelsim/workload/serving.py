@@ -470,6 +470,7 @@ class ServeResult:
     chips: int
     feasible: bool
     reason: str
+    chip_name: str = ""
     num_requests: int = 0
     duration_s: float = float("nan")
     output_tokens: int = 0
@@ -503,6 +504,16 @@ class ServeResult:
     @property
     def joules_per_token(self) -> float:
         return self.energy_j / self.output_tokens if self.output_tokens else float("nan")
+
+    def cost(self, spec: Any = None) -> Any:
+        """Cost and carbon per million output tokens of one chip's share (:func:`accelsim.explore.cost.
+        decode_cost`): the run's power is its simulated energy over its duration; ``spec`` defaults to the
+        chip preset's CostSpec."""
+        from ..explore.cost import decode_cost, for_arch  # noqa: PLC0415
+
+        spec = spec if spec is not None else for_arch(self.chip_name)
+        e = self.energy_j / self.chips if math.isfinite(self.energy_j) else None
+        return decode_cost(spec, self.tokens_per_s_per_chip, energy_j=e, time_s=self.duration_s)
 
     def as_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "batch_over_time"}
@@ -603,7 +614,8 @@ def serve(arch_or_system: Architecture | System, model: ModelSpec | str, workloa
     sm = step_model or StepModel(chip, model, weight_dtype=weight_dtype, kv_dtype=kv_dtype, system=system, plan=plan,
                                  fidelity=fidelity)
     name = system.name if system is not None else chip.name
-    common: dict[str, Any] = dict(system_name=name, model_name=model.name, stack=st.name, chips=plan.chips)
+    common: dict[str, Any] = dict(system_name=name, chip_name=chip.name, model_name=model.name, stack=st.name,
+                                  chips=plan.chips)
     kv_tokens, w_chip, _ = kv_capacity_tokens(chip, model, plan, st, weight_dtype=weight_dtype, kv_dtype=kv_dtype)
     inp, out, arr = workload.arrays()
     B = st.block_size
