@@ -222,3 +222,16 @@ def test_serve_command_table_json_and_plot(tmp_path, capsys):
     assert main(["serve", "--arch", "h100-sxm", "--tp", "2"]) == 2
     assert main(["serve", "--arch", "nope"]) == 2
     assert main(["serve", "--rate", "-1"]) == 2
+
+
+def test_decode_on_a_system_with_tp_pp_ep(capsys):
+    from accelsim.cli import main
+
+    assert main(["decode", "--system", "dgx-h100-8", "--tp", "4", "--pp", "2", "--model", "llama-3-70b",
+                 "--batch", "8", "--context", "1024", "--weight-dtype", "fp8"]) == 0
+    out = capsys.readouterr().out
+    assert "tp=4 pp=2" in out and "per chip" in out
+    assert main(["decode", "--system", "dgx-h100-8", "--ep", "8", "--model", "mixtral-8x7b", "--batch", "16",
+                 "--json"]) == 0
+    assert __import__("json").loads(capsys.readouterr().out)["plan"]["ep"] == 8
+    assert main(["decode", "--arch", "h100-sxm", "--tp", "2"]) == 2

@@ -7,6 +7,8 @@
     accelsim validate [--family gemv_bf16]   predicted vs measured on the H100 SXM ground truth
     accelsim decode --arch h100-sxm --model llama-3-8b --batch 16 --context 4096 [--weight-dtype fp8]
                                              one decode step of a model, kernel by kernel
+    accelsim decode --system dgx-h100-8 --tp 4 --pp 2 [--ep N] --model llama-3-70b --batch 16
+                                             the step on a multi-chip system (communication, J/token)
     accelsim simulate --arch h200 --model llama-3-70b --batch 16 --context 32768 [--json]
                                              the same as decode, plus cost and carbon per token
     accelsim sweep spec.yaml -o results.parquet [--executor local|serial|dask] [--workers N]
@@ -285,6 +287,23 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_decode(args: argparse.Namespace) -> int:
     from ..workload.decode import decode_step  # noqa: PLC0415 - keeps `accelsim --help` light
 
+    if args.system:
+        from ..multichip.parallel import ParallelPlan, parallel_decode_step  # noqa: PLC0415
+        from ..presets import systems  # noqa: PLC0415
+
+        system = systems.load(args.system)
+        ep = args.ep or 1
+        tp = args.tp or (1 if ep > 1 else max(1, system.chips // args.pp))
+        p = parallel_decode_step(system, args.model, args.batch, args.context,
+                                 plan=ParallelPlan(tp=tp, pp=args.pp, ep=ep), weight_dtype=args.weight_dtype,
+                                 kv_dtype=args.kv_dtype, fidelity=args.fidelity, routing_zipf_s=args.routing_zipf_s)
+        if args.json:
+            print_json(p.as_dict())
+        else:
+            print(p.table())
+        return 0
+    if args.tp > 1 or args.pp > 1 or args.ep > 1:
+        raise ConfigError("tp", "--tp/--pp/--ep need a --system (see 'accelsim presets')", args.tp)
     arch = load_arch(args.arch)
     s = decode_step(arch, args.model, batch=args.batch, context=args.context, weight_dtype=args.weight_dtype,
                     kv_dtype=args.kv_dtype, fidelity=args.fidelity, routing_zipf_s=args.routing_zipf_s)
@@ -400,6 +419,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--kv-dtype", default="bf16", help="KV-cache dtype (default: %(default)s)")
     sp.add_argument("--routing-zipf-s", type=float, default=0.0, metavar="S",
                     help="MoE models: routing skew, expert popularity ~ 1/rank^S; 0 = uniform (default: %(default)s)")
+    sp.add_argument("--system", help="a multi-chip system preset (e.g. dgx-h100-8, mi300x-8, tpu-v6e-8) instead of --arch")
+    sp.add_argument("--tp", type=int, default=0, help="with --system: tensor-parallel degree (default: all chips)")
+    sp.add_argument("--pp", type=int, default=1, help="with --system: pipeline stages (default: %(default)s)")
+    sp.add_argument("--ep", type=int, default=0, help="with --system: expert-parallel degree (MoE models)")
     fidelity_flag(sp)
     json_flag(sp)
     sp.set_defaults(func=cmd_decode)
