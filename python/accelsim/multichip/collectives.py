@@ -266,7 +266,8 @@ def _in_network(net: Network, ic: InterconnectSpec, ranks: tuple[int, ...], n: f
     p = len(ranks)
     run = _Run(net, _Proto("in_network", ic.in_network_latency_ns * 1e-9, 0.0, 1.0))
     # up-link of every rank and down-link of every rank each carry N (1 + 1/p)
-    run.step([Flow(ranks[i], ranks[(i + 1) % p], n * (1 + 1 / p)) for i in range(p)])
+    # the switch's multicast/reduction path sustains in_network_efficiency of the links' payload rate
+    run.step([Flow(ranks[i], ranks[(i + 1) % p], n * (1 + 1 / p) / ic.in_network_efficiency) for i in range(p)])
     return run
 
 

@@ -19,7 +19,7 @@ them and communicates nothing).  Sources (short names used in the comments):
 
 - [NCCL-TUNE]  NVIDIA/nccl ``src/graph/tuning.cc`` (2.19-2.21): the library's own latency model, in us:
                ``baseLat`` Ring LL 6.6 / Simple 8.4, Tree LL 6.8; ``hwLat`` NVLink Ring/Tree LL 0.6 per
-               step, Ring Simple 3.4 per step, NVLS Simple 25.
+               step, Ring Simple 3.4 per step, NVLS Simple 25; ``nvlsEfficiency`` Hopper 0.85, Blackwell 0.74.
 - [NCCL-212]   NVIDIA/nccl-tests issue #212 (S. Jeaugey, NVIDIA, 2024): NVLink4 line rate 450 GB/s per
                direction; ~20% protocol overhead, effective 370 GB/s bus bandwidth with rings; NVLS
                all-reduce peak bus bandwidth ~480 GB/s (algbw ~275 GB/s) on 8 H100.
@@ -110,6 +110,7 @@ def nvlink4_switch(in_network: bool = True) -> InterconnectSpec:
         simple_base_latency_ns=8400.0,  # baseLat Ring Simple 8.4 us [NCCL-TUNE]
         simple_step_latency_ns=3400.0,  # hwLat NVLink Ring Simple 3.4 us per step [NCCL-TUNE]
         in_network_latency_ns=25000.0 if in_network else 0.0,  # hwLat NVLS Simple 25 us [NCCL-TUNE]
+        in_network_efficiency=0.85,  # nvlsEfficiency, Hopper [NCCL-TUNE] (src/graph/tuning.cc)
     )
 
 
@@ -174,7 +175,8 @@ def nvlink5_switch() -> InterconnectSpec:
     """Fifth-generation NVLink + NVLink Switch (DGX/HGX B200) [B200-DGX]; the library latencies and the
     protocol efficiency are NVLink4's (ASSUMED: no per-generation figures are published)."""
     ic = nvlink4_switch()
-    return ic.replace(link=ic.link.replace(name="nvlink5-x18", bandwidth_gb_per_s=900.0))  # 18 x 50 GB/s per direction
+    # 18 x 50 GB/s per direction; NCCL's NVLS efficiency for Blackwell, 0.74 [NCCL-TUNE]
+    return ic.replace(link=ic.link.replace(name="nvlink5-x18", bandwidth_gb_per_s=900.0), in_network_efficiency=0.74)
 
 
 def dgx_b200_8() -> System:

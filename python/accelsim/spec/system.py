@@ -17,6 +17,8 @@ registered for dict / YAML / JSON round trips (:func:`to_yaml`, :func:`from_yaml
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass, field
 from typing import Any, Optional, Tuple, Union
 
@@ -72,6 +74,9 @@ class InterconnectSpec(Spec):
     simple_base_latency_ns: float = float_field(ge=0.0, le=1e12, doc="fixed cost per collective, bandwidth protocol")
     simple_step_latency_ns: float = float_field(ge=0.0, le=1e12, doc="per algorithm step, bandwidth protocol")
     in_network_latency_ns: float = float_field(ge=0.0, le=1e12, doc="0 = no in-network reduction")
+    in_network_efficiency: float = dataclasses.field(
+        default=1.0, metadata=float_field(gt=0.0, le=1.0, doc="payload share of the link bandwidth that an "
+                                          "in-network (NVLS) all-reduce sustains").metadata)
 
     def _check(self) -> None:
         if self.topology in ("mesh2d", "torus2d", "torus3d"):
