@@ -1,107 +1,45 @@
-// The only file that knows about Python: dict -> config structs, GIL release, result -> dict,
-// C++ ConfigError -> a Python ValueError subclass.
+// The only file that knows about Python: a dict as the core's ConfigSource, GIL release, result -> dict,
+// C++ ConfigError -> a Python ValueError subclass. Which fields exist is the core's business
+// (memory/registry.hpp and each component's from()).
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <cmath>
 #include <string>
 #include <vector>
 
-#include "accelsim/types.hpp"
-#include "accelsim/flash.hpp"
+#include "accelsim/config.hpp"
+#include "accelsim/memory/flash.hpp"
+#include "accelsim/memory/registry.hpp"
+#include "accelsim/simulate.hpp"
 
 namespace py = pybind11;
 using namespace accelsim;
 
 namespace {
 
-template <typename T>
-T get(const py::dict& d, const char* key) {
-  if (!d.contains(key)) throw ConfigError(key, "missing from the machine description");
-  try {
-    return d[key].cast<T>();
-  } catch (const py::cast_error&) {
-    throw ConfigError(key, "has the wrong type");
+// A Python dict read field by field with pybind11's own conversions (the GIL is held while reading).
+class DictSource final : public ConfigSource {
+ public:
+  explicit DictSource(const py::dict& d) : d_(d) {}
+  bool has(const char* key) const override { return d_.contains(key); }
+  bool get(const char* key, bool* out) const override { return cast(key, out); }
+  bool get(const char* key, int* out) const override { return cast(key, out); }
+  bool get(const char* key, std::int64_t* out) const override { return cast(key, out); }
+  bool get(const char* key, double* out) const override { return cast(key, out); }
+  bool get(const char* key, std::string* out) const override { return cast(key, out); }
+
+ private:
+  template <typename T>
+  bool cast(const char* key, T* out) const {
+    try {
+      *out = d_[key].cast<T>();
+      return true;
+    } catch (const py::cast_error&) {
+      return false;
+    }
   }
-}
-
-double get_finite(const py::dict& d, const char* key) {
-  const double v = get<double>(d, key);
-  if (!std::isfinite(v)) throw ConfigError(key, "must be finite");
-  return v;
-}
-
-TimePs get_ps(const py::dict& d, const char* key) {
-  const double ns = get_finite(d, key);
-  if (ns < 0 || ns > 1e12) throw ConfigError(key, "must be between 0 and 1e12 ns");
-  return ns_to_ps(ns);
-}
-
-MachineConfig machine_from(const py::dict& d) {
-  MachineConfig m;
-  m.compute.units = get<int>(d, "units");
-  m.compute.max_inflight_bytes_per_unit = get<Bytes>(d, "max_inflight_bytes_per_unit");
-  m.compute.load_bytes_per_ps_per_unit = get_finite(d, "load_bytes_per_ps_per_unit");
-  m.l2.present = get<bool>(d, "l2_present");
-  if (m.l2.present) {
-    m.l2.capacity_bytes = get<Bytes>(d, "l2_capacity_bytes");
-    m.l2.bytes_per_ps = get_finite(d, "l2_bytes_per_ps");
-    m.l2.latency = get_ps(d, "l2_latency_ns");
-    if (!(m.l2.bytes_per_ps > 0)) throw ConfigError("l2.bytes_per_cycle", "must be > 0");
-  }
-  auto& r = m.dram;
-  r.stacks = get<int>(d, "stacks");
-  r.channels_per_stack = get<int>(d, "channels_per_stack");
-  r.pcs_per_channel = get<int>(d, "pseudo_channels_per_channel");
-  r.bank_groups = get<int>(d, "bank_groups");
-  r.banks_per_group = get<int>(d, "banks_per_group");
-  r.row_bytes = get<Bytes>(d, "row_bytes");
-  r.burst_bytes = get<Bytes>(d, "burst_bytes");
-  r.interleave_bytes = get<Bytes>(d, "interleave_bytes");
-  r.tBL = get_ps(d, "tBL_ns");
-  r.tRCD = get_ps(d, "tRCD_ns");
-  r.tRP = get_ps(d, "tRP_ns");
-  r.tCL = get_ps(d, "tCL_ns");
-  r.tRAS = get_ps(d, "tRAS_ns");
-  r.tRRD_S = get_ps(d, "tRRD_S_ns");
-  r.tRRD_L = get_ps(d, "tRRD_L_ns");
-  r.tFAW = get_ps(d, "tFAW_ns");
-  r.tCCD_S = get_ps(d, "tCCD_S_ns");
-  r.tCCD_L = get_ps(d, "tCCD_L_ns");
-  r.tWTR = get_ps(d, "tWTR_ns");
-  r.tRTW = get_ps(d, "tRTW_ns");
-  r.tRFC = get_ps(d, "tRFC_ns");
-  r.tREFI = get_ps(d, "tREFI_ns");
-  r.tRFCpb = get_ps(d, "tRFCpb_ns");
-  r.access_latency = get_ps(d, "access_latency_ns");
-  m.launch_overhead = get_ps(d, "launch_overhead_ns");
-  return m;
-}
-
-KernelDesc kernel_from(const py::dict& d) {
-  KernelDesc k;
-  k.name = get<std::string>(d, "name");
-  k.n_tiles = get<std::int64_t>(d, "n_tiles");
-  k.tile_read_bytes = get<Bytes>(d, "tile_read_bytes");
-  k.tile_step_bytes = get<Bytes>(d, "tile_step_bytes");
-  k.tile_flops = get_finite(d, "tile_flops");
-  k.flops_per_ps_per_unit = get_finite(d, "flops_per_ps_per_unit");
-  k.tile_shared_bytes = get<Bytes>(d, "tile_shared_bytes");
-  k.tile_write_bytes = get<Bytes>(d, "tile_write_bytes");
-  k.tile_fixed_ps = get_ps(d, "tile_fixed_ns");
-  k.kernel_fixed_ps = get_ps(d, "kernel_fixed_ns");
-  k.tiles_per_unit = get<int>(d, "tiles_per_unit");
-  k.base_address = get<Bytes>(d, "base_address");
-  if (d.contains("write_absorb_bytes")) k.write_absorb_bytes = get<Bytes>(d, "write_absorb_bytes");
-  return k;
-}
-
-Fidelity fidelity_from(const std::string& s) {
-  if (s == "fast") return Fidelity::Fast;
-  if (s == "detailed") return Fidelity::Detailed;
-  if (s == "roofline") return Fidelity::Roofline;
-  throw ConfigError("fidelity", "must be one of 'fast', 'detailed', 'roofline'");
-}
+  const py::dict& d_;
+};
 
 py::dict to_dict(const KernelResult& r) {
   py::dict o;
@@ -144,11 +82,14 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "simulate_kernels",
       [](const py::dict& machine, const py::list& kernels, const std::string& fidelity) {
-        const MachineConfig mc = machine_from(machine);
+        const MachineConfig mc = MachineConfig::from(Config(DictSource(machine)));
         mc.validate();
         std::vector<KernelDesc> ks;
         ks.reserve(kernels.size());
-        for (auto k : kernels) ks.push_back(kernel_from(k.cast<py::dict>()));
+        for (auto k : kernels) {
+          const py::dict kd = k.cast<py::dict>();
+          ks.push_back(KernelDesc::from(Config(DictSource(kd))));
+        }
         const Fidelity f = fidelity_from(fidelity);
         std::vector<KernelResult> out;
         out.reserve(ks.size());
@@ -163,20 +104,11 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("machine"), py::arg("kernels"), py::arg("fidelity") = "fast",
       "Simulate each kernel on a fresh machine state; returns one dict per kernel.");
-  // High Bandwidth Flash (issue 4): stream bytes from the flash tier (csrc/src/flash.cpp).
+  // High Bandwidth Flash: stream bytes from the flash tier (csrc/src/memory/flash.cpp).
   m.def(
       "simulate_flash_read",
       [](const py::dict& d, std::int64_t bytes) {
-        FlashConfig c;
-        c.stacks = get<int>(d, "stacks");
-        c.channels_per_stack = get<int>(d, "channels_per_stack");
-        c.planes_per_channel = get<int>(d, "planes_per_channel");
-        c.page_bytes = get<Bytes>(d, "page_bytes");
-        c.tR = ns_to_ps(get_finite(d, "read_latency_us") * 1000.0);
-        c.channel_bytes_per_ps = get_finite(d, "channel_bandwidth_gb_per_s") * 1e-3;
-        c.stack_bytes_per_ps = get_finite(d, "stack_bandwidth_gb_per_s") * 1e-3;
-        c.pages_in_flight_per_stack = get<std::int64_t>(d, "pages_in_flight_per_stack");
-        c.access_latency = get_ps(d, "access_latency_ns");
+        const FlashConfig c = FlashConfig::from(Config(DictSource(d)));
         FlashResult r;
         {
           py::gil_scoped_release release;
@@ -194,4 +126,11 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("hbf"), py::arg("bytes"),
       "Stream `bytes` from a High Bandwidth Flash tier (dict of HbfSpec fields); returns times in ps.");
+  m.def("component_kinds", [] {
+    std::vector<std::string> out;
+    for (const auto& k : component_kinds()) out.emplace_back(k.kind);
+    return out;
+  }, "The machine components the core knows, in the order it reads them.");
+  m.def("component_fields", &component_fields, py::arg("kind"),
+        "The fields of the flat description that component `kind` reads.");
 }

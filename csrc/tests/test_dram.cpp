@@ -12,7 +12,8 @@
 #include <random>
 #include <vector>
 
-#include "accelsim/dram.hpp"
+#include "accelsim/memory/address_map.hpp"
+#include "accelsim/memory/dram_channel.hpp"
 #include "harness.hpp"
 
 using namespace accelsim;

@@ -1,16 +1,22 @@
-// Unit tests of the event engine and the time base. The event queue lives in engine.cpp's anonymous
-// namespace, so this file includes engine.cpp itself (and is linked with dram.cpp, not with the core
-// library, to avoid a second definition of simulate_kernel).
-#include "../src/engine.cpp"  // NOLINT: white-box test of internals
-
+// Unit tests of the event engine and the time base, linked to the core library.
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <tuple>
 #include <vector>
 
+#include "accelsim/engine/event_queue.hpp"
+#include "accelsim/simulate.hpp"
+#include "accelsim/units.hpp"
 #include "harness.hpp"
 
 using namespace accelsim;
+
+namespace {
+// Event kinds as the engine uses them: some always created at "now" or "now + constant", so pushed
+// through one of the queue's FIFOs first; the rest through the heap.
+int fifo_of(int kind) { return kind == 0 ? 0 : kind == 1 ? 1 : -1; }
+}  // namespace
 
 TEST_CASE("event queue pops in (time, sequence) order; ties by creation order") {
   std::mt19937_64 rng(42);
@@ -33,8 +39,8 @@ TEST_CASE("event queue pops in (time, sequence) order; ties by creation order") 
           case 2: t = now + static_cast<TimePs>(rng() % 8); break;  // near: many ties
           default: t = now + static_cast<TimePs>(rng() % 100000); break;
         }
-        Event e{t, seq++, static_cast<std::int64_t>(step), kind, static_cast<EvType>(kind)};
-        q.push(e, fifo_of(static_cast<EvType>(kind)));
+        Event e{t, seq++, static_cast<std::int64_t>(step), kind, static_cast<std::uint8_t>(kind)};
+        q.push(e, fifo_of(static_cast<std::uint8_t>(kind)));
         all.push_back(e);
       } else {
         const Event e = q.pop();
@@ -56,8 +62,8 @@ TEST_CASE("event queue pops in (time, sequence) order; ties by creation order") 
 TEST_CASE("event queue with all events at one time returns them in creation order") {
   EventQueue q;
   for (std::uint64_t s = 0; s < 1000; ++s) {
-    const EvType k = static_cast<EvType>(s % 6);
-    q.push(Event{77, s, 0, 0, k}, (s % 5 == 0) ? -1 : fifo_of(k));
+    const int k = static_cast<int>(s % 6);
+    q.push(Event{77, s, 0, 0, static_cast<std::uint8_t>(k)}, (s % 5 == 0) ? -1 : fifo_of(k));
   }
   std::uint64_t expect = 0;
   while (!q.empty()) CHECK_EQ(q.pop().seq, expect++);
@@ -78,7 +84,7 @@ TEST_CASE("event queue lanes (per-source monotone streams) keep the global (time
       if (q.empty() || rng() % 3 != 0) {
         const int kind = static_cast<int>(rng() % 6);
         TimePs t = now + static_cast<TimePs>(rng() % 5000);
-        Event e{t, seq++, static_cast<std::int64_t>(step), kind, static_cast<EvType>(kind)};
+        Event e{t, seq++, static_cast<std::int64_t>(step), kind, static_cast<std::uint8_t>(kind)};
         const int lane = static_cast<int>(rng() % static_cast<std::uint64_t>(lanes + 1)) - 1;  // -1: none
         if (lane >= 0) {
           // mostly monotone per lane (the fast path), sometimes not (falls back to the heap)
@@ -87,7 +93,7 @@ TEST_CASE("event queue lanes (per-source monotone streams) keep the global (time
           lane_t[static_cast<std::size_t>(lane)] = std::max(lane_t[static_cast<std::size_t>(lane)], t);
           q.push_lane(e, lane);
         } else {
-          q.push(e, fifo_of(static_cast<EvType>(kind)));
+          q.push(e, fifo_of(static_cast<std::uint8_t>(kind)));
         }
         ++pushed;
       } else {

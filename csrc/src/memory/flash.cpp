@@ -8,7 +8,7 @@
 // host half an access latency after its last byte leaves the interface. Issue slots are taken in page
 // order at the earliest completion time (a min-heap), so issue times never decrease and every resource
 // is granted first-come first-served. Integer picoseconds throughout.
-#include "accelsim/flash.hpp"
+#include "accelsim/memory/flash.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -18,28 +18,35 @@
 
 namespace accelsim {
 
-namespace {
-void need(bool ok, const char* field, const char* msg) {
-  if (!ok) throw ConfigError(field, msg);
+FlashConfig FlashConfig::from(const Config& d) {
+  FlashConfig c;
+  c.stacks = d.require<int>("stacks");
+  c.channels_per_stack = d.require<int>("channels_per_stack");
+  c.planes_per_channel = d.require<int>("planes_per_channel");
+  c.page_bytes = d.require<Bytes>("page_bytes");
+  c.tR = ns_to_ps(d.require_finite("read_latency_us") * 1000.0);
+  c.channel_bytes_per_ps = d.require_finite("channel_bandwidth_gb_per_s") * 1e-3;
+  c.stack_bytes_per_ps = d.require_finite("stack_bandwidth_gb_per_s") * 1e-3;
+  c.pages_in_flight_per_stack = d.require<std::int64_t>("pages_in_flight_per_stack");
+  c.access_latency = d.require_ps("access_latency_ns");
+  return c;
 }
-TimePs xfer_ps(Bytes n, double bytes_per_ps) { return static_cast<TimePs>(std::ceil(static_cast<double>(n) / bytes_per_ps)); }
-}  // namespace
 
 void FlashConfig::validate() const {
-  need(stacks >= 1, "hbf.stacks", "must be >= 1");
-  need(channels_per_stack >= 1, "hbf.channels_per_stack", "must be >= 1");
-  need(planes_per_channel >= 1, "hbf.planes_per_channel", "must be >= 1");
-  need(page_bytes >= 1, "hbf.page_bytes", "must be >= 1");
-  need(tR > 0, "hbf.read_latency_us", "must be > 0");
-  need(channel_bytes_per_ps > 0 && std::isfinite(channel_bytes_per_ps), "hbf.channel_bandwidth_gb_per_s", "must be > 0");
-  need(stack_bytes_per_ps > 0 && std::isfinite(stack_bytes_per_ps), "hbf.stack_bandwidth_gb_per_s", "must be > 0");
-  need(pages_in_flight_per_stack >= 1, "hbf.pages_in_flight_per_stack", "must be >= 1");
-  need(access_latency >= 0, "hbf.access_latency_ns", "must be >= 0");
+  require(stacks >= 1, "hbf.stacks", "must be >= 1");
+  require(channels_per_stack >= 1, "hbf.channels_per_stack", "must be >= 1");
+  require(planes_per_channel >= 1, "hbf.planes_per_channel", "must be >= 1");
+  require(page_bytes >= 1, "hbf.page_bytes", "must be >= 1");
+  require(tR > 0, "hbf.read_latency_us", "must be > 0");
+  require(channel_bytes_per_ps > 0 && std::isfinite(channel_bytes_per_ps), "hbf.channel_bandwidth_gb_per_s", "must be > 0");
+  require(stack_bytes_per_ps > 0 && std::isfinite(stack_bytes_per_ps), "hbf.stack_bandwidth_gb_per_s", "must be > 0");
+  require(pages_in_flight_per_stack >= 1, "hbf.pages_in_flight_per_stack", "must be >= 1");
+  require(access_latency >= 0, "hbf.access_latency_ns", "must be >= 0");
 }
 
 FlashResult simulate_flash_read(const FlashConfig& c, Bytes bytes) {
   c.validate();
-  need(bytes >= 0, "bytes", "must be >= 0");
+  require(bytes >= 0, "bytes", "must be >= 0");
   FlashResult r;
   if (bytes == 0) return r;
   const std::int64_t pages = (bytes + c.page_bytes - 1) / c.page_bytes;
@@ -51,8 +58,8 @@ FlashResult simulate_flash_read(const FlashConfig& c, Bytes bytes) {
   std::vector<TimePs> plane_free(static_cast<std::size_t>(planes), 0), channel_free(channels, 0);
   TimePs link_free = 0;
   const TimePs half = c.access_latency / 2, back = c.access_latency - half;
-  const TimePs t_ch = xfer_ps(c.page_bytes, c.channel_bytes_per_ps);
-  const TimePs t_link = xfer_ps(c.page_bytes, c.stack_bytes_per_ps);
+  const TimePs t_ch = div_ceil_ps(static_cast<double>(c.page_bytes), c.channel_bytes_per_ps);
+  const TimePs t_link = div_ceil_ps(static_cast<double>(c.page_bytes), c.stack_bytes_per_ps);
   std::priority_queue<TimePs, std::vector<TimePs>, std::greater<TimePs>> done;  // completions in flight
   TimePs end = 0;
   for (std::int64_t j = 0; j < per_stack; ++j) {

@@ -1,9 +1,11 @@
-// High Bandwidth Flash read model (issue 4): pages streamed from NAND planes over channels and a
+// High Bandwidth Flash read model: pages streamed from NAND planes over channels and a
 // stack interface, with a bounded number of page reads in flight. Plain C++17, no Python.
 #pragma once
 #include <cstdint>
 
-#include "accelsim/types.hpp"
+#include "accelsim/config.hpp"
+#include "accelsim/error.hpp"
+#include "accelsim/units.hpp"
 
 namespace accelsim {
 
@@ -15,6 +17,8 @@ struct FlashConfig {
   double stack_bytes_per_ps = 1.6;     // the stack's interface to the host
   std::int64_t pages_in_flight_per_stack = 1024;
   TimePs access_latency = 0;           // host <-> flash controller round trip
+  // Read from the flat description of an HBF tier (field names as in the registry).
+  static FlashConfig from(const Config& c);
   void validate() const;
 };
 

@@ -1,111 +1,18 @@
-// DRAM pseudo-channel model: per-bank state, per-bank-group and per-channel command constraints,
-// data bus, all-bank refresh, read/write turnaround, FR-FCFS ("first ready, then oldest") scheduling.
+// One DRAM pseudo-channel and its controller: per-bank state, per-bank-group and per-channel command
+// constraints, data bus, all-bank or per-bank refresh, read/write turnaround, FR-FCFS ("first ready,
+// then oldest") scheduling with activate-ahead on the row-command bus.
 #pragma once
 #include <array>
 #include <cstdint>
 #include <vector>
 
-#include "accelsim/types.hpp"
+#include "accelsim/memory/dram_config.hpp"
+#include "accelsim/memory/level.hpp"
 
 namespace accelsim {
 
-struct DramRequest {
-  std::int64_t id = 0;       // the requester's handle (e.g. its in-flight slot), returned with the data
-  std::int64_t age = 0;      // issue order: FR-FCFS's "oldest first" tie-breaker (keeps runs deterministic)
-  int unit = 0;              // requesting compute unit
-  int bank = 0;              // bank index within the pseudo-channel (bank group = bank % bank_groups)
-  std::int64_t row = 0;
-  int bursts = 1;            // bursts moved by this request (1 in detailed mode)
-  bool write = false;
-  TimePs arrive = 0;
-};
-
-struct DramStats {
-  std::int64_t requests = 0, row_hits = 0, row_misses = 0, refreshes = 0, activates_ahead = 0;
-  Bytes read_bytes = 0, write_bytes = 0;
-  TimePs bus_busy = 0;
-};
-
-// Where a physical address lands.
-struct DramAddress {
-  int pc;
-  int bank;
-  std::int64_t row;
-};
-
-DramAddress map_address(const DramConfig& c, Bytes addr);
-
-// Exact division of a value by a positive constant: a shift for powers of two, else a multiply-high by
-// floor((2^64-1)/d) followed by an exact correction; negative values use plain division. Same results
-// as `/` and `%`.
-struct ExactDiv {
-  std::int64_t d = 1;
-  int shift = -1;        // >= 0 when d is a power of two
-  std::uint64_t m = 0;   // floor((2^64 - 1) / d) otherwise
-  ExactDiv() = default;
-  explicit ExactDiv(std::int64_t dv) : d(dv) {
-    if (d > 0 && (d & (d - 1)) == 0) {
-      shift = 0;
-      while ((std::int64_t(1) << shift) != d) ++shift;
-    } else if (d > 0) {
-      m = ~std::uint64_t(0) / static_cast<std::uint64_t>(d);
-    }
-  }
-  std::int64_t div(std::int64_t v) const {
-    if (v < 0 || d <= 0) return v / d;
-    if (shift >= 0) return v >> shift;
-    const std::uint64_t u = static_cast<std::uint64_t>(v), ud = static_cast<std::uint64_t>(d);
-    std::uint64_t q = static_cast<std::uint64_t>((static_cast<unsigned __int128>(u) * m) >> 64);
-    std::uint64_t r = u - q * ud;  // q never overshoots, and undershoots by at most a few
-    while (r >= ud) {
-      ++q;
-      r -= ud;
-    }
-    return static_cast<std::int64_t>(q);
-  }
-  std::int64_t mod(std::int64_t v) const {
-    if (v < 0 || d <= 0) return v % d;
-    if (shift >= 0) return v & (d - 1);
-    return v - div(v) * d;
-  }
-};
-
-// map_address with the divisions precomputed (ExactDiv). Gives exactly map_address's answer.
-// Channel hashing: each group of `pseudo_channels` consecutive chunks is a rotation of the channels
-// by a hash of the group number, so that streams that start at power-of-two strides (tiles, heads,
-// layers) do not march through the same channels in lockstep -- what the XOR address hashing of real
-// memory controllers achieves. Bank bits are likewise permuted by the row (permutation-based
-// interleaving, Zhang et al., MICRO 2000). Sequential streams still touch every channel and bank once
-// per group.
-inline std::uint64_t mix64(std::uint64_t x) {  // SplitMix64 finalizer
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-
-class AddressMap {
- public:
-  explicit AddressMap(const DramConfig& c);
-  DramAddress operator()(Bytes addr) const {
-    const std::int64_t chunk = il_.div(addr);
-    DramAddress a{};
-    const std::int64_t group = npc_.div(chunk);
-    const std::int64_t rot = npc_.mod(static_cast<std::int64_t>(mix64(static_cast<std::uint64_t>(group)) >> 2));
-    const std::int64_t pc = npc_.mod(chunk) + rot;
-    a.pc = static_cast<int>(pc >= npc_.d ? pc - npc_.d : pc);
-    const std::int64_t rest = per_row_.div(group);
-    a.row = nb_.div(rest);
-    const std::int64_t bank = nb_.mod(rest) + nb_.mod(a.row);
-    a.bank = static_cast<int>(bank >= nb_.d ? bank - nb_.d : bank);
-    return a;
-  }
-
- private:
-  ExactDiv il_, npc_, per_row_, nb_;
-};
+using DramRequest = MemRequest;
+using DramStats = LevelStats;
 
 class PseudoChannel {
  public:

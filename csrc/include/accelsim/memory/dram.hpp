@@ -1,0 +1,41 @@
+// The DRAM memory level: the address map over its pseudo-channels (one port each) and their
+// controllers (memory/dram_channel.hpp).
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "accelsim/memory/address_map.hpp"
+#include "accelsim/memory/dram_channel.hpp"
+#include "accelsim/memory/level.hpp"
+
+namespace accelsim {
+
+class DramLevel final : public MemoryLevel {
+ public:
+  // activate_ahead: see PseudoChannel (needed when every burst is its own request)
+  DramLevel(const DramConfig& c, bool activate_ahead);
+  const char* kind() const override { return "dram"; }
+  int ports() const override { return static_cast<int>(pcs_.size()); }
+  int place(Bytes addr, MemRequest* r) const override {
+    const DramAddress a = map_(addr);
+    r->bank = a.bank;
+    r->row = a.row;
+    return a.pc;
+  }
+  bool accept(int port, const MemRequest& r) override { return pcs_[static_cast<std::size_t>(port)]->enqueue(r); }
+  TimePs next_event_ps(int port, TimePs now) override {
+    return pcs_[static_cast<std::size_t>(port)]->next_issue_time(now);
+  }
+  MemRequest serve(int port, TimePs now, TimePs* done) override {
+    return pcs_[static_cast<std::size_t>(port)]->issue(now, done);
+  }
+  LevelStats stats() const override;
+  const DramConfig& config() const { return c_; }
+
+ private:
+  const DramConfig& c_;
+  AddressMap map_;
+  std::vector<std::unique_ptr<PseudoChannel>> pcs_;
+};
+
+}  // namespace accelsim

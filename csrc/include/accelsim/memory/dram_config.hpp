@@ -1,0 +1,26 @@
+// The DRAM level's parameters: organisation (stacks x channels x pseudo-channels x bank groups x banks)
+// and the device timings, in integer ps.
+#pragma once
+#include "accelsim/config.hpp"
+#include "accelsim/units.hpp"
+
+namespace accelsim {
+
+struct DramConfig {
+  int stacks = 1, channels_per_stack = 16, pcs_per_channel = 2, bank_groups = 4, banks_per_group = 4;
+  Bytes row_bytes = 1024, burst_bytes = 32, interleave_bytes = 1024;
+  // timings, ps
+  TimePs tBL = 1250, tRCD = 19400, tRP = 16250, tCL = 12500, tRAS = 28100, tRRD_S = 2500, tRRD_L = 3100,
+         tFAW = 15000, tCCD_S = 1250, tCCD_L = 2500, tWTR = 6250, tRTW = 12500, tRFC = 350000, tREFI = 3900000;
+  TimePs tRFCpb = 0;  // > 0: per-bank refresh (each bank once per tREFI, staggered), else all-bank tRFC
+  TimePs access_latency = 300000;  // round trip unit <-> controller, excluding device timing
+  int pseudo_channels() const { return stacks * channels_per_stack * pcs_per_channel; }
+  int banks() const { return bank_groups * banks_per_group; }
+  double peak_bytes_per_ps() const { return static_cast<double>(pseudo_channels()) * burst_bytes / tBL; }
+
+  // Read from the flat machine description (field names as in kDramFields).
+  static DramConfig from(const Config& c);
+  void validate() const;
+};
+
+}  // namespace accelsim
