@@ -1,7 +1,7 @@
 """Bounded memory: (1) a 1,000,000-kernel list of a few distinct kinds, (2) RSS after N and 10N repeated
 simulations with the cache cleared each time (a leak in the core or the bindings shows as growth).
 
-    PYTHONPATH=python python3 benchmarks/bounded_memory.py [--kernels 1000000] [--repeats 300]
+    python benchmarks/bounded_memory.py [--kernels 1000000] [--repeats 300]
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import os
 import time
 import tracemalloc
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim
 
 

@@ -1,7 +1,7 @@
 """Validation: collectives on 8x H100 NVSwitch and tensor-parallel llama-3-70b decode, predicted
 vs published.  Every predicted number comes from the model; every published number is cited.
 
-    PYTHONPATH=python python3 benchmarks/collectives.py
+    python benchmarks/collectives.py
 
 Published sources
   [N212]  NVIDIA/nccl-tests #212 (S. Jeaugey, NVIDIA, 2024): 8x H100, NVLink4 450 GB/s line rate; effective
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import time
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 from accelsim import collectives, systems
 from accelsim.multichip.parallel import ParallelPlan, parallel_decode_step
 

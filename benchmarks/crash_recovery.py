@@ -1,7 +1,7 @@
 """A worker dies mid-sweep: how many of 200 points come back?  accelsim's LocalExecutor and DaskExecutor vs
 the stdlib ProcessPoolExecutor (chunksize 5), each given the same poisoned point (os._exit in the worker).
 
-    PYTHONPATH=python python3 benchmarks/crash_recovery.py [--skip-dask]
+    python benchmarks/crash_recovery.py [--skip-dask]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
 sys.path.insert(0, os.path.dirname(__file__))
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 from accelsim.explore.executors import DaskExecutor, LocalExecutor, TaskFailed  # noqa: E402
 
 N, POISON = 200, 57

@@ -1,13 +1,14 @@
 """README example: H100 SXM vs H200 decoding Llama-3-8B (bf16 weights and KV) at batch 1/16/64 and context
 4K/32K. Prints a table and saves decode_compare.png (tokens/s vs batch) when matplotlib is installed.
 
-    PYTHONPATH=python python3 benchmarks/decode_compare.py [--out decode_compare.png]
+    python benchmarks/decode_compare.py [--out decode_compare.png]
 """
 
 from __future__ import annotations
 
 import argparse
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim
 
 PRESETS = ("h100-sxm", "h200")

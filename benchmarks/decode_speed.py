@@ -1,7 +1,7 @@
 """Wall time of decode_step (fast fidelity, simulation cache cleared before each call) and of simulating
 1,000 distinct kernels. Prints medians over --repeat runs.
 
-    PYTHONPATH=python python3 benchmarks/decode_speed.py [--repeat 3]
+    python benchmarks/decode_speed.py [--repeat 3]
 
 Targets (issue §6): any decode_step in fast mode <= 0.5 s; 1,000 distinct kernels <= 10 s.
 """
@@ -13,6 +13,7 @@ import os
 import statistics
 import time
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim
 
 

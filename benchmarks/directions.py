@@ -6,7 +6,7 @@ a second table of J/token (``DecodeStepResult.joules_per_token``, from the energ
 the energy that is static power); both in directions.json and, when matplotlib is installed,
 directions.png (tokens/s and J/token against batch).
 
-    PYTHONPATH=python python3 benchmarks/directions.py [--models llama-3-70b mixtral-8x7b] [--out directions.png]
+    python benchmarks/directions.py [--models llama-3-70b mixtral-8x7b] [--out directions.png]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import math
 import time
 from typing import Any
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim
 
 DESIGNS = ("h200", "h200-pnm", "h200-pim", "h200-hbf", "stacked3d")
@@ -102,13 +103,18 @@ def plot(rows: list[dict], path: str) -> bool:
         import matplotlib
 
         matplotlib.use("Agg")
+        import matplotlib.lines
         import matplotlib.pyplot as plt
+        import matplotlib.ticker
     except ImportError:
         return False
     models = list(dict.fromkeys(r["model"] for r in rows))
     metrics = [("tokens_per_s", "tokens/s")]
     if any(r["j_per_token"] is not None for r in rows):
         metrics.append(("j_per_token", "J/token"))
+    from accelsim.report.plots import design_colors, plain_log_axis
+
+    colors = design_colors(DESIGNS)  # one colour per design in every panel, whichever designs fit there
     cols = len(CONTEXTS) * len(metrics)
     fig, axes = plt.subplots(len(models), cols, figsize=(5.5 * cols, 4 * len(models)), squeeze=False)
     for i, model in enumerate(models):
@@ -119,16 +125,23 @@ def plot(rows: list[dict], path: str) -> bool:
                     pts = [(r["batch"], r[key]) for r in rows if r["model"] == model and r["context"] == c
                            and r["design"] == d and r["feasible"] and r[key] is not None]
                     if pts:
-                        ax.plot(*zip(*pts), marker="o", label=LABELS[d])
+                        ax.plot(*zip(*pts), marker="o", color=colors[d], label=LABELS[d])
                 ax.set_xscale("log", base=2)
                 ax.set_yscale("log")
+                ax.set_xticks(list(BATCHES), [str(b) for b in BATCHES])
+                ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
                 ax.set_xlabel("batch")
-                ax.set_ylabel(label)
+                ax.set_ylabel(label + ("  (higher is better)" if key == "tokens_per_s" else "  (lower is better)"))
                 ax.set_title(f"{model}, {c // 1024}K (fp8): {label}")
                 ax.grid(True, which="both", alpha=0.3)
-                if ax.get_legend_handles_labels()[0]:
-                    ax.legend(fontsize=8)
-    fig.tight_layout()
+                if ax.get_lines():
+                    plain_log_axis(ax.yaxis)
+                else:
+                    ax.text(0.5, 0.5, "fits on no design", ha="center", va="center", transform=ax.transAxes)
+    # one legend for the figure: every design, in its colour, also those that fit nowhere in a panel
+    handles = [matplotlib.lines.Line2D([], [], color=colors[d], marker="o", label=LABELS[d]) for d in DESIGNS]
+    fig.legend(handles=handles, loc="upper center", ncol=len(DESIGNS), fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=120)
     return True
 

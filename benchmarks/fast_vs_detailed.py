@@ -1,6 +1,6 @@
 """Every calibration GEMV (tests/data/h100_sxm_decode_kernels.json) on h100-sxm: fast vs detailed time.
 
-Run: PYTHONPATH=python python3 benchmarks/fast_vs_detailed.py [--threads N]   (several minutes)
+Run: python benchmarks/fast_vs_detailed.py [--threads N]   (several minutes)
 Relative difference = (fast - detailed) / detailed.
 """
 
@@ -14,6 +14,7 @@ import statistics
 import sys
 import time
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "tests" / "data" / "h100_sxm_decode_kernels.json"

@@ -3,7 +3,7 @@ YAML and JSON text, with_field edits, kernels, models, simulate / decode_step ar
 accelsim.sweep arguments, damaged sweep checkpoints; a share of them simulate small kernels or run small
 sweeps).  Every case must end in a result or a ConfigError naming the field.
 
-    PYTHONPATH=python python3 benchmarks/fuzz.py [--cases 100000] [--seed 0]
+    python benchmarks/fuzz.py [--cases 100000] [--seed 0]
 
 Prints the count per kind and outcome, every failure (kind, case index, seed: rerun one with
 --only KIND --start INDEX --cases 1), and the time.  Exit status 1 if any case failed, 3 on a hang (a case
@@ -23,6 +23,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
 
+import _installed  # noqa: E402,F401 - a clear message when accelsim is not installed
 import fuzz_cases  # noqa: E402
 
 

@@ -1,7 +1,7 @@
 """CPU time per design point on Dask workers with Dask's MALLOC_TRIM_THRESHOLD_=65536 vs glibc's own
 adaptive threshold (what accelsim's DaskExecutor uses for the clusters it starts).
 
-    PYTHONPATH=python python3 benchmarks/malloc_trim.py [--points 120] [--rounds 2]
+    python benchmarks/malloc_trim.py [--points 120] [--rounds 2]
 
 CPU time (process_time in the worker), not wall time, so other load on the machine matters less.  The
 settings alternate over rounds; every point is a distinct machine (no cache hits).
@@ -16,6 +16,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim  # noqa: E402
 from accelsim.explore.executors import DaskExecutor  # noqa: E402
 from accelsim.explore.sweep import DecodeWorkload, evaluate  # noqa: E402

@@ -1,4 +1,4 @@
-"""Simulator speed: wall-clock figures (no asserts). Run: PYTHONPATH=python python3 benchmarks/speed.py"""
+"""Simulator speed: wall-clock figures (no asserts). Run: python benchmarks/speed.py"""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pathlib
 import statistics
 import time
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim
 from accelsim import _core
 from accelsim.engine.core import machine_dict

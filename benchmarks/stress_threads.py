@@ -1,7 +1,7 @@
 """Thread stress test: THREADS threads x PER_THREAD random simulations, every result compared bit for bit
 with the same simulation run on one thread (simulate()'s cache bypassed, so every call runs the core).
 
-    PYTHONPATH=python python3 benchmarks/stress_threads.py [--threads 8] [--per-thread 200] [--seed 0]
+    python benchmarks/stress_threads.py [--threads 8] [--per-thread 200] [--seed 0]
 
 Prints the count, mismatches (must be 0), the serial and threaded wall times.
 """
@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import random  # noqa: E402
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim  # noqa: E402
 from test_hardening import random_jobs, simulate_uncached  # noqa: E402
 

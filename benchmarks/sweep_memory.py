@@ -7,7 +7,7 @@ the number of points at a few hundred bytes to a few KB per point, not with the 
 should stay flat.  The workload is trivially cheap (one GEMV at roofline fidelity) so that 100,000 points
 take a minute or two.
 
-    PYTHONPATH=python python3 benchmarks/sweep_memory.py [--points 10000 30000 100000] [--executor local]
+    python benchmarks/sweep_memory.py [--points 10000 30000 100000] [--executor local]
         [--workers 2] [--checkpoint]
 
 Prints, per sweep size: wall time, peak RSS of the parent and of the workers (sampled every 0.2 s from
@@ -25,6 +25,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import _installed  # noqa: F401 - a clear message when accelsim is not installed
 
 
 def _rss_mb(pid: int) -> float:

@@ -2,7 +2,7 @@
 (with Dask's MALLOC_TRIM_THRESHOLD_=65536 and with glibc's own threshold), and a 10,000-point GEMV-level
 sweep on the local pool.
 
-    PYTHONPATH=python python3 benchmarks/sweep_speed.py [--points 400] [--big 10000] [--skip-dask]
+    python benchmarks/sweep_speed.py [--points 400] [--big 10000] [--skip-dask]
 
 Every design point is a distinct machine (a different DRAM pin rate / stack count / SM count), so no
 simulation is served from a cache; the workload is one bf16 GEMV simulated at fast fidelity.
@@ -18,6 +18,7 @@ import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim  # noqa: E402
 from accelsim.explore.executors import DaskExecutor, LocalExecutor, SerialExecutor, ThreadExecutor  # noqa: E402
 from accelsim.explore.sweep import Uniform, sweep  # noqa: E402

@@ -6,7 +6,7 @@ sweep of other GEMVs (every tiling; tile counts leaving partial last waves of ev
 against the whole-machine, untruncated simulation (same fidelity). Prints the median and max |error| per
 family and the worst cases with how each was shortened (slice: whole kernel on the slice; tiles / bytes:
 truncated in count / length). The untruncated times are cached in --cache (default: none).
-Run: PYTHONPATH=python python3 benchmarks/truncation_error.py
+Run: python benchmarks/truncation_error.py
 """
 import argparse
 import json
@@ -15,6 +15,7 @@ import pathlib
 import statistics
 import time
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim
 from accelsim import _core
 

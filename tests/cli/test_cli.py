@@ -63,11 +63,12 @@ def test_models(capsys: pytest.CaptureFixture[str]) -> None:
 def test_compare(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "compare")
     assert code == 0, err
-    for name in ("qkv", "o ", "gate_up", "down", "lm_head", "attention", "h100-sxm", "h200", "speedup"):
+    for name in ("qkv_proj", "o_proj", "gate_up_proj", "down_proj", "lm_head", "attention", "h100-sxm", "h200",
+                 "speedup"):
         assert name in out
     assert "m=16 n=28672 k=4096" in out and "S=8192" in out
     lines = [ln for ln in out.splitlines() if ln.startswith(("qkv", "lm_head", "attention"))]
-    assert len(lines) == 5  # qkv and lm_head at m=1 and m=16, one attention
+    assert len(lines) == 6  # qkv, lm_head and attention at batch 1 and 16
 
 
 def test_compare_json_consistent_with_api(capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,7 +76,7 @@ def test_compare_json_consistent_with_api(capsys: pytest.CaptureFixture[str]) ->
     assert code == 0
     data = json.loads(out)
     assert data["presets"] == ["h100-sxm", "h200"]
-    assert len(data["kernels"]) == 11
+    assert len(data["kernels"]) == 12 and data["model"] == "llama-3-8b" and data["batches"] == [1, 16]
     kernels = cli.compare_kernels()
     r = accelsim.simulate(accelsim.presets.load("h200"), kernels)
     assert data["total_time_s"]["h200"] == r.time_s

@@ -2,17 +2,14 @@
 
     accelsim presets                         machines, one line each
     accelsim models                          model zoo, parameter counts
-    accelsim compare [--presets a,b]         Llama-3-8B decode kernels on two (or more) machines
+    accelsim compare [--arch a,b] [--model M] [--batch 1,16]
+                                             a model's decode GEMVs and attention on two (or more) machines
     accelsim simulate --arch h100-sxm --gemv 1,4096,4096
+    accelsim decode --arch h200 --model llama-3-8b --batch 16 --context 4096 [--weight-dtype fp8]
+                                             one decode step, kernel by kernel, with cost and carbon per token
+    accelsim decode --system dgx-h100-8 --tp 8 --model llama-3-70b      the same across the chips of a system
     accelsim validate [--family gemv_bf16]   predicted vs measured on the H100 SXM ground truth
-    accelsim decode --arch h100-sxm --model llama-3-8b --batch 16 --context 4096 [--weight-dtype fp8]
-                                             one decode step of a model, kernel by kernel
-    accelsim decode --system dgx-h100-8 --tp 4 --pp 2 [--ep N] --model llama-3-70b --batch 16
-                                             the step on a multi-chip system (communication, J/token)
-    accelsim simulate --arch h200 --model llama-3-70b --batch 16 --context 32768 [--json]
-                                             the same as decode, plus cost and carbon per token
     accelsim sweep spec.yaml -o results.parquet [--executor local|serial|dask] [--workers N]
-                                             a design-space sweep (see docs/sweeps.md); resumes
     accelsim plot results.parquet -o sweep.png [-x tokens_per_s -y usd_per_mtoken]
     accelsim plot --kind roofline|breakdown --arch h200 --model llama-3-8b -o fig.png
     accelsim trace --arch h200 --model llama-3-8b -o step.json   Perfetto/Chrome trace of a decode step
@@ -20,9 +17,15 @@
                    [--system dgx-h100-8 --tp 2 --pp 1] [--stack vllm|trtllm|ideal] [--plot curve.png]
                                              continuous batching: throughput, TTFT and TPOT percentiles
 
-Invalid input (an unknown preset, a bad shape, ...) prints ``error: <message>`` on stderr and exits
-with status 2; no traceback.  Units in the tables: times in microseconds (us), bandwidth in GB/s with
-GB = 1e9 bytes.  ``--json`` output uses seconds and bytes, with the unit in every key.
+Every command that simulates takes the same options (accelsim.cli.options): ``--arch`` a preset or a machine
+file, ``--system``/``--tp``/``--pp``/``--ep``, ``--model`` a zoo name or a Hugging Face config.json,
+``--batch``, ``--context``, ``--weight-dtype``, ``--kv-dtype``, ``--routing-zipf-s``, ``--fidelity``,
+``--json``.  ``simulate --model`` is ``decode``.
+
+Invalid input (an unknown preset, a bad shape, a missing output folder, ...) prints ``error: <message>`` on
+stderr and exits with status 2; an unknown flag prints the command's usage with a suggestion.  Units in
+the tables: times in microseconds (us), bandwidth in GB/s with GB = 1e9 bytes.  ``--json`` output uses
+seconds and bytes, with the unit in every key.
 """
 
 from __future__ import annotations
@@ -39,34 +42,31 @@ from ..engine import nearmem
 from .. import presets
 from ..report import validation
 from ..errors import ConfigError
-from ..workload.kernels import DecodeAttention, Elementwise, Gemv
+from ..workload.kernels import DecodeAttention, Elementwise, Gemv, Moe
 from ..engine.simulate import FIDELITIES, simulate
 from ..engine.result import Result
-from .machines import ARCH_HELP, add_arch_argument, load_arch, load_archs
+from . import options
 
 __all__ = ["main", "compare_kernels"]
 
 GB = 1e9
 GiB = 2**30
 
-#: the decode GEMVs of Llama-3-8B: (name, n, k) with y[m, n] = x[m, k] @ W[n, k]^T
-LLAMA3_8B_GEMVS: tuple[tuple[str, int, int], ...] = (
-    ("qkv", 6144, 4096),
-    ("o", 4096, 4096),
-    ("gate_up", 28672, 4096),
-    ("down", 4096, 14336),
-    ("lm_head", 128256, 4096),
-)
+def compare_kernels(model: Any = "llama-3-8b", batches: Sequence[int] = (1, 16), context: int = 8192, *,
+                    weight_dtype: str = "bf16", kv_dtype: str = "bf16", routing_zipf_s: float = 0.0) -> list[Any]:
+    """The kernels ``accelsim compare`` runs: the distinct GEMVs (and MoE expert GEMVs) and decode attention of
+    one decode step of ``model`` at each batch in ``batches`` over a ``context``-token KV cache (element-wise
+    kernels left out), in step order; the default is Llama-3-8B at batch 1 and 16, context 8192, bf16."""
+    from ..workload.decode import decode_kernels  # noqa: PLC0415
 
-
-def compare_kernels() -> list[Any]:
-    """The kernels ``accelsim compare`` runs: Llama-3-8B's decode GEMVs at m=1 and m=16 (bf16) and one
-    decode attention over an 8192-token bf16 KV cache."""
-    ks: list[Any] = [Gemv(m=m, n=n, k=k, dtype="bf16", name=name)
-                     for m in (1, 16) for name, n, k in LLAMA3_8B_GEMVS]
-    ks.append(DecodeAttention(batch=1, q_heads=32, kv_heads=8, head_dim=128, context=8192, dtype="bf16",
-                              name="attention"))
-    return ks
+    mdl = models.load(model)
+    out: list[Any] = []
+    for b in batches:
+        for k, _ in decode_kernels(mdl, b, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype,
+                                   routing_zipf_s=routing_zipf_s):
+            if isinstance(k, (Gemv, Moe, DecodeAttention)) and k not in out:
+                out.append(k)
+    return out
 
 
 def _shape(k: Any) -> str:
@@ -76,11 +76,23 @@ def _shape(k: Any) -> str:
         return f"B={k.batch} Hq={k.q_heads} Hkv={k.kv_heads} D={k.head_dim} S={k.context} {k.dtype}"
     if isinstance(k, Elementwise):
         return f"n={k.n_elements} {k.dtype} r={k.reads} w={k.writes}"
+    if isinstance(k, Moe):
+        return f"T={k.tokens} E={k.n_experts} top{k.top_k} d={k.d_model} ff={k.expert_d_ff} {k.dtype}"
     return type(k).__name__  # pragma: no cover
 
 
 def _gbps(nbytes: float, time_s: float) -> float:
     return nbytes / time_s / GB if time_s > 0 else 0.0
+
+
+def _batches(text: Any) -> list[int]:
+    out = []
+    for part in str(text).split(","):
+        try:
+            out.append(int(part.strip()))
+        except ValueError:
+            raise ConfigError("--batch", "expects comma-separated integers", text) from None
+    return out
 
 
 def _split_csv(text: str, field: str) -> list[str]:
@@ -176,7 +188,8 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plot(path: str, names: list[str], labels: list[str], times_us: list[list[float]]) -> None:
+def _plot(path: str, names: list[str], labels: list[str], times_us: list[list[float]],
+          title: str = "decode kernels") -> None:
     try:
         import matplotlib
 
@@ -186,16 +199,22 @@ def _plot(path: str, names: list[str], labels: list[str], times_us: list[list[fl
         print(f"note: matplotlib is not installed, so no plot was written to {path} "
               "(pip install 'accelsim[plot]' or pip install matplotlib)", file=sys.stderr)
         return
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.7 * len(labels) + 2), 4.5))
+    from ..report.plots import design_colors  # noqa: PLC0415
+
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.7 * len(labels) + 2), 6.0))
     width = 0.8 / len(names)
+    colors = design_colors(names)
     for i, (name, ts) in enumerate(zip(names, times_us)):
         xs = [j + (i - (len(names) - 1) / 2) * width for j in range(len(labels))]
-        ax.bar(xs, ts, width=width, label=name)
+        ax.bar(xs, ts, width=width, label=name, color=colors[name])
     ax.set_xticks(list(range(len(labels))))
     ax.set_xticklabels(labels, rotation=45, ha="right")
     ax.set_ylabel("simulated time per call (us)")
     ax.set_yscale("log")
-    ax.set_title("Llama-3-8B decode kernels")
+    from ..report.plots import plain_log_axis  # noqa: PLC0415
+
+    plain_log_axis(ax.yaxis)
+    ax.set_title(title)
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -204,10 +223,22 @@ def _plot(path: str, names: list[str], labels: list[str], times_us: list[list[fl
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    names = _split_csv(args.presets, "presets")
-    archs = load_archs(args.presets)  # preset names or machine files; ConfigError names the choices
-    kernels = compare_kernels()
-    results: list[Result] = [simulate(a, kernels, fidelity=args.fidelity) for a in archs]
+    if args.presets:  # the flag's older name
+        args.arch = args.presets
+    if args.plot:
+        options.output_path(args.plot, (".png", ".svg", ".pdf"), "--plot")
+    archs = options.archs_from(args.arch)  # ConfigError names the choices
+    names = [a.name for a in archs]
+    mdl = options.model_from(args.model)
+    batches = _batches(args.batch)
+    kernels = compare_kernels(mdl, batches, args.context, weight_dtype=args.weight_dtype, kv_dtype=args.kv_dtype,
+                              routing_zipf_s=args.routing_zipf_s)
+    results: list[Result] = []
+    with options.progress(len(archs), "accelsim compare", enabled=args.fidelity == "detailed" and not args.no_progress) \
+            as bar:
+        for a in archs:
+            results.append(simulate(a, kernels, fidelity=args.fidelity))
+            bar.update()
     base = results[0]
     if args.json:
         out_rows = []
@@ -222,9 +253,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
                               bound=row.bound)
             speed = {n: base.kernels[i].time_s / r.kernels[i].time_s for n, r in zip(names[1:], results[1:])}
             out_rows.append(dict(kernel=k.name, shape=_shape(k), presets=per, speedup_vs_first=speed))
-        print_json(dict(presets=names, fidelity=args.fidelity, model="llama-3-8b", kernels=out_rows,
-                         total_time_s={n: r.time_s for n, r in zip(names, results)},
-                         total_speedup_vs_first={n: base.time_s / r.time_s for n, r in zip(names[1:], results[1:])}))
+        print_json(dict(presets=names, fidelity=args.fidelity, model=mdl.name, batches=batches, context=args.context,
+                        kernels=out_rows, total_time_s={n: r.time_s for n, r in zip(names, results)},
+                        total_speedup_vs_first={n: base.time_s / r.time_s for n, r in zip(names[1:], results[1:])}))
     else:
         header = ["kernel", "shape"]
         for n in names:
@@ -244,23 +275,30 @@ def cmd_compare(args: argparse.Namespace) -> int:
             total += [f"{r.time_s * 1e6:.2f}", f"{_gbps(total_bytes, r.time_s):.0f}"]
         total += [f"{base.time_s / r.time_s:.2f}x" for r in results[1:]]
         rows.append(total)
-        print(f"Llama-3-8B decode kernels, fidelity={args.fidelity}")
+        print(f"{mdl.name} decode GEMVs and attention (batch {','.join(map(str, batches))}, context {args.context}, "
+              f"weights {args.weight_dtype}), fidelity={args.fidelity}")
         print(fmt_table(header, rows))
         note = ("\nus = simulated time per call incl. launch overhead; GB/s = the kernel's bytes (weights/KV "
                 "read once + activations) / time, GB = 1e9")
         if len(names) > 1:
-            note += "; speedup = time on the first preset / time on this one"
-        print(note + ".")
+            note += "; speedup = time on the first machine / time on this one"
+        print(note + ". The whole step, element-wise kernels included: accelsim decode.")
     if args.plot:
-        _plot(args.plot, names, [f"{k.name} {_shape(k).split(' bf16')[0]}" for k in kernels],
-              [[row.time_s * 1e6 for row in r.kernels] for r in results])
+        _plot(args.plot, names, [f"{k.name} {_shape(k).rsplit(' ', 1)[0]}" for k in kernels],
+              [[row.time_s * 1e6 for row in r.kernels] for r in results], title=f"{mdl.name} decode kernels")
     return 0
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     if getattr(args, "model", None):
-        return cmd_simulate_model(args)
-    arch = load_arch(args.arch)
+        if args.gemv or args.elementwise or args.attention:
+            raise ConfigError("--model", "simulates a whole decode step; do not combine it with "
+                                         "--gemv/--elementwise/--attention")
+        return cmd_decode(args)
+    if args.system:
+        raise ConfigError("--system", "simulate --gemv/--elementwise/--attention runs on one chip (--arch); "
+                                      "use --model for a decode step across a system")
+    arch = options.arch_from(args.arch)
     kernels: list[Any] = []
     for text in args.gemv or []:
         m, n, k = _ints(text, "--gemv", 3)
@@ -285,41 +323,34 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_decode(args: argparse.Namespace) -> int:
-    from ..workload.decode import decode_step  # noqa: PLC0415 - keeps `accelsim --help` light
+    """One decode step (``decode`` and ``simulate --model``): the per-kernel table, then what it costs."""
+    from .sweep import cost_of  # noqa: PLC0415
 
-    if args.system:
-        from ..multichip.parallel import ParallelPlan, parallel_decode_step  # noqa: PLC0415
-        from ..presets import systems  # noqa: PLC0415
-
-        system = systems.load(args.system)
-        ep = args.ep or 1
-        tp = args.tp or (1 if ep > 1 else max(1, system.chips // args.pp))
-        p = parallel_decode_step(system, args.model, args.batch, args.context,
-                                 plan=ParallelPlan(tp=tp, pp=args.pp, ep=ep), weight_dtype=args.weight_dtype,
-                                 kv_dtype=args.kv_dtype, fidelity=args.fidelity, routing_zipf_s=args.routing_zipf_s)
-        if args.json:
-            print_json(p.as_dict())
-        else:
-            print(p.table())
-        return 0
-    if args.tp > 1 or args.pp > 1 or args.ep > 1:
-        raise ConfigError("tp", "--tp/--pp/--ep need a --system (see 'accelsim presets')", args.tp)
-    arch = load_arch(args.arch)
-    s = decode_step(arch, args.model, batch=args.batch, context=args.context, weight_dtype=args.weight_dtype,
-                    kv_dtype=args.kv_dtype, fidelity=args.fidelity, routing_zipf_s=args.routing_zipf_s)
+    machine, s = options.decode_from(args)
+    single = not hasattr(s, "plan")  # a DecodeStepResult (one chip), not a parallel step
+    c = cost_of(machine, s) if single and s.feasible else None
     if args.json:
-        print_json(s.as_dict())
-    else:
-        print(s.table())
-        if s.feasible:
-            print(f"\nus = simulated microseconds incl. launch overhead; GB/s = DRAM bytes / (time - launch), "
-                  f"GB = 1e9. Weights {s.weight_bytes / GB:.1f} GB + KV cache {s.kv_cache_bytes / GB:.2f} GB "
-                  f"of {s.capacity_bytes / GB:.1f} GB.")
+        d = s.as_dict()
+        if single:
+            d["cost"] = None if c is None else {k: (v if not isinstance(v, float) or math.isfinite(v) else None)
+                                                for k, v in c.as_dict().items()}
+        print_json(d)
+        return 0
+    print(s.table())
+    if single and s.feasible:
+        print(f"\nus = simulated microseconds incl. launch overhead; GB/s = DRAM bytes / (time - launch), "
+              f"GB = 1e9. Weights {s.weight_bytes / GB:.1f} GB + KV cache {s.kv_cache_bytes / GB:.2f} GB "
+              f"of {s.capacity_bytes / GB:.1f} GB.")
+        if c is not None:
+            src = "energy model" if c.power_source == "energy_model" else "TDP"
+            print(f"cost: ${c.usd_per_mtoken:.3f} per million tokens, {c.gco2e_per_mtoken:.1f} gCO2e per million "
+                  f"tokens, {c.tokens_per_s_per_w:.2f} tokens/s per W (power {c.power_w:.0f} W from {src}; "
+                  f"capex ${c.capex_usd:,.0f}; defaults and sources: accelsim.explore.cost).")
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    arch = load_arch(args.arch)
+    arch = options.arch_from(args.arch)
     fams = validation.FAMILIES if args.family == "all" else (args.family,)
     data = validation.load_groundtruth()
     report: dict[str, Any] = {}
@@ -328,7 +359,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"accelsim {__version__}: preset {arch.name} (fidelity={args.fidelity}) vs measured "
               f"{data['device']['name']}")
     for fam in fams:
-        rows = validation.evaluate(arch, fam, fidelity=args.fidelity, limit=args.limit)
+        with options.progress(None, f"validate {fam} ({args.fidelity})",
+                              enabled=args.fidelity == "detailed" and not args.no_progress):
+            rows = validation.evaluate(arch, fam, fidelity=args.fidelity, limit=args.limit)
         all_rows += rows
         s = validation.summary(rows)
         report[fam] = dict(summary=s, cases=[r._asdict() for r in rows])
@@ -349,102 +382,94 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-from .sweep import add_sweep_commands, cmd_simulate_model  # noqa: E402 - sweep, plot, trace commands
+from .sweep import add_sweep_commands  # noqa: E402 - sweep, plot, trace commands
 from .serve import add_serve_command  # noqa: E402 - the serve command
+
+
+def _fidelity_flag(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--fidelity", default="fast", choices=FIDELITIES,
+                    help="roofline (analytic bound), fast (default) or detailed")
+
+
+def _json_flag(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--json", action="store_true", help="print JSON (seconds, bytes) instead of a table")
 
 
 # ------------------------------------------------------------------------------------------ parser
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = options.Parser(
         prog="accelsim",
         description="Simulate accelerator memory hierarchies running LLM decode kernels.",
         epilog="Run 'accelsim <command> --help' for a command's options.")
     p.add_argument("--version", action="version", version=f"accelsim {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="command")
-
-    def json_flag(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--json", action="store_true", help="print JSON (seconds, bytes) instead of a table")
-
-    def fidelity_flag(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--fidelity", default="fast", choices=FIDELITIES,
-                        help="roofline (analytic bound), fast (default) or detailed")
+    sub = p.add_subparsers(dest="command", metavar="command", parser_class=options.Parser)
 
     sp = sub.add_parser("presets", help="list the machine presets")
-    json_flag(sp)
+    sp.add_argument("--json", action="store_true", help="print JSON (seconds, bytes) instead of a table")
     sp.set_defaults(func=cmd_presets)
 
     sp = sub.add_parser("models", help="list the built-in models")
-    json_flag(sp)
+    sp.add_argument("--json", action="store_true", help="print JSON (seconds, bytes) instead of a table")
     sp.set_defaults(func=cmd_models)
 
-    sp = sub.add_parser("compare", help="Llama-3-8B decode kernels on two machines",
-                        description="Simulate Llama-3-8B's decode GEMVs (m=1 and m=16, bf16) and one decode "
-                                    "attention (8192-token KV cache) on each preset and compare.")
-    sp.add_argument("--presets", default="h100-sxm,h200",
-                    help="comma-separated preset names or machine files (default: %(default)s)")
-    fidelity_flag(sp)
-    json_flag(sp)
-    sp.add_argument("--plot", metavar="PNG", help="also save a bar chart (needs matplotlib)")
+    sp = sub.add_parser("compare", help="a model's decode GEMVs and attention on two or more machines",
+                        description="Simulate the distinct GEMVs (MoE experts included) and the decode attention of "
+                                    "one decode step of --model at each --batch, on each machine of --arch, and "
+                                    "compare them kernel by kernel.")
+    options.machine(sp, default="h100-sxm,h200", many=True, parallel=False)
+    sp.add_argument("--presets", help=argparse.SUPPRESS)  # the older name of --arch
+    options.model(sp, batch="1,16", context=8192, batch_help="batch sizes, comma-separated")
+    options.run(sp)
+    sp.add_argument("--plot", metavar="PNG", help="also save a bar chart (.png/.svg/.pdf; needs matplotlib)")
     sp.set_defaults(func=cmd_compare)
 
-    sp = sub.add_parser("simulate", help="simulate single kernels on a preset",
-                        description="Simulate kernels back to back on a preset and print the per-kernel table.")
-    add_arch_argument(sp)
-    sp.add_argument("--gemv", action="append", metavar="M,N,K", help="y[M,N] = x[M,K] @ W[N,K]^T (repeatable)")
-    sp.add_argument("--elementwise", action="append", metavar="N",
-                    help="read one and write one tensor of N elements (repeatable)")
-    sp.add_argument("--attention", action="append", metavar="B,HQ,HKV,D,S",
-                    help="decode attention: batch, q heads, kv heads, head dim, context (repeatable)")
-    sp.add_argument("--dtype", default="bf16", help="element dtype (default: %(default)s)")
-    sp.add_argument("--model", help="simulate one decode step of this model instead (with cost and carbon)")
-    sp.add_argument("--batch", type=int, default=1, help="with --model: sequences per step (default: %(default)s)")
-    sp.add_argument("--context", type=int, default=4096, help="with --model: cached tokens per sequence (default: %(default)s)")
-    sp.add_argument("--weight-dtype", default="bf16", help="with --model: weight dtype (default: %(default)s)")
-    sp.add_argument("--kv-dtype", default="bf16", help="with --model: KV-cache dtype (default: %(default)s)")
-    fidelity_flag(sp)
-    json_flag(sp)
+    sp = sub.add_parser("simulate", help="simulate kernels on a machine (or, with --model, a decode step)",
+                        description="Simulate kernels back to back on --arch and print the per-kernel table. With "
+                                    "--model it is 'accelsim decode'.")
+    options.machine(sp)
+    g = sp.add_argument_group("kernels")
+    g.add_argument("--gemv", action="append", metavar="M,N,K", help="y[M,N] = x[M,K] @ W[N,K]^T (repeatable)")
+    g.add_argument("--elementwise", action="append", metavar="N",
+                   help="read one and write one tensor of N elements (repeatable)")
+    g.add_argument("--attention", action="append", metavar="B,HQ,HKV,D,S",
+                   help="decode attention: batch, q heads, kv heads, head dim, context (repeatable)")
+    g.add_argument("--dtype", default="bf16", help="element dtype of the kernels (default: %(default)s)")
+    options.model(sp, default=None)
+    options.run(sp)
     sp.set_defaults(func=cmd_simulate)
 
-    sp = sub.add_parser("decode", help="simulate one decode step of a model on a preset",
+    sp = sub.add_parser("decode", help="one decode step of a model, kernel by kernel, with its cost",
                         description="Expand a model into the kernels of one decode step (fused norms and rope, "
-                                    "graph-launched), simulate them and print the per-kernel table. Reports "
-                                    "'infeasible' when weights + KV cache exceed the machine's memory.")
-    add_arch_argument(sp)
-    sp.add_argument("--model", default="llama-3-8b", help="model name, see 'accelsim models' (default: %(default)s)")
-    sp.add_argument("--batch", type=int, default=1, help="sequences decoded together (default: %(default)s)")
-    sp.add_argument("--context", type=int, default=4096, help="cached tokens per sequence (default: %(default)s)")
-    sp.add_argument("--weight-dtype", default="bf16", help="weight dtype: bf16, fp8, int8, int4, ... (default: %(default)s)")
-    sp.add_argument("--kv-dtype", default="bf16", help="KV-cache dtype (default: %(default)s)")
-    sp.add_argument("--routing-zipf-s", type=float, default=0.0, metavar="S",
-                    help="MoE models: routing skew, expert popularity ~ 1/rank^S; 0 = uniform (default: %(default)s)")
-    sp.add_argument("--system", help="a multi-chip system preset (e.g. dgx-h100-8, mi300x-8, tpu-v6e-8) instead of --arch")
-    sp.add_argument("--tp", type=int, default=0, help="with --system: tensor-parallel degree (default: all chips)")
-    sp.add_argument("--pp", type=int, default=1, help="with --system: pipeline stages (default: %(default)s)")
-    sp.add_argument("--ep", type=int, default=0, help="with --system: expert-parallel degree (MoE models)")
-    fidelity_flag(sp)
-    json_flag(sp)
+                                    "graph-launched), simulate them and print the per-kernel table and the cost "
+                                    "per token. Reports 'infeasible' when weights + KV cache exceed the memory. "
+                                    "With --system, the step across the system's chips under --tp/--pp/--ep.")
+    options.machine(sp)
+    options.model(sp)
+    options.run(sp)
     sp.set_defaults(func=cmd_decode)
 
     sp = sub.add_parser("validate", help="predicted vs measured on the H100 SXM ground truth",
                         description="Compare simulated and measured (H100 SXM5, CUDA graphs) kernel times.")
     sp.add_argument("--family", default="all", choices=list(validation.FAMILIES) + ["all"])
     sp.add_argument("--limit", type=int, metavar="N", help="only the first N cases of each family")
-    add_arch_argument(sp, help="the machine to predict with: " + ARCH_HELP)
-    fidelity_flag(sp)
-    json_flag(sp)
+    options.machine(sp, parallel=False)
+    options.run(sp)
     sp.set_defaults(func=cmd_validate)
-    add_sweep_commands(sub, fidelity_flag, json_flag)
-    add_serve_command(sub, fidelity_flag, json_flag)
+    add_sweep_commands(sub)
+    add_serve_command(sub, _fidelity_flag, _json_flag)
     return p
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 bad input)."""
+    """Run the command line; returns the exit status (0 ok, 1 nothing succeeded, 2 bad input)."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # an unknown flag: the usage of the command it was given to, with a suggestion
+            sp = _subparser(parser, getattr(args, "command", None)) or parser
+            sp.error(f"unrecognized arguments: {' '.join(extra)}{options.suggest_flag(sp, extra[0])}")
     except SystemExit as e:  # --help / --version (0) and usage errors (2)
         return int(e.code) if isinstance(e.code, int) else (0 if e.code is None else 2)
     if not getattr(args, "command", None):
@@ -461,6 +486,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except OSError:  # pragma: no cover
             pass
         return 0
+
+
+def _subparser(parser: argparse.ArgumentParser, command: Optional[str]) -> Optional[argparse.ArgumentParser]:
+    for a in parser._actions:  # noqa: SLF001 - argparse keeps subparsers only here
+        if isinstance(a, argparse._SubParsersAction) and command in a.choices:  # noqa: SLF001
+            return a.choices[command]
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,5 +1,5 @@
-"""Command-line commands for design-space exploration: ``simulate --model`` (with cost), ``sweep``,
-``plot`` and ``trace``.  Registered by :func:`add_sweep_commands` from accelsim.cli."""
+"""Command-line commands for design-space exploration: ``sweep``, ``plot`` and ``trace``, and the cost of a
+decode step that ``decode`` prints.  Registered by :func:`add_sweep_commands` from accelsim.cli."""
 
 from __future__ import annotations
 
@@ -8,24 +8,24 @@ import math
 import os
 import sys
 import time
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import ConfigError, SweepFailedError
-from .machines import add_arch_argument
+from . import options
 
-__all__ = ["add_sweep_commands", "cmd_simulate_model", "cmd_sweep", "cmd_plot", "cmd_trace", "write_frame", "read_frame"]
-
-
-def _step(args: argparse.Namespace) -> Any:
-    from ..workload.decode import decode_step  # noqa: PLC0415
-    from .machines import load_arch  # noqa: PLC0415
-
-    arch = load_arch(args.arch)
-    return arch, decode_step(arch, args.model, batch=args.batch, context=args.context,
-                             weight_dtype=args.weight_dtype, kv_dtype=args.kv_dtype, fidelity=args.fidelity)
+__all__ = ["add_sweep_commands", "cmd_simulate_model", "cmd_sweep", "cmd_plot", "cmd_trace", "cost_of", "write_frame",
+           "read_frame"]
 
 
-def _cost_of(arch: Any, s: Any) -> Any:
+def _one_chip_step(args: argparse.Namespace, what: str) -> Any:
+    if getattr(args, "system", None):
+        raise ConfigError("--system", f"{what} shows one chip's decode step; give --arch (a preset or machine file)")
+    return options.decode_from(args)
+
+
+def cost_of(arch: Any, s: Any) -> Any:
+    """The cost of a feasible decode step on ``arch`` (accelsim.explore.cost), or None for a machine without
+    cost data."""
     from ..explore import cost as acost  # noqa: PLC0415
 
     try:
@@ -36,30 +36,10 @@ def _cost_of(arch: Any, s: Any) -> Any:
 
 
 def cmd_simulate_model(args: argparse.Namespace) -> int:
-    from .app import print_json  # noqa: PLC0415
+    """``simulate --model``: the same as ``decode``."""
+    from .app import cmd_decode  # noqa: PLC0415
 
-    if args.gemv or args.elementwise or args.attention:
-        raise ConfigError("--model", "simulates a whole decode step; do not combine it with --gemv/--elementwise/--attention")
-    arch, s = _step(args)
-    c = _cost_of(arch, s) if s.feasible else None
-    if args.json:
-        d = s.as_dict()
-        d["cost"] = None if c is None else {k: (v if not isinstance(v, float) or math.isfinite(v) else None)
-                                            for k, v in c.as_dict().items()}
-        print_json(d)
-        return 0
-    print(s.table())
-    if s.feasible:
-        GB = 1e9
-        print(f"\nus = simulated microseconds incl. launch overhead; GB/s = DRAM bytes / (time - launch), GB = 1e9. "
-              f"Weights {s.weight_bytes / GB:.1f} GB + KV cache {s.kv_cache_bytes / GB:.2f} GB of "
-              f"{s.capacity_bytes / GB:.1f} GB.")
-        if c is not None:
-            src = "energy model" if c.power_source == "energy_model" else "TDP"
-            print(f"cost: ${c.usd_per_mtoken:.3f} per million tokens, {c.gco2e_per_mtoken:.1f} gCO2e per million "
-                  f"tokens, {c.tokens_per_s_per_w:.2f} tokens/s per W (power {c.power_w:.0f} W from {src}; "
-                  f"capex ${c.capex_usd:,.0f}; defaults and sources: accelsim.explore.cost).")
-    return 0
+    return cmd_decode(args)
 
 
 # ------------------------------------------------------------------------------------- frame files
@@ -147,11 +127,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         import pandas  # noqa: F401, PLC0415
     except ImportError:
         raise ConfigError("sweep", "needs pandas: pip install 'accelsim[dataframe]'") from None
+    out = options.output_path(args.output, (".parquet", ".pq", ".csv", ".json"))
     spec = load_spec(args.spec)
-    out = args.output
     low = out.lower()
-    if not low.endswith((".parquet", ".pq", ".csv", ".json")):
-        raise ConfigError("-o", "must end in .parquet, .csv or .json", out)
     if low.endswith((".parquet", ".pq")):
         try:
             import pyarrow  # noqa: F401, PLC0415
@@ -227,23 +205,24 @@ def _cell(v: Any) -> str:
 def cmd_plot(args: argparse.Namespace) -> int:
     from ..report import plots  # noqa: PLC0415
 
+    out = options.output_path(args.output, (".png", ".svg", ".pdf"))
     if args.kind == "sweep":
         if not args.results:
             raise ConfigError("results", "give the sweep results file to plot (or --kind roofline|breakdown)")
         df = read_frame(args.results)
-        path = plots.sweep_scatter(df, args.output, x=args.x, y=args.y, color=args.color, logx=args.logx,
-                                   logy=args.logy)
+        path = plots.sweep_scatter(df, out, x=args.x, y=args.y, color=args.color, logx=args.logx, logy=args.logy,
+                                   maximize_x=not args.minimize_x, minimize_y=not args.maximize_y)
     else:
         if args.results:
             raise ConfigError("results", f"--kind {args.kind} plots a decode step; do not pass a results file")
-        arch, s = _step(args)
+        arch, s = _one_chip_step(args, f"plot --kind {args.kind}")
         if not s.feasible:
             raise ConfigError("model", f"infeasible on {arch.name}: {s.reason}")
         if args.kind == "roofline":
-            path = plots.roofline(arch, [r for r, _ in s.kernels], args.output, counts=[n for _, n in s.kernels],
+            path = plots.roofline(arch, [r for r, _ in s.kernels], out, counts=[n for _, n in s.kernels],
                                   title=f"{s.model_name} decode on {arch.name} (batch {s.batch}, context {s.context})")
         else:
-            path = plots.decode_breakdown(s, args.output)
+            path = plots.decode_breakdown(s, out)
     print(f"wrote {path}", file=sys.stderr)
     return 0
 
@@ -251,27 +230,17 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_trace(args: argparse.Namespace) -> int:
     from ..report.trace import write_trace  # noqa: PLC0415
 
-    arch, s = _step(args)
+    out = options.output_path(args.output, (".json",))
+    arch, s = _one_chip_step(args, "trace")
     if not s.feasible:
         raise ConfigError("model", f"infeasible on {arch.name}: {s.reason}")
-    write_trace(s, args.output)
-    print(f"wrote {args.output}: {s.n_kernels} kernels over {s.time_s * 1e3:.3f} ms "
+    write_trace(s, out)
+    print(f"wrote {out}: {s.n_kernels} kernels over {s.time_s * 1e3:.3f} ms "
           f"(open in https://ui.perfetto.dev)", file=sys.stderr)
     return 0
 
 
-def _step_args(sp: argparse.ArgumentParser, fidelity_flag: Callable[[argparse.ArgumentParser], None]) -> None:
-    add_arch_argument(sp)
-    sp.add_argument("--model", default="llama-3-8b", help="model name (default: %(default)s)")
-    sp.add_argument("--batch", type=int, default=1, help="sequences per step (default: %(default)s)")
-    sp.add_argument("--context", type=int, default=4096, help="cached tokens per sequence (default: %(default)s)")
-    sp.add_argument("--weight-dtype", default="bf16", help="weight dtype (default: %(default)s)")
-    sp.add_argument("--kv-dtype", default="bf16", help="KV-cache dtype (default: %(default)s)")
-    fidelity_flag(sp)
-
-
-def add_sweep_commands(sub: Any, fidelity_flag: Callable[[argparse.ArgumentParser], None],
-                       json_flag: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_sweep_commands(sub: Any) -> None:
     sp = sub.add_parser("sweep", help="run a design-space sweep from a YAML/JSON spec",
                         description="Run every design point x workload of a sweep spec (see docs/sweeps.md) and "
                                     "write one row per pair. An interrupted sweep resumes from its checkpoint "
@@ -293,17 +262,24 @@ def add_sweep_commands(sub: Any, fidelity_flag: Callable[[argparse.ArgumentParse
     sp.add_argument("results", nargs="?", help="sweep results (.parquet, .csv, .json) for --kind sweep")
     sp.add_argument("-o", "--output", required=True, help="image file (.png, .svg, .pdf)")
     sp.add_argument("--kind", default="sweep", choices=("sweep", "roofline", "breakdown"))
-    sp.add_argument("-x", default="tokens_per_s", help="x column, maximized (default: %(default)s)")
-    sp.add_argument("-y", default="usd_per_mtoken", help="y column, minimized (default: %(default)s)")
-    sp.add_argument("--color", help="column to colour the points by")
-    sp.add_argument("--logx", action="store_true")
-    sp.add_argument("--logy", action="store_true")
-    _step_args(sp, fidelity_flag)
+    g = sp.add_argument_group("--kind sweep")
+    g.add_argument("-x", default="tokens_per_s", help="x column, maximized (default: %(default)s)")
+    g.add_argument("-y", default="usd_per_mtoken", help="y column, minimized (default: %(default)s)")
+    g.add_argument("--minimize-x", action="store_true", help="the x objective is minimized instead")
+    g.add_argument("--maximize-y", action="store_true", help="the y objective is maximized instead")
+    g.add_argument("--color", help="column to colour the points by")
+    g.add_argument("--logx", action="store_true", help="log x axis")
+    g.add_argument("--logy", action="store_true", help="log y axis")
+    options.machine(sp)
+    options.model(sp)
+    options.run(sp, json=False)
     sp.set_defaults(func=cmd_plot)
 
     sp = sub.add_parser("trace", help="Chrome/Perfetto trace of a simulated decode step",
                         description="Write a Chrome trace-event JSON: the step's kernels on a timeline and the "
                                     "per-memory-level bandwidth as counters (open in ui.perfetto.dev).")
     sp.add_argument("-o", "--output", required=True, help="trace file (.json)")
-    _step_args(sp, fidelity_flag)
+    options.machine(sp)
+    options.model(sp)
+    options.run(sp, json=False)
     sp.set_defaults(func=cmd_trace)

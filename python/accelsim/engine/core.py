@@ -11,7 +11,13 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from .. import _core
+try:
+    from .. import _core
+except ImportError as _e:  # the source tree (python/accelsim) without a build, or a broken install
+    raise ImportError(
+        "accelsim's compiled core (accelsim._core) is missing from " + __file__.rsplit("engine", 1)[0] + ": this looks "
+        "like the source tree, not an installed package. Install it from the repository root with "
+        "`pip install .` (or `pip install -e .` to develop) and run without PYTHONPATH=python") from _e
 from ..errors import ConfigError
 from ..spec.machine import Architecture
 from ..spec.nearmem import HbfSpec
