@@ -52,13 +52,15 @@ def plain_number(v: float, _pos: Any = None) -> str:
 
 
 def plain_log_axis(axis: Any) -> None:
-    """Plain-number labels on a log axis (``ax.xaxis`` / ``ax.yaxis``): decades and, where a decade or less is
-    shown, the 2x and 5x ticks too."""
+    """Plain-number labels on a log axis (``ax.xaxis`` / ``ax.yaxis``): decades, and more ticks per decade the
+    narrower the range shown, so that a panel spanning less than a decade still has a few labels."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: PLC0415
 
+    axis.axes.get_xlim(), axis.axes.get_ylim()  # applies a pending autoscale, so the range below is final
     lo, hi = sorted(abs(x) for x in axis.get_view_interval())
     ratio = hi / lo if lo > 0 else math.inf
-    subs: tuple[float, ...] = (1.0, 2.0, 3.0, 5.0, 7.0) if ratio < 12 else (1.0, 2.0, 5.0) if ratio < 200 else (1.0,)
+    subs: tuple[float, ...] = ((1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0) if ratio < 3 else
+                               (1.0, 2.0, 3.0, 5.0, 7.0) if ratio < 12 else (1.0, 2.0, 5.0) if ratio < 200 else (1.0,))
     axis.set_major_locator(LogLocator(base=10, subs=subs))
     axis.set_major_formatter(FuncFormatter(plain_number))
     axis.set_minor_formatter(NullFormatter())
