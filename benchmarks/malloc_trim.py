@@ -14,7 +14,6 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
 
 import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim  # noqa: E402

@@ -14,7 +14,8 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+_TESTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests")
+sys.path[:0] = [os.path.join(_TESTS, "engine"), _TESTS]  # test_hardening's random jobs, and the fuzz cases it uses
 
 import random  # noqa: E402
 

@@ -45,3 +45,8 @@ def test_the_source_tree_without_a_build_says_so() -> None:
                        cwd=ROOT, env=env, timeout=60)
     assert p.returncode == 1 and "compiled core (accelsim._core) is missing" in p.stderr
     assert "circular import" not in p.stderr
+
+
+def test_no_benchmark_puts_the_source_tree_on_the_path() -> None:
+    for path in BENCHMARKS:
+        assert '"..", "python"' not in open(path).read(), path
