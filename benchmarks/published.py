@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 from accelsim.report.published import load_cases, run_case, summary
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "published_serving.json"

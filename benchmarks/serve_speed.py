@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import time
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim
 from accelsim.engine.simulate import clear_cache
 

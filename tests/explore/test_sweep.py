@@ -210,3 +210,21 @@ def test_cost_arithmetic_oracle() -> None:
         spec.replace(pue=0.5)
     with pytest.raises(ConfigError, match="did you mean 'h200'"):
         acost.for_arch("h20")
+
+
+@pytest.mark.parametrize("method", ["lhs-optimized", "sobol", "halton"])
+def test_qmc_sampling_methods(method) -> None:
+    pytest.importorskip("scipy")
+    axes = {"compute.clock_ghz": Uniform(1.0, 2.0), "dram.data_rate_gbps": Uniform(4.8, 9.6)}
+    p1 = design_points(axes, samples=16, method=method, seed=3)
+    assert p1 == design_points(axes, samples=16, method=method, seed=3)  # seeded
+    assert p1 != design_points(axes, samples=16, method=method, seed=4)
+    clocks = sorted(p["compute.clock_ghz"] for p in p1)
+    assert all(1.0 <= c <= 2.0 for c in clocks)
+    # space-filling: every eighth of the range holds a sample (16 random draws miss one ~1 time in 3)
+    assert {int((c - 1.0) * 8) for c in clocks} == set(range(8))
+
+
+def test_unknown_sampling_method_names_the_choices() -> None:
+    with pytest.raises(ConfigError, match="method: must be one of .*sobol"):
+        design_points({"compute.clock_ghz": Uniform(1.0, 2.0)}, samples=4, method="grid")

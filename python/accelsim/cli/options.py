@@ -51,6 +51,8 @@ class Parser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         kw.setdefault("allow_abbrev", False)
+        if sys.version_info >= (3, 14):
+            kw.setdefault("suggest_on_error", True)  # the standard library's own, for choices
         super().__init__(*args, **kw)
 
     def error(self, message: str) -> NoReturn:
