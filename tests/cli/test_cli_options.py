@@ -41,7 +41,7 @@ def test_every_command_takes_a_machine_file_and_an_hf_config(capsys, tmp_path, m
     if cmd[0] in ("decode", "simulate", "compare"):
         assert "qwen2-7b" in out
     if cmd[0] == "compare":
-        assert accelsim.io.load(machine_file).name in out
+        assert machine_file in out  # columns named as the machines were given
 
 
 def test_validate_takes_a_machine_file(capsys, machine_file) -> None:

@@ -228,7 +228,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.plot:
         options.output_path(args.plot, (".png", ".svg", ".pdf"), "--plot")
     archs = options.archs_from(args.arch)  # ConfigError names the choices
-    names = [a.name for a in archs]
+    names = _split_csv(args.arch, "--arch")  # each machine as it was given (a preset name or a file)
     mdl = options.model_from(args.model)
     batches = _batches(args.batch)
     kernels = compare_kernels(mdl, batches, args.context, weight_dtype=args.weight_dtype, kv_dtype=args.kv_dtype,
