@@ -31,10 +31,11 @@ seconds and bytes, with the unit in every key.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
-from typing import Any, Optional, Sequence
+from typing import Iterator, Any, Optional, Sequence
 
 from .. import __version__
 from .. import models
@@ -116,7 +117,29 @@ def _ints(text: str, field: str, count: int) -> list[int]:
 
 
 def print_json(obj: Any) -> None:
-    print(json.dumps(obj, indent=2, sort_keys=False, allow_nan=False, default=_json_default))
+    """Standard JSON: a NaN or infinite float (a summary of no cases, say) is written as null."""
+    print(json.dumps(_finite(obj), indent=2, sort_keys=False, allow_nan=False, default=_json_default))
+
+
+def _finite(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+@contextlib.contextmanager
+def writing(path: str) -> Iterator[None]:
+    """An OSError while writing ``path`` names it (a full disk's error does not say which file)."""
+    try:
+        yield
+    except OSError as e:
+        if getattr(e, "filename", None) or isinstance(e, BrokenPipeError):
+            raise
+        raise OSError(e.errno, e.strerror or str(e), path) from None
 
 
 def _json_default(o: Any) -> Any:
@@ -225,7 +248,7 @@ def _plot(path: str, names: list[str], labels: list[str], times_us: list[list[fl
 def cmd_compare(args: argparse.Namespace) -> int:
     if args.presets:  # the flag's older name
         args.arch = args.presets
-    if args.plot:
+    if args.plot is not None:
         options.output_path(args.plot, (".png", ".svg", ".pdf"), "--plot")
     archs = options.archs_from(args.arch)  # ConfigError names the choices
     names = _split_csv(args.arch, "--arch")  # each machine as it was given (a preset name or a file)
@@ -463,7 +486,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 nothing succeeded, 2 bad input)."""
+    """Run the command line; returns the exit status (0 ok, 1 nothing succeeded or a file that cannot be read
+    or written, 2 bad input)."""
     parser = build_parser()
     try:
         args, extra = parser.parse_known_args(argv)
@@ -486,6 +510,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except OSError:  # pragma: no cover
             pass
         return 0
+    except OSError as e:  # a read-only folder, a full disk, a file that vanished: one line, no traceback
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        print(f"error: {where}{e.strerror or e}", file=sys.stderr)
+        return 1
 
 
 def _subparser(parser: argparse.ArgumentParser, command: Optional[str]) -> Optional[argparse.ArgumentParser]:

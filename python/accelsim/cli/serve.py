@@ -100,6 +100,10 @@ def _workloads(args: argparse.Namespace) -> list[tuple[str, Workload]]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    if args.plot is not None:
+        from . import options  # noqa: PLC0415
+
+        options.output_path(args.plot, (".png", ".svg", ".pdf"), "--plot")
     rows: list[dict[str, Any]] = []
     curves: dict[str, list[tuple[float, float]]] = {}
     for label, target, plan in _designs(args):

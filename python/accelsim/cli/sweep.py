@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import ConfigError, SweepFailedError
 from . import options
+from .app import writing
 
 __all__ = ["add_sweep_commands", "cmd_simulate_model", "cmd_sweep", "cmd_plot", "cmd_trace", "cost_of", "write_frame",
            "read_frame"]
@@ -128,6 +129,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     except ImportError:
         raise ConfigError("sweep", "needs pandas: pip install 'accelsim[dataframe]'") from None
     out = options.output_path(args.output, (".parquet", ".pq", ".csv", ".json"))
+    if args.checkpoint is not None:  # the command line may name any folder (a spec's stays in this one)
+        options.output_path(args.checkpoint, (".csv", ".parquet", ".pq"), "--checkpoint")
     spec = load_spec(args.spec)
     low = out.lower()
     if low.endswith((".parquet", ".pq")):
@@ -162,7 +165,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if ex_kind == "dask":
             executor.close()
     wall = time.perf_counter() - t0
-    write_frame(df, out)
+    with writing(out):
+        write_frame(df, out)
     if all_failed is not None:
         print(f"error: {all_failed}; the rows are in {out}", file=sys.stderr)
         return 1
@@ -234,7 +238,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
     arch, s = _one_chip_step(args, "trace")
     if not s.feasible:
         raise ConfigError("model", f"infeasible on {arch.name}: {s.reason}")
-    write_trace(s, out)
+    with writing(out):
+        write_trace(s, out)
     print(f"wrote {out}: {s.n_kernels} kernels over {s.time_s * 1e3:.3f} ms "
           f"(open in https://ui.perfetto.dev)", file=sys.stderr)
     return 0

@@ -17,6 +17,7 @@
       - attention: {batch: 8, q_heads: 32, kv_heads: 8, head_dim: 128, context: 8192}
       - elementwise: {n_elements: 1048576, dtype: bf16}
     cost: {pue: 1.2}               # CostSpec fields replacing the preset's
+    checkpoint: run.csv            # inside the working directory (elsewhere: --checkpoint on the command line)
     executor: local                # local | serial | dask; or {kind: dask, address: tcp://host:8786}
     workers: 2
 
@@ -251,8 +252,24 @@ def parse_spec(doc: Any, *, where: str = "") -> SweepSpec:
     if ck is not None:
         if not isinstance(ck, str) or not ck.lower().endswith((".csv", ".parquet", ".pq")):
             raise ConfigError("checkpoint", "must be a path ending in .csv or .parquet", ck)
+        if not inside_working_directory(ck):
+            raise ConfigError("checkpoint", "a spec's checkpoint must stay inside the working directory (a spec "
+                              "from elsewhere must not write anywhere); pass --checkpoint PATH on the command "
+                              "line to put it elsewhere", ck)
         spec.checkpoint = ck
     return spec
+
+
+def inside_working_directory(path: str) -> bool:
+    """Whether ``path`` (relative to the working directory, symbolic links followed) stays inside it."""
+    import os  # noqa: PLC0415
+
+    try:
+        here = os.path.realpath(os.getcwd())
+        there = os.path.realpath(os.path.join(here, path))
+        return os.path.commonpath([here, there]) == here
+    except (OSError, ValueError):  # an embedded NUL, another drive
+        return False
 
 
 def load_spec(path: str) -> SweepSpec:
