@@ -70,14 +70,13 @@ def compute_specs(draw: Any, base: ComputeSpec | None = None) -> ComputeSpec:
 
 @st.composite
 def sram_specs(draw: Any) -> SramSpec:
-    """64 KiB..256 MiB, 32..16384 B/cycle, 0.2..4 GHz, 1..1000 ns, 1..256 banks."""
+    """64 KiB..256 MiB, 32..16384 B/cycle, 0.2..4 GHz, 1..1000 ns."""
     return SramSpec(
         name=draw(st.sampled_from(["l2", "llc", "global_buffer"])),
         capacity_bytes=draw(st.integers(64 * KiB, 256 * MiB)),
         bytes_per_cycle=draw(_floats(32.0, 16384.0)),
         clock_ghz=draw(_floats(0.2, 4.0)),
         latency_ns=draw(_floats(1.0, 1000.0)),
-        banks=draw(st.integers(1, 256)),
     )
 
 
@@ -97,7 +96,7 @@ def dram_specs(draw: Any, base: DramSpec | None = None) -> DramSpec:
     min_capacity = channels * pcs * bank_groups * banks_per_group * row_bytes
     tRCD = draw(_floats(1.0, 50.0))
     tRRD_S = draw(_floats(0.0, 10.0))
-    tCCD_S = draw(_floats(0.1, 5.0))
+    nCCD_S = draw(_floats(0.5, 8.0))  # device clock cycles
     tRFC = draw(_floats(0.0, 1000.0))
     return base.replace(
         kind=draw(st.sampled_from(DRAM_KINDS)),
@@ -118,10 +117,10 @@ def dram_specs(draw: Any, base: DramSpec | None = None) -> DramSpec:
         tRRD_S_ns=tRRD_S,
         tRRD_L_ns=tRRD_S + draw(_floats(0.0, 10.0)),
         tFAW_ns=tRRD_S + draw(_floats(0.0, 50.0)),
-        tCCD_S_ns=tCCD_S,
-        tCCD_L_ns=tCCD_S + draw(_floats(0.0, 5.0)),
+        nCCD_S=nCCD_S,
+        nCCD_L=nCCD_S + draw(_floats(0.0, 8.0)),
         tWTR_ns=draw(_floats(0.0, 20.0)),
-        tRTW_ns=draw(_floats(0.0, 20.0)),
+        nRTW=draw(_floats(0.0, 40.0)),
         tRFC_ns=tRFC,
         tREFI_ns=tRFC + draw(_floats(1.0, 10000.0)),
         tRFCpb_ns=0.0,

@@ -98,8 +98,7 @@ BAD_VALUES = [
     ("l2.bytes_per_cycle", math.inf),
     ("l2.clock_ghz", 0),
     ("l2.latency_ns", -1.0),
-    ("l2.banks", True),
-    ("l2.banks", 0),
+    ("l2.latency_ns", True),
     ("l2.name", ""),
     ("l2.name", 3),
     ("dram.kind", "hbm5"),
@@ -128,9 +127,10 @@ BAD_VALUES = [
     ("dram.tCL_ns", math.inf),
     ("dram.tRRD_S_ns", -0.1),
     ("dram.tFAW_ns", -1.0),
-    ("dram.tCCD_S_ns", 0.0),
+    ("dram.nCCD_S", 0.0),
+    ("dram.nCCD_S", math.inf),
     ("dram.tWTR_ns", math.nan),
-    ("dram.tRTW_ns", -1.0),
+    ("dram.nRTW", -1.0),
     ("dram.tRFC_ns", -350.0),
     ("dram.tREFI_ns", 0.0),
     ("dram.interleave_bytes", 0),
@@ -158,7 +158,7 @@ def test_bad_value_names_field(h100: Architecture, path: str, value: object) -> 
     assert str(err).startswith(err.field + ": ")
 
 
-@pytest.mark.parametrize("path", ["compute.units", "dram.stacks", "l2.banks", "dram.tRCD_ns", "compute.clock_ghz"])
+@pytest.mark.parametrize("path", ["compute.units", "dram.stacks", "l2.capacity_bytes", "dram.tRCD_ns", "compute.clock_ghz"])
 def test_reports_original_value(h100: Architecture, path: str) -> None:
     for bad in (-3, True, "x"):
         err = _raises_at(h100, path, bad)
@@ -170,7 +170,7 @@ def test_reports_original_value(h100: Architecture, path: str) -> None:
     [
         ("dram.tRCD_ns", 40.0, "dram.tRAS_ns"),  # tRAS >= tRCD
         ("dram.tRAS_ns", 10.0, "dram.tRAS_ns"),
-        ("dram.tCCD_S_ns", 5.0, "dram.tCCD_L_ns"),  # tCCD_L >= tCCD_S
+        ("dram.nCCD_S", 5.0, "dram.nCCD_L"),  # tCCD_L >= tCCD_S
         ("dram.tRRD_S_ns", 5.0, "dram.tRRD_L_ns"),
         ("dram.tRRD_S_ns", 20.0, "dram.tRRD_L_ns"),  # checked before tFAW >= tRRD_S
         ("dram.tRFC_ns", 3900.0, "dram.tREFI_ns"),  # tREFI > tRFC
@@ -206,13 +206,13 @@ def test_unknown_kind_suggests(h100: Architecture) -> None:
 
 def test_direct_construction_errors_name_local_field() -> None:
     with pytest.raises(ConfigError) as info:
-        SramSpec(name="l2", capacity_bytes=0, bytes_per_cycle=1.0, clock_ghz=1.0, latency_ns=1.0, banks=1)
+        SramSpec(name="l2", capacity_bytes=0, bytes_per_cycle=1.0, clock_ghz=1.0, latency_ns=1.0)
     assert info.value.field == "capacity_bytes"
 
 
 def test_positional_arguments_rejected() -> None:
     with pytest.raises(TypeError):
-        SramSpec("l2", 1024, 1.0, 1.0, 1.0, 1)  # type: ignore[misc]
+        SramSpec("l2", 1024, 1.0, 1.0, 1.0)  # type: ignore[misc]
 
 
 # ---------------------------------------------------------------------------------------------- accepted values
@@ -236,7 +236,7 @@ def test_optional_l2(h100: Architecture) -> None:
     a = h100.replace(l2=None)
     assert a.l2 is None
     with pytest.raises(ConfigError) as info:
-        a.with_field("l2.banks", 4)
+        a.with_field("l2.latency_ns", 4.0)
     assert info.value.field == "l2"
 
 
@@ -263,11 +263,11 @@ def test_with_field_and_replace(h100: Architecture) -> None:
 
 
 def test_with_field_accepts_nested_dict(h100: Architecture) -> None:
-    a = h100.with_field("l2", h100.l2.to_dict() | {"banks": 4})  # type: ignore[union-attr]
-    assert a.l2 is not None and a.l2.banks == 4
+    a = h100.with_field("l2", h100.l2.to_dict() | {"latency_ns": 4.0})  # type: ignore[union-attr]
+    assert a.l2 is not None and a.l2.latency_ns == 4.0
     with pytest.raises(ConfigError) as info:
-        h100.with_field("l2", h100.l2.to_dict() | {"banks": 0})  # type: ignore[union-attr]
-    assert info.value.field == "l2.banks"
+        h100.with_field("l2", h100.l2.to_dict() | {"latency_ns": -1.0})  # type: ignore[union-attr]
+    assert info.value.field == "l2.latency_ns"
 
 
 @pytest.mark.parametrize(

@@ -86,9 +86,9 @@ def test_file_round_trip(tmp_path: Path, name: str, fmt: str) -> None:
 
 def test_dump_formats(h100: Architecture, tmp_path: Path) -> None:
     y = io.dump(h100)
-    assert y == io.to_yaml(h100) and y.startswith("schema_version: 1\n")
+    assert y == io.to_yaml(h100) and y.startswith("schema_version: 2\n")
     j = io.dump(h100, None, fmt="json")
-    assert json.loads(j)["schema_version"] == 1 and list(json.loads(j))[0] == "schema_version"
+    assert json.loads(j)["schema_version"] == 2 and list(json.loads(j))[0] == "schema_version"
     assert io.dump(h100, tmp_path / "a.json") == j  # format from the suffix
     assert io.dump(h100, tmp_path / "a.yml") == y
     assert io.dump(h100, tmp_path / "b.txt", fmt="json") == j
@@ -204,11 +204,11 @@ def test_schema_version_required_and_checked(h100: Architecture) -> None:
     with pytest.raises(ConfigError) as info:
         io.from_json(json.dumps(doc))
     assert info.value.field == "schema_version"
-    for bad in (2, 0, "1", True, None, 1.5):
+    for bad in (3, 0, "1", True, None, 1.5):
         with pytest.raises(ConfigError) as info:
             io.from_json(json.dumps({**doc, "schema_version": bad}))
         assert info.value.field == "schema_version"
-    assert io.from_document({**doc, "schema_version": 1}) == h100
+    assert io.from_document({**doc, "schema_version": 2}) == h100
 
 
 def test_errors_in_file_name_the_path(h100: Architecture, tmp_path: Path) -> None:

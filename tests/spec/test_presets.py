@@ -80,6 +80,8 @@ def test_hbm3_timings_follow_the_jedec_table() -> None:
         tck = 4.0 / d.data_rate_gbps
         assert (d.tRCD_ns, d.tRP_ns, d.tCL_ns, d.tRAS_ns) == (19.4, 16.25, 12.5, 28.1)
         assert (d.tRRD_S_ns, d.tRRD_L_ns, d.tFAW_ns, d.tWTR_ns, d.tREFI_ns) == (2.5, 3.1, 15.0, 6.25, 3900.0)
+        assert (d.nCCD_S, d.nCCD_L, d.nRTW) == (2.0, 4.0, 20.0)  # held in CK, as JEDEC gives them
+        assert d.tCK_ns == tck
         assert d.tCCD_S_ns == pytest.approx(2 * tck)
         assert d.tCCD_L_ns == pytest.approx(4 * tck)
         assert d.tRTW_ns == pytest.approx(20 * tck)
@@ -96,11 +98,7 @@ def test_hopper_presets_share_the_calibration() -> None:
         assert a.compute.max_inflight_bytes_per_unit == cal.max_inflight_bytes_per_unit
         assert a.compute.load_bytes_per_cycle_per_unit == cal.load_bytes_per_cycle_per_unit
         assert a.l2 is not None
-        assert (a.l2.bytes_per_cycle, a.l2.latency_ns, a.l2.banks) == (
-            cal.l2_bytes_per_cycle,
-            cal.l2_latency_ns,
-            cal.l2_banks,
-        )
+        assert (a.l2.bytes_per_cycle, a.l2.latency_ns) == (cal.l2_bytes_per_cycle, cal.l2_latency_ns)
         assert a.dram.interleave_bytes == cal.dram_interleave_bytes
         assert a.dram.access_latency_ns == cal.dram_access_latency_ns
         assert a.kernel_launch_overhead_ns == cal.kernel_launch_overhead_ns

@@ -44,7 +44,7 @@ def machine_dict(arch: Architecture) -> dict[str, Any]:
         row_bytes=d.row_bytes,
         burst_bytes=d.burst_bytes,
         interleave_bytes=d.interleave_bytes,
-        tBL_ns=d.burst_length / d.data_rate_gbps,  # BL beats at data_rate per pin
+        tBL_ns=d.tBL_ns,  # BL beats at data_rate per pin
         tRCD_ns=d.tRCD_ns, tRP_ns=d.tRP_ns, tCL_ns=d.tCL_ns, tRAS_ns=d.tRAS_ns,
         tRRD_S_ns=d.tRRD_S_ns, tRRD_L_ns=d.tRRD_L_ns, tFAW_ns=d.tFAW_ns,
         tCCD_S_ns=d.tCCD_S_ns, tCCD_L_ns=d.tCCD_L_ns, tWTR_ns=d.tWTR_ns, tRTW_ns=d.tRTW_ns,

@@ -147,8 +147,10 @@ def effective_arch(arch: Architecture) -> Architecture:
             bank_groups=1, banks_per_group=banks_unit,
             pc_bus_width_bits=col * 8, burst_length=1, data_rate_gbps=1.0 / period,
             # a unit's banks share one column path: every access is tCCD_L (or the command share) apart;
-            # all-bank activation (no tRRD / tFAW between units' banks: each unit is its own channel here)
-            tCCD_S_ns=period, tCCD_L_ns=period, tRRD_S_ns=0.0, tRRD_L_ns=0.0, tFAW_ns=0.0,
+            # all-bank activation (no tRRD / tFAW between units' banks: each unit is its own channel here).
+            # The device's read-to-write turnaround stays what it is in ns (this "pin rate" is the units'
+            # column rate, not the device clock)
+            tCCD_S_ns=period, tCCD_L_ns=period, tRTW_ns=d.tRTW_ns, tRRD_S_ns=0.0, tRRD_L_ns=0.0, tFAW_ns=0.0,
             interleave_bytes=min(d.row_bytes, max(col, d.interleave_bytes)),
             access_latency_ns=nm.access_latency_ns,
         )

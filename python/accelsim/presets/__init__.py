@@ -17,6 +17,7 @@ A machine can also be written as a preset plus overrides, in a YAML / JSON file 
     base: h100-sxm                 # a preset name, or another machine file (relative to this one)
     name: h100-faster-hbm
     dram: {data_rate_gbps: 6.4}    # nested fields; every other field is the base's
+                                   # (or dram: {speed_bin: HBM3E-9600}: a named DRAM speed bin, memories.py)
 
 >>> fast = accelsim.presets.load_file({"base": "h100-sxm", "dram": {"data_rate_gbps": 6.4}})
 >>> fast.dram.data_rate_gbps
@@ -35,9 +36,10 @@ from ..spec import io as _io
 from ..spec.machine import Architecture
 from . import directions, registry, systems, vendors  # noqa: F401 - importing them registers their presets
 from .calibration import HOPPER_CALIBRATION, HOPPER_ENERGY, HopperCalibration, hbm_gpu_energy
+from .memories import SPEED_BINS, speed_bin
 from .vendors import h100_sxm, h200
 
-__all__ = ["names", "load", "load_file", "resolve", "h100_sxm", "h200", "HopperCalibration", "HOPPER_CALIBRATION",
+__all__ = ["names", "load", "load_file", "resolve", "speed_bin", "SPEED_BINS", "h100_sxm", "h200", "HopperCalibration", "HOPPER_CALIBRATION",
            "HOPPER_ENERGY", "hbm_gpu_energy"]
 
 #: How deep ``base:`` files may chain (a file based on a file based on ...).
@@ -91,18 +93,32 @@ def _load(source: Any, seen: tuple[str, ...]) -> Architecture:
         raise
 
 
+def _expand_speed_bin(doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``doc`` with ``dram: {speed_bin: NAME, ...}`` expanded to the bin's fields (kind, data rate, timings),
+    the mapping's other keys overriding them."""
+    d = doc.get("dram")
+    if not isinstance(d, Mapping) or "speed_bin" not in d:
+        return doc
+    rest = {k: v for k, v in d.items() if k != "speed_bin"}
+    try:
+        fields = speed_bin(d["speed_bin"], **rest)
+    except ConfigError as e:
+        raise e.with_prefix("dram") from None
+    return {**doc, "dram": fields}
+
+
 def _from_document(doc: Any, path: Path | None, seen: tuple[str, ...]) -> Architecture:
     if not isinstance(doc, Mapping):
         raise ConfigError("<file>", "top level must be a mapping of machine fields (or base: plus overrides)", doc)
+    doc = _expand_speed_bin(doc)
     if "base" not in doc:
         return _io.from_document(doc)
     overrides = dict(doc)
     base = overrides.pop("base")
     if "schema_version" in overrides:
-        version = overrides.pop("schema_version")
-        if isinstance(version, bool) or not isinstance(version, (int, float)) or version != _io.SCHEMA_VERSION:
-            raise ConfigError("schema_version", f"unsupported schema version; this accelsim reads {_io.SCHEMA_VERSION}",
-                              version)
+        version = _io.check_version(overrides)
+        del overrides["schema_version"]
+        overrides = _io.upgrade_machine(overrides, version)
     if not isinstance(base, str) or not base.strip():
         raise ConfigError("base", "must be a preset name or a machine file", base)
     if base in registry.names("chip"):

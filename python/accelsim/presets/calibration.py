@@ -1,5 +1,5 @@
 """The physical parameters no Hopper datasheet gives, set once from the H100 measurements and shared by every
-Hopper-based preset (so they can never drift apart), and the HBM3 timing set and energy model those presets use.
+Hopper-based preset (so they can never drift apart), and the energy model those presets use.
 
 Sources are cited by the short names listed in :mod:`accelsim.presets.vendors`.
 """
@@ -11,6 +11,7 @@ import dataclasses
 from ..spec.energy import DtypeEnergies, EnergySpec
 from ..spec.machine import ComputeSpec, DtypeRates, SramSpec
 from ..units import GiB, KiB, MiB
+from .memories import hbm3_timings_ns  # noqa: F401 - kept importable from here
 
 __all__ = ["HopperCalibration", "HOPPER_CALIBRATION", "HOPPER_ENERGY", "HOPPER_ENERGY_CITATIONS", "hbm_gpu_energy",
            "hbm3_timings_ns", "hopper_compute", "hopper_l2", "KiB", "MiB", "GiB"]
@@ -32,7 +33,6 @@ class HopperCalibration:
     load_bytes_per_cycle_per_unit: float  # bytes/cycle one SM can take in from L2 / DRAM
     l2_bytes_per_cycle: float  # aggregate L2 bytes per SM-clock cycle
     l2_latency_ns: float  # unloaded L2-hit latency as an SM sees it
-    l2_banks: int  # L2 slices
     dram_interleave_bytes: int  # address-interleaving granule across pseudo-channels
     dram_access_latency_ns: float  # SM <-> memory-controller round trip beyond the DRAM timings
     kernel_launch_overhead_ns: float  # launch + drain gap between back-to-back kernels
@@ -59,7 +59,6 @@ HOPPER_CALIBRATION = HopperCalibration(
     # the one physical figure that lets the measured M >= 512 GEMMs reach their rate at all.
     l2_bytes_per_cycle=16896.0,
     l2_latency_ns=190.0,  # L2 plateau of the dependent-load latency curve (4-32 MiB sets: 192-202 ns)
-    l2_banks=80,  # not observable in the micro-benchmarks; spreads conflicts only
     # Address interleaving granule across pseudo-channels: one 1 KiB DRAM row (page) per granule.
     dram_interleave_bytes=1024,
     # SM <-> controller round trip outside the DRAM device: the measured 357 ns HBM dependent-load
@@ -133,39 +132,6 @@ def hbm_gpu_energy(*, static_power_w: float, fp4_pj_per_flop: float = 0.1) -> En
 HOPPER_ENERGY = hbm_gpu_energy(static_power_w=105.0)
 
 
-def hbm3_timings_ns(data_rate_gbps: float, tRFC_ns: float) -> dict[str, float]:
-    """HBM3 timings for a part running at ``data_rate_gbps`` per pin [JESD238][RAM2-HBM3].
-
-    JEDEC specifies the analog timings in ns; the table lists them at 6.4 Gb/s (tCK = 625 ps) and
-    they are kept as ns at any rate.  The ones JEDEC specifies in clocks (tCCD_S = 2 CK,
-    tCCD_L = 4 CK, tRTW = 20 CK) scale with the part's clock, tCK = 4 / data_rate ns.
-    """
-    tck_ns = 4.0 / data_rate_gbps  # 6.4 Gb/s/pin -> 0.625 ns [RAM2-HBM3]
-    return {
-        "tRCD_ns": 19.4,  # nRCDRD 31 CK @ 625 ps [RAM2-HBM3]
-        "tRP_ns": 16.25,  # nRP 26 CK [RAM2-HBM3]
-        "tCL_ns": 12.5,  # nCL 20 CK [RAM2-HBM3]
-        "tRAS_ns": 28.1,  # nRAS 45 CK [RAM2-HBM3]
-        "tRRD_S_ns": 2.5,  # nRRDS 4 CK [RAM2-HBM3]
-        "tRRD_L_ns": 3.1,  # nRRDL 5 CK [RAM2-HBM3]
-        "tFAW_ns": 15.0,  # nFAW 24 CK [RAM2-HBM3]
-        "tCCD_S_ns": 2 * tck_ns,  # nCCDS 2 CK [RAM2-HBM3]
-        "tCCD_L_ns": 4 * tck_ns,  # nCCDL 4 CK [RAM2-HBM3]
-        "tWTR_ns": 6.25,  # nWTRL 10 CK = 6.25 ns (the long one) [RAM2-HBM3]
-        "tRTW_ns": 20 * tck_ns,  # nRTW 20 CK [RAM2-HBM3]
-        "tRFC_ns": tRFC_ns,  # all-bank refresh, by channel density [JESD238][RAM2-HBM3]
-        "tREFI_ns": 3900.0,  # nREFI 6240 CK = 3.9 us [JESD238][RAM2-HBM3]
-        # All-bank refresh (tRFCpb_ns = 0). Per-bank refresh (REFpb, nRFCpb = 200 ns [JESD238]) is
-        # modelled too (set tRFCpb_ns = 200): the measured H100 streaming read bandwidth (3.11 TB/s, and
-        # 3.14 TB/s in decode attention) is above the 91% of 3.35 TB/s that all-bank refresh leaves, which
-        # points to REFpb; but with REFpb the contiguous-stream model makes cuBLAS GEMVs ~9% faster than
-        # measured (they reach 2.88 TB/s: their tiles read W in short strided pieces, which this model
-        # does not yet represent), so all-bank refresh stays the default until tile access patterns are
-        # modelled.
-        "tRFCpb_ns": 0.0,
-    }
-
-
 def hopper_compute() -> ComputeSpec:
     """GH100 as shipped in H100 SXM5 and H200 SXM: 132 SMs [H100-WP][H100-DS]."""
     cal = HOPPER_CALIBRATION
@@ -207,5 +173,4 @@ def hopper_l2(capacity_bytes: int) -> SramSpec:
         bytes_per_cycle=cal.l2_bytes_per_cycle,
         clock_ghz=1.98,  # L2 runs on the SM clock domain here [SMI]
         latency_ns=cal.l2_latency_ns,
-        banks=cal.l2_banks,
     )

@@ -48,7 +48,8 @@ from ..spec.energy import EnergySpec
 from ..spec.nearmem import HbfSpec, NearMemorySpec
 from ..units import GiB, KiB
 from .calibration import HOPPER_ENERGY
-from .calibration import hbm3_timings_ns, hopper_l2
+from .calibration import hopper_l2
+from .memories import hbm3_trfc_ns, speed_bin
 from .registry import load, register
 from ..units import MiB
 
@@ -195,7 +196,9 @@ def stacked3d() -> Architecture:
         name="stacked3d",
         description="GH100 compute + 2 hybrid-bonded DRAM layers on die (512 x 64-bit channels, 13.1 TB/s, 48 GiB)",
         dram=d.replace(
-            kind="stacked3d",
+            # the DRAM array timings are HBM3's (same cells and sense amplifiers) [JESD238], the H200's
+            # refresh; columns clocked as a 64-bit DDR pseudo-channel (design choice): STACKED3D-3200
+            **speed_bin("STACKED3D-3200", tRFC_ns=d.tRFC_ns),
             stacks=2,  # DRAM layers bonded on the compute die (design choice)
             # Cu-Cu hybrid bonds at a few-um pitch give thousands of vertical signals [HB3D]: 256 channels
             # of 64 data bits per layer at 3.2 Gb/s (short, unterminated wires; design choice)
@@ -206,11 +209,9 @@ def stacked3d() -> Architecture:
             row_bytes=1024,
             burst_length=4,
             pc_bus_width_bits=64,
-            data_rate_gbps=3.2,
             # ~0.25 Gb/mm2 over a ~800 mm2 die = 24 GiB per layer (design choice): small capacity
             capacity_bytes_per_stack=24 * GiB,
-            # the DRAM array timings are HBM3's (same cells and sense amplifiers) [JESD238]; no
-            # interposer, PHY or long wires: a 100 ns round trip instead of 330 ns (design choice)
+            # no interposer, PHY or long wires: a 100 ns round trip instead of 330 ns (design choice)
             access_latency_ns=100.0,
         ),
         # Energy: 0.9 pJ/bit to the SMs (0.4 of it bank -> logic die) against 3.6 for HBM3 [HB3D][FGDRAM]
@@ -230,13 +231,12 @@ def ucie_chiplet() -> Architecture:
     L2 [H100-WP] and one HBM3 stack at JEDEC's 6.4 Gb/s [JESD238] instead of five at 5.238.
     """
     base = load("h100-sxm")
-    rate = 6.4  # HBM3 at its JEDEC 6.4 Gb/s: 819 GB/s per stack [JESD238]
-    return base.replace(
+    return base.replace(  # HBM3-6400: JEDEC's 6.4 Gb/s, 819 GB/s per stack [JESD238]
         name="ucie-chiplet",
         description="quarter-H100 chiplet: 33 SMs, 12.5 MB L2, 1 x HBM3 16 GB (819 GB/s)",
         compute=base.compute.replace(units=33),
         l2=hopper_l2(int(12.5 * MiB)),
-        dram=base.dram.replace(stacks=1, data_rate_gbps=rate, **hbm3_timings_ns(rate, tRFC_ns=350.0)),
+        dram=base.dram.replace(stacks=1, **speed_bin("HBM3-6400", tRFC_ns=hbm3_trfc_ns(16 / 2))),
     )
 
 

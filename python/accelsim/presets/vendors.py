@@ -75,9 +75,9 @@ from typing import Callable
 
 from ..spec.machine import Architecture, ComputeSpec, DramSpec, DtypeRates, SramSpec
 from ..units import GiB, KiB, MiB
-from .calibration import (HOPPER_CALIBRATION, HOPPER_ENERGY, HOPPER_ENERGY_CITATIONS, hbm3_timings_ns, hbm_gpu_energy,
+from .calibration import (HOPPER_CALIBRATION, HOPPER_ENERGY, HOPPER_ENERGY_CITATIONS, hbm_gpu_energy,
                           hopper_compute, hopper_l2)
-from .memories import hbm2_timings_ns, sram_main_memory
+from .memories import hbm3_trfc_ns, speed_bin, sram_main_memory
 from .registry import register
 
 __all__ = ["PRESETS", "h100_sxm", "h200", "b200", "mi300x", "tpu_v5e", "tpu_v6e", "groq_lpu", "cerebras_wse3"]
@@ -93,7 +93,6 @@ def h100_sxm() -> Architecture:
         compute=hopper_compute(),
         l2=hopper_l2(50 * MiB),  # 50 MB L2 [H100-WP]
         dram=DramSpec(
-            kind="hbm3",  # [H100-DS]
             stacks=5,  # 5 active HBM3 stacks, 5120-bit interface [H100-WP]
             channels_per_stack=16,  # [JESD238]
             pseudo_channels_per_channel=2,  # [JESD238][RAM2-HBM3]
@@ -104,10 +103,11 @@ def h100_sxm() -> Architecture:
             row_bytes=1024,  # 1 KiB page per pseudo-channel [RAM2-HBM3]
             burst_length=8,  # BL8 [JESD238]
             pc_bus_width_bits=32,  # [JESD238]
-            data_rate_gbps=data_rate_gbps,
             capacity_bytes_per_stack=16 * GiB,  # 8-high x 16 Gb dies; 5 x 16 GiB = 80 GB [H100-DS]
-            # 16 Gb dies over 2 SIDs = 8 Gb per channel slice -> tRFC 350 ns [RAM2-HBM3]
-            **hbm3_timings_ns(data_rate_gbps, tRFC_ns=350.0),
+            # HBM3 [H100-DS] with JESD238's timings (the HBM3-6400 table's) at the part's 5.238 Gb/s: the ns
+            # ones as they are, the CK ones at its 2619 MHz clock. 16 Gb dies over 2 SIDs = 8 Gb per
+            # channel slice -> tRFC 350 ns [RAM2-HBM3]
+            **speed_bin("HBM3-6400", data_rate_gbps=data_rate_gbps, tRFC_ns=hbm3_trfc_ns(16 / 2)),
             interleave_bytes=cal.dram_interleave_bytes,
             access_latency_ns=cal.dram_access_latency_ns,
         ),
@@ -137,7 +137,6 @@ def h200() -> Architecture:
         # what is modelled.  NVIDIA's documents give GH100 50 MB; set 50 * MiB to follow them.
         l2=hopper_l2(60 * MiB),
         dram=DramSpec(
-            kind="hbm3e",  # [H200-PB]
             stacks=6,  # 6 x 24 GB = 144 GB on package, 141 GB exposed [H200-PB]
             channels_per_stack=16,  # HBM3e keeps the HBM3 organisation [JESD238]
             pseudo_channels_per_channel=2,  # [JESD238]
@@ -146,14 +145,13 @@ def h200() -> Architecture:
             row_bytes=1024,  # [RAM2-HBM3]
             burst_length=8,  # [JESD238]
             pc_bus_width_bits=32,  # [JESD238]
-            data_rate_gbps=data_rate_gbps,
             # 8-high x 24 Gb dies = 24 GiB per stack; 6 stacks = 144 GiB raw, of which NVIDIA
             # exposes 141 GB [H200-PB].  Modelled as the raw 24 GiB.
             capacity_bytes_per_stack=24 * GiB,
-            # HBM3e timings in ns = HBM3's (no separate JEDEC table) [JESD238][RAM2-HBM3].
-            # Refresh: 24 Gb dies over 2 SIDs = 12 Gb per channel slice, which falls in the
-            # table's "16 Gb" density bucket -> tRFC 450 ns (conservative; 8 Gb would give 350 ns).
-            **hbm3_timings_ns(data_rate_gbps, tRFC_ns=450.0),
+            # HBM3e [H200-PB]: HBM3's timings (no separate JEDEC table) [JESD238][RAM2-HBM3] at the
+            # product's 6.25 Gb/s. Refresh: 24 Gb dies over 2 SIDs = 12 Gb per channel slice, which falls
+            # in the table's "16 Gb" density bucket -> tRFC 450 ns (conservative; 8 Gb would give 350 ns).
+            **speed_bin("HBM3E-8000", data_rate_gbps=data_rate_gbps, tRFC_ns=hbm3_trfc_ns(24 / 2)),
             interleave_bytes=cal.dram_interleave_bytes,
             access_latency_ns=cal.dram_access_latency_ns,
         ),
@@ -206,17 +204,15 @@ def b200() -> Architecture:
             bytes_per_cycle=128.0 * 148,  # Hopper's 128 B/cycle/SM L2 fill path (HOPPER_CALIBRATION) x 148 SMs
             clock_ghz=clock_ghz,
             latency_ns=150.0,  # within-partition L2 hit latency [CC-B200]
-            banks=cal.l2_banks * 2,  # two dies' slices; spreads conflicts only
         ),
         dram=DramSpec(
-            kind="hbm3e",  # [B200-DS]
             stacks=8,  # 8 x 24 GB = 192 GB [B200-DS]
             channels_per_stack=16, pseudo_channels_per_channel=2,  # [JESD238]
             bank_groups=4, banks_per_group=8,  # 8-high: 4 banks x 2 SIDs [RAM2-HBM3], as h200
             row_bytes=1024, burst_length=8, pc_bus_width_bits=32,  # [JESD238]
-            data_rate_gbps=data_rate_gbps,
             capacity_bytes_per_stack=24 * GiB,
-            **hbm3_timings_ns(data_rate_gbps, tRFC_ns=450.0),  # as h200 (24 Gb dies) [JESD238][RAM2-HBM3]
+            # HBM3e [B200-DS] at 7.8125 Gb/s, 24 Gb dies as h200 (tRFC 450 ns) [JESD238][RAM2-HBM3]
+            **speed_bin("HBM3E-8000", data_rate_gbps=data_rate_gbps, tRFC_ns=hbm3_trfc_ns(24 / 2)),
             interleave_bytes=cal.dram_interleave_bytes,
             # SM <-> controller round trip: Hopper's measured value, reused (no public B200 DRAM
             # latency measurement was used; the die-to-die hop may add to it for remote stacks).
@@ -275,19 +271,18 @@ def mi300x() -> Architecture:
             # Unloaded Infinity-Cache hit latency as a CU sees it: ~ Hopper's L2 latency + the XCD-IOD hop;
             # estimate (Chips and Cheese [CC-MI300] shows it above the XCD L2 and well below HBM).
             latency_ns=250.0,
-            banks=128,  # one slice per HBM channel (128 channels) [CDNA3-WP]
         ),
         dram=DramSpec(
-            kind="hbm3",  # [MI300-DS]
             stacks=8,  # [MI300-DS]
             channels_per_stack=16, pseudo_channels_per_channel=2,  # 128 channels [CDNA3-WP][JESD238]
             # 24 GB stacks = 12-high x 16 Gb: 3 SIDs of 4 bank groups x 4 banks -> 12 banks per group
             # (the 8-high preset has 2 SIDs -> 8) [RAM2-HBM3]
             bank_groups=4, banks_per_group=12,
             row_bytes=1024, burst_length=8, pc_bus_width_bits=32,  # [JESD238]
-            data_rate_gbps=data_rate_gbps,
             capacity_bytes_per_stack=24 * GiB,  # 8 x 24 GB = 192 GB [MI300-DS]
-            **hbm3_timings_ns(data_rate_gbps, tRFC_ns=350.0),  # 16 Gb dies, as h100-sxm [RAM2-HBM3]
+            # HBM3 [MI300-DS] at the datasheet's 5.3 TB/s; 12-high x 16 Gb dies over 3 SIDs: 5.3 Gb per
+            # channel slice -> tRFC 350 ns [RAM2-HBM3]
+            **speed_bin("HBM3-6400", data_rate_gbps=data_rate_gbps, tRFC_ns=hbm3_trfc_ns(16 / 3)),
             interleave_bytes=cal.dram_interleave_bytes,
             # CU <-> controller round trip: Hopper's 330 ns + ~100 ns for the XCD -> IOD -> stack hops of the
             # chiplet package (estimate; the MI300X's measured HBM latency is higher than H100's [CC-MI300]).
@@ -356,13 +351,11 @@ def tpu_v5e() -> Architecture:
     # 4 MXUs of 128 x 128 MACs = 4 * 32768 FLOP/cycle; 197e12 / 131072 = 1.503 GHz
     clock = 197e12 / (4 * 128 * 128 * 2) / 1e9
     dram = DramSpec(
-        kind="hbm2e",
         stacks=2, channels_per_stack=8, pseudo_channels_per_channel=2,  # 8 x 128-bit channels, 2 PCs [JESD235]
         bank_groups=4, banks_per_group=4,  # [RAM2-HBM2]
         row_bytes=1024, burst_length=4, pc_bus_width_bits=64,  # 1 KiB page, BL4, 64-bit PCs [RAM2-HBM2]
-        data_rate_gbps=rate,
         capacity_bytes_per_stack=8 * GiB,  # 2 x 8 GB = 16 GB [TPU-V5E]
-        **hbm2_timings_ns(rate),
+        **speed_bin("HBM2E-3200", data_rate_gbps=rate),  # HBM2e [TPU-V5E] at 3.2 Gb/s [JESD235]
         interleave_bytes=1024,
         # core <-> controller round trip outside the device: Hopper's measured 330 ns reused as a generic
         # on-package HBM round trip (no TPU measurement)
@@ -386,13 +379,11 @@ def tpu_v6e() -> Architecture:
     # matters here): 918e12 / (4 * 256 * 256 * 2) = 1.751 GHz
     clock = 918e12 / (4 * 256 * 256 * 2) / 1e9
     dram = DramSpec(
-        kind="hbm3",
         stacks=2, channels_per_stack=16, pseudo_channels_per_channel=2,  # [JESD238]
         bank_groups=4, banks_per_group=8,  # 8-high [RAM2-HBM3]
         row_bytes=1024, burst_length=8, pc_bus_width_bits=32,
-        data_rate_gbps=rate,
         capacity_bytes_per_stack=16 * GiB,  # 2 x 16 GB = 32 GB [TPU-V6E]
-        **hbm3_timings_ns(rate, tRFC_ns=350.0),
+        **speed_bin("HBM3-6400", data_rate_gbps=rate, tRFC_ns=hbm3_trfc_ns(16 / 2)),  # [TPU-V6E][JESD238]
         interleave_bytes=1024,
         access_latency_ns=HOPPER_CALIBRATION.dram_access_latency_ns,  # generic, as tpu-v5e
     )

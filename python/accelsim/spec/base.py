@@ -20,7 +20,7 @@ import numbers
 import sys
 from collections.abc import Mapping
 from dataclasses import field
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import ConfigError
 
@@ -165,11 +165,18 @@ class Spec:
     def _check(self) -> None:
         """Cross-field checks; raise ConfigError naming the field that is out of line."""
 
+    @classmethod
+    def _translate(cls, values: dict[str, Any], current: Any = None) -> dict[str, Any]:
+        """Field values given under another (former) name, converted to the fields they stand for; ``current``
+        is the spec being changed (``replace``), None when building one (``from_dict``)."""
+        return values
+
     # -- variants ----------------------------------------------------------------------------------
 
     def replace(self, **changes: Any) -> Any:
         """A validated copy with ``changes`` applied (``dataclasses.replace`` with loud unknown names)."""
         names = [f.name for f in dataclasses.fields(self)]  # type: ignore[arg-type]
+        changes = self._translate(dict(changes), self)
         for k in changes:
             if k not in names:
                 raise ConfigError(k, f"unknown field{suggest(k, names)}")
@@ -188,10 +195,10 @@ class Spec:
             raise ConfigError("<path>", "must be a non-empty dotted field path", path)
         head, _, rest = path.partition(".")
         names = [f.name for f in dataclasses.fields(self)]  # type: ignore[arg-type]
+        if not rest:
+            return self.replace(**{head: value})  # refuses a name that is no field (nor a former name of one)
         if head not in names:
             raise ConfigError(head, f"unknown field{suggest(head, names)}")
-        if not rest:
-            return self.replace(**{head: value})
         child = getattr(self, head)
         sub = rest.split(".")[0]
         if child is None:
@@ -211,7 +218,29 @@ class Spec:
         full dotted path, as :meth:`from_dict`'s do."""
         if not isinstance(overrides, Mapping):
             raise ConfigError("<overrides>", "must be a mapping of field names to values", overrides)
-        return type(self).from_dict(merge_dicts(self.to_dict(), overrides))
+        return type(self).from_dict(type(self)._merged(self.to_dict(), overrides))
+
+    #: Former field names still accepted on input, with the field each now stands for (see ``_translate``).
+    FORMER_NAMES: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def _merged(cls, base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+        """``merge_dicts`` that knows the fields: a former name in ``overrides`` replaces the base's current
+        field, and nested specs are merged with their own class's knowledge."""
+        out = dict(base)
+        kinds = {f.name: f.metadata for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        for k, v in overrides.items():
+            if k in cls.FORMER_NAMES:
+                out.pop(cls.FORMER_NAMES[k], None)
+            meta = kinds.get(k, {})
+            old = out.get(k)
+            if isinstance(v, Mapping) and isinstance(old, Mapping) and meta.get("kind") == "spec":
+                out[k] = SPEC_CLASSES[meta["cls"]]._merged(old, v)
+            elif isinstance(v, Mapping) and isinstance(old, Mapping):
+                out[k] = merge_dicts(old, v)
+            else:
+                out[k] = dict(v) if isinstance(v, Mapping) else v
+        return out
 
     # -- dict conversion ---------------------------------------------------------------------------
 
@@ -242,6 +271,10 @@ class Spec:
             raise ConfigError(path or "<root>", f"must be a mapping of {cls.__name__} fields", d)
         fields = dataclasses.fields(cls)  # type: ignore[arg-type]
         names = [f.name for f in fields]
+        try:
+            d = cls._translate(dict(d), None)
+        except ConfigError as e:
+            raise e.with_prefix(path) from None
         for k in d:
             if k not in names:
                 key = str(k) if isinstance(k, str) and k else repr(k)  # '' or a non-string key: quoted

@@ -30,6 +30,9 @@ from ..errors import ConfigError
 
 __all__ = [
     "SCHEMA_VERSION",
+    "READABLE_VERSIONS",
+    "upgrade_machine",
+    "check_version",
     "dump",
     "load",
     "to_yaml",
@@ -43,8 +46,13 @@ __all__ = [
     "parse_json",
 ]
 
-#: Version of the document layout written by :func:`dump`; :func:`load` accepts only this one.
-SCHEMA_VERSION = 1
+#: Version of the document layout written by :func:`dump`. Version 2 holds the DRAM timings JEDEC gives in
+#: clock cycles as cycles (``nCCD_S``, ``nCCD_L``, ``nRTW``) and has no ``l2.banks``; :func:`load` also reads
+#: version 1 documents (their ``tCCD_S_ns`` / ``tCCD_L_ns`` / ``tRTW_ns`` converted at the device clock, their
+#: ``l2.banks``, which fed no result, dropped).
+SCHEMA_VERSION = 2
+#: Versions :func:`load` reads.
+READABLE_VERSIONS = (1, 2)
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -114,18 +122,34 @@ def to_document(arch: Architecture) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, **arch.to_dict()}
 
 
-def from_document(doc: Any) -> Architecture:
-    """Inverse of :func:`to_document`; checks ``schema_version``."""
-    if not isinstance(doc, Mapping):
-        raise ConfigError(_FILE, "top level must be a mapping of architecture fields", doc)
-    doc = dict(doc)
+def upgrade_machine(doc: Any, version: int) -> Any:
+    """A machine mapping of document ``version`` in the current layout (see :data:`SCHEMA_VERSION`)."""
+    if version == 1 and isinstance(doc, Mapping) and isinstance(doc.get("l2"), Mapping) and "banks" in doc["l2"]:
+        l2 = dict(doc["l2"])
+        del l2["banks"]
+        return {**doc, "l2": l2}
+    return doc
+
+
+def check_version(doc: Mapping[str, Any]) -> int:
+    """The document's ``schema_version`` if this accelsim reads it; ConfigError naming it otherwise."""
     if "schema_version" not in doc:
         raise ConfigError("schema_version", f"missing required field (this accelsim writes {SCHEMA_VERSION})")
-    version = doc.pop("schema_version")
-    if isinstance(version, bool) or not isinstance(version, (int, float)) or version != SCHEMA_VERSION:
-        reason = f"unsupported schema version; this accelsim reads {SCHEMA_VERSION}"
+    version = doc["schema_version"]
+    if isinstance(version, bool) or not isinstance(version, (int, float)) or version not in READABLE_VERSIONS:
+        reason = f"unsupported schema version; this accelsim reads {', '.join(map(str, READABLE_VERSIONS))}"
         raise ConfigError("schema_version", reason, version)
-    return Architecture.from_dict(doc)
+    return int(version)
+
+
+def from_document(doc: Any) -> Architecture:
+    """Inverse of :func:`to_document`; checks ``schema_version`` (and reads the older ones it can)."""
+    if not isinstance(doc, Mapping):
+        raise ConfigError(_FILE, "top level must be a mapping of architecture fields", doc)
+    version = check_version(doc)
+    doc = dict(doc)
+    doc.pop("schema_version")
+    return Architecture.from_dict(upgrade_machine(doc, version))
 
 
 def to_yaml(arch: Architecture) -> str:

@@ -14,8 +14,10 @@ validated objects.
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Optional, Tuple
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, Tuple
 
 from ..dtypes import DTYPES
 from ..errors import ConfigError
@@ -26,10 +28,28 @@ if TYPE_CHECKING:  # referred to by name in spec_field (resolved through the reg
     from .energy import EnergySpec
     from .nearmem import HbfSpec, NearMemorySpec, PlacementSpec
 
-__all__ = ["DRAM_KINDS", "DtypeRates", "ComputeSpec", "SramSpec", "DramSpec", "Architecture"]
+__all__ = ["DRAM_KINDS", "DRAM_BITS_PER_CLOCK", "cycles", "DtypeRates", "ComputeSpec", "SramSpec", "DramSpec", "Architecture"]
 
-#: DRAM kinds :class:`DramSpec` accepts (``stacked3d``: hybrid-bonded DRAM stacked on the compute die).
-DRAM_KINDS: tuple[str, ...] = ("hbm2", "hbm2e", "hbm3", "hbm3e", "hbm4", "lpddr5x", "gddr7", "sram", "stacked3d")
+#: The device clock of each DRAM standard :class:`DramSpec` accepts, as bits per pin per clock cycle:
+#: ``tCK = bits / data rate``. HBM2/HBM2E: DDR on CK (HBM2-2000: tCK 1 ns) [JESD235][RAM2-HBM2]; HBM3/HBM3E/HBM4:
+#: 4 bits per CK (HBM3-6400: 625 ps, HBM4-8000: 500 ps) [JESD238][RAM2-HBM3][RAM2-HBM4]; LPDDR5X: 8, WCK:CK 4:1
+#: with DDR on WCK (LPDDR5-6400: 1.25 ns) [JESD209-5][RAM2-LP5]; GDDR7: 16, a 32-bit-per-pin burst in 2 CK
+#: (GDDR7_28000_PAM3: 571 ps) [JESD239][RAM2-GDDR7]; ``sram`` (on-chip SRAM as the main memory level): one
+#: access per core clock; ``stacked3d`` (hybrid-bonded DRAM on the compute die, a design): DDR, as HBM2's
+#: 64-bit pseudo-channels. Sources: :mod:`accelsim.presets.memories`.
+DRAM_BITS_PER_CLOCK: dict[str, int] = {"hbm2": 2, "hbm2e": 2, "hbm3": 4, "hbm3e": 4, "hbm4": 4, "lpddr5x": 8,
+                                       "gddr7": 16, "sram": 1, "stacked3d": 2}
+
+#: DRAM kinds (standards) :class:`DramSpec` accepts.
+DRAM_KINDS: tuple[str, ...] = tuple(DRAM_BITS_PER_CLOCK)
+
+
+def cycles(ns: float, tck_ns: float) -> float:
+    """``ns`` in device clock cycles of ``tck_ns``, snapped to a whole number of cycles within 1e-9 of one
+    (a value written in ns at that clock comes back as the cycle count it was made from)."""
+    n = ns / tck_ns
+    r = round(n)
+    return float(r) if abs(n - r) <= 1e-9 * max(1.0, abs(n)) else n
 
 
 @register
@@ -107,14 +127,13 @@ class ComputeSpec(Spec):
 @register
 @dataclass(**DATACLASS_KW)
 class SramSpec(Spec):
-    """An on-chip SRAM level (L2 / global buffer): capacity, aggregate bandwidth, latency, banks."""
+    """An on-chip SRAM level (L2 / global buffer): capacity, aggregate bandwidth, latency."""
 
     name: str = str_field(doc="level name, e.g. 'l2'")
     capacity_bytes: int = int_field(ge=1)
-    bytes_per_cycle: float = float_field(gt=0.0, le=float(MAX_SIZE), doc="aggregate, all banks")
+    bytes_per_cycle: float = float_field(gt=0.0, le=float(MAX_SIZE), doc="aggregate, all slices")
     clock_ghz: float = float_field(gt=0.0, le=1000.0)
     latency_ns: float = float_field(ge=0.0, le=1e9, doc="unloaded access latency as a unit sees it")
-    banks: int = int_field(ge=1, le=MAX_COUNT)
 
     @property
     def bandwidth_bytes_per_s(self) -> float:
@@ -124,18 +143,29 @@ class SramSpec(Spec):
 @register
 @dataclass(**DATACLASS_KW)
 class DramSpec(Spec):
-    """A DRAM level: organisation, pin rate and JEDEC-style timings (in ns).
+    """A DRAM level: a standard (``kind``), its organisation, pin rate and timings, held as JEDEC holds them.
+
+    The timings JEDEC fixes in nanoseconds (the DRAM core's: tRCD, tRP, tRAS, tRRD, tFAW, tWTR, refresh; the
+    read latency tCL as tAA) are ``*_ns`` fields and do not change with the pin rate. The ones it gives in
+    clock cycles of the device clock (column-to-column tCCD_S / tCCD_L and the read-to-write turnaround
+    tRTW, the ``n*`` fields, as Ramulator 2's presets hold them) scale with it: the device clock is
+    ``tCK_ns = bits_per_clock(kind) / data_rate_gbps`` (HBM3: 4 bits per pin per CK, so 6.4 Gb/s is a 625 ps
+    CK), and a burst lasts ``burst_length / data_rate_gbps`` ns. So changing ``data_rate_gbps`` alone changes
+    every timing that depends on it, as running the same device at another clock does. Named speed bins
+    (HBM3-6400, HBM3E-9600, ...) are in :mod:`accelsim.presets.memories`.
 
     ``banks_per_group`` counts banks across stack IDs (SIDs): an 8-high HBM3 stack with 2 SIDs of
     4 bank groups x 4 banks is ``bank_groups=4, banks_per_group=8``.
+
+    The former ns spellings of the clock-held timings (``tCCD_S_ns``, ``tCCD_L_ns``, ``tRTW_ns``) are read
+    (as properties) and accepted on input (``replace``, ``with_field``, ``from_dict``), converted to cycles at
+    the spec's device clock.
     """
 
-    _TIMINGS: ClassVar[tuple[str, ...]] = (
-        "tRCD_ns", "tRP_ns", "tCL_ns", "tRAS_ns", "tRRD_S_ns", "tRRD_L_ns", "tFAW_ns",
-        "tCCD_S_ns", "tCCD_L_ns", "tWTR_ns", "tRTW_ns", "tRFC_ns", "tREFI_ns", "tRFCpb_ns",
-    )  # fmt: skip
+    #: The clock-held timings' former ns names (accepted on input, converted at the device clock).
+    FORMER_NAMES: ClassVar[dict[str, str]] = {"tCCD_S_ns": "nCCD_S", "tCCD_L_ns": "nCCD_L", "tRTW_ns": "nRTW"}
 
-    kind: str = str_field(choices=DRAM_KINDS)
+    kind: str = str_field(choices=DRAM_KINDS, doc="the standard; sets the device clock (DRAM_BITS_PER_CLOCK)")
     stacks: int = int_field(ge=1, le=MAX_COUNT)
     channels_per_stack: int = int_field(ge=1, le=MAX_COUNT)
     pseudo_channels_per_channel: int = int_field(ge=1, le=MAX_COUNT)
@@ -148,20 +178,43 @@ class DramSpec(Spec):
     capacity_bytes_per_stack: int = int_field(ge=1)
     tRCD_ns: float = float_field(gt=0.0, le=1e9, doc="ACT to READ")
     tRP_ns: float = float_field(gt=0.0, le=1e9, doc="PRE to ACT")
-    tCL_ns: float = float_field(gt=0.0, le=1e9, doc="READ to first data")
+    tCL_ns: float = float_field(gt=0.0, le=1e9, doc="READ to first data (tAA)")
     tRAS_ns: float = float_field(gt=0.0, le=1e9, doc="ACT to PRE")
     tRRD_S_ns: float = float_field(ge=0.0, le=1e9, doc="ACT to ACT, different bank group")
     tRRD_L_ns: float = float_field(ge=0.0, le=1e9, doc="ACT to ACT, same bank group")
     tFAW_ns: float = float_field(ge=0.0, le=1e9, doc="four-activate window")
-    tCCD_S_ns: float = float_field(gt=0.0, le=1e9, doc="column to column, different bank group")
-    tCCD_L_ns: float = float_field(gt=0.0, le=1e9, doc="column to column, same bank group")
+    nCCD_S: float = float_field(gt=0.0, le=1e6, doc="column to column, different bank group, device clock cycles")
+    nCCD_L: float = float_field(gt=0.0, le=1e6, doc="column to column, same bank group, device clock cycles")
     tWTR_ns: float = float_field(ge=0.0, le=1e9, doc="write to read turnaround")
-    tRTW_ns: float = float_field(ge=0.0, le=1e9, doc="read to write turnaround")
+    nRTW: float = float_field(ge=0.0, le=1e6, doc="read to write turnaround, device clock cycles")
     tRFC_ns: float = float_field(ge=0.0, le=1e9, doc="all-bank refresh duration (0 = no refresh)")
     tREFI_ns: float = float_field(gt=0.0, le=1e12, doc="refresh interval")
     tRFCpb_ns: float = float_field(ge=0.0, le=1e9, doc="per-bank refresh duration; > 0 selects per-bank refresh")
     interleave_bytes: int = int_field(ge=1, doc="address-interleaving granule across pseudo-channels")
     access_latency_ns: float = float_field(ge=0.0, le=1e9, doc="unit <-> controller round trip, excl. device")
+
+    @classmethod
+    def _translate(cls, values: dict[str, Any], current: Any = None) -> dict[str, Any]:
+        """``values`` with the former ns names of the clock-held timings converted to cycles at the device
+        clock of the result (its kind and data rate: from ``values``, else ``current``)."""
+        legacy = [k for k in cls.FORMER_NAMES if k in values]
+        if not legacy:
+            return values
+        out = dict(values)
+        kind = out.get("kind", getattr(current, "kind", None))
+        rate = out.get("data_rate_gbps", getattr(current, "data_rate_gbps", None))
+        for k in legacy:
+            new = cls.FORMER_NAMES[k]
+            if new in out:
+                raise ConfigError(k, f"give {new} (device clock cycles) or {k}, not both", out[k])
+            ns = out.pop(k)
+            if isinstance(ns, bool) or not isinstance(ns, numbers.Real) or not math.isfinite(ns):
+                raise ConfigError(k, "must be a finite number", ns)
+            if kind not in DRAM_BITS_PER_CLOCK or isinstance(rate, bool) or not isinstance(rate, numbers.Real) \
+                    or not rate > 0:
+                raise ConfigError(k, "needs a valid kind and data_rate_gbps to convert to device clock cycles", ns)
+            out[new] = cycles(float(ns), DRAM_BITS_PER_CLOCK[kind] / float(rate))
+        return out
 
     def _check(self) -> None:
         if (self.pc_bus_width_bits * self.burst_length) % 8:
@@ -184,8 +237,8 @@ class DramSpec(Spec):
             raise ConfigError("tRAS_ns", f"must be >= tRCD_ns ({self.tRCD_ns!r})", self.tRAS_ns)
         if self.tRRD_L_ns < self.tRRD_S_ns:
             raise ConfigError("tRRD_L_ns", f"must be >= tRRD_S_ns ({self.tRRD_S_ns!r})", self.tRRD_L_ns)
-        if self.tCCD_L_ns < self.tCCD_S_ns:
-            raise ConfigError("tCCD_L_ns", f"must be >= tCCD_S_ns ({self.tCCD_S_ns!r})", self.tCCD_L_ns)
+        if self.nCCD_L < self.nCCD_S:
+            raise ConfigError("nCCD_L", f"must be >= nCCD_S ({self.nCCD_S!r})", self.nCCD_L)
         if self.tFAW_ns < self.tRRD_S_ns:
             raise ConfigError("tFAW_ns", f"must be >= tRRD_S_ns ({self.tRRD_S_ns!r})", self.tFAW_ns)
         if self.tRFCpb_ns > 0:
@@ -214,6 +267,28 @@ class DramSpec(Spec):
                 f"must hold at least one row in every bank ({min_capacity} bytes)",
                 self.capacity_bytes_per_stack,
             )
+
+    @property
+    def tCK_ns(self) -> float:
+        """The device clock period, ns: the standard's bits per pin per clock / the pin rate."""
+        return DRAM_BITS_PER_CLOCK[self.kind] / self.data_rate_gbps
+
+    @property
+    def tBL_ns(self) -> float:
+        """Time one burst occupies the data bus: ``burst_length`` beats at the pin rate, ns."""
+        return self.burst_length / self.data_rate_gbps
+
+    @property
+    def tCCD_S_ns(self) -> float:
+        return self.nCCD_S * self.tCK_ns
+
+    @property
+    def tCCD_L_ns(self) -> float:
+        return self.nCCD_L * self.tCK_ns
+
+    @property
+    def tRTW_ns(self) -> float:
+        return self.nRTW * self.tCK_ns
 
     @property
     def burst_bytes(self) -> int:

@@ -193,7 +193,8 @@ SPEC_CLASSES.update({
 # --------------------------------------------------------------------------------------------------
 # dict / YAML / JSON round trip: ``{"schema_version": 1, "kind": "system"|"package", ...fields}``
 
-SCHEMA_VERSION = 1
+#: Version 2: machines in the layout of :data:`accelsim.spec.io.SCHEMA_VERSION` 2; version 1 is read too.
+SCHEMA_VERSION = 2
 _KINDS = {"system": System, "package": Package}
 
 
@@ -208,12 +209,20 @@ def from_dict(doc: Any) -> System | Package:
     if not isinstance(doc, dict):
         raise ConfigError("<file>", "top level must be a mapping", doc)
     doc = dict(doc)
+    from .io import READABLE_VERSIONS, upgrade_machine  # noqa: PLC0415
+
     version = doc.pop("schema_version", None)
-    if version != SCHEMA_VERSION or isinstance(version, bool):
-        raise ConfigError("schema_version", f"unsupported or missing; this accelsim reads {SCHEMA_VERSION}", version)
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        raise ConfigError("schema_version", f"unsupported or missing; this accelsim reads "
+                          f"{', '.join(map(str, READABLE_VERSIONS))}", version)
     kind = doc.pop("kind", None)
     if kind not in _KINDS:
         raise ConfigError("kind", f"must be one of {sorted(_KINDS)}", kind)
+    if kind == "system" and isinstance(doc.get("package"), dict):
+        doc["package"] = dict(doc["package"], die=upgrade_machine(doc["package"].get("die"), version))
+    for key in ("chip", "die"):
+        if isinstance(doc.get(key), dict):
+            doc[key] = upgrade_machine(doc[key], version)
     return _KINDS[kind].from_dict(doc)
 
 
