@@ -46,7 +46,7 @@ def test_components_sum_to_total_and_kernels_sum_to_run() -> None:
         assert kc["static"] == pytest.approx(H100.energy.static_power_w * k.time_s, rel=1e-12)
     # every component is present in this mix (elementwise: vector math; attention / GEMV: DRAM, L2), except
     # the beyond-HBM ones, which are 0 on a machine without near-memory units or flash
-    beyond = ("near_memory_compute", "flash")
+    beyond = ("near_memory_compute", "flash", "link")
     assert all(comps[c] > 0 for c in COMPONENTS if c not in beyond)
     assert all(comps[c] == 0 for c in beyond)
 

@@ -103,7 +103,7 @@ def test_hbf_spec_validation() -> None:
 
 def test_decode_capacity_counts_both_tiers() -> None:
     kw = dict(weight_dtype="fp8", kv_dtype="fp8")
-    # llama-3-405b in fp8 (406 GB) does not fit an H200's 154 GB, but fits 1 TiB of flash; its KV in HBM
+    # llama-3-405b in fp8 (406 GB) does not fit an H200's 154 GB, but fits 1.02 TB of flash; its KV in HBM
     assert not accelsim.decode_step(presets.load("h200"), "llama-3-405b", batch=1, context=4096, **kw).feasible
     s = accelsim.decode_step(HBF_ARCH, "llama-3-405b", batch=1, context=4096, **kw)
     assert s.feasible and s.tokens_per_s > 0

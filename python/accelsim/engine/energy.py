@@ -32,6 +32,9 @@ Beyond HBM (nearmem.py; the two components appended to :data:`COMPONENTS` are 0 
   the kernel's math dtype are used instead.  Such bytes never cross the interface or the host's L2 and
   local SRAM; activations and static power are charged as usual.  The host's input broadcast and result
   gather are ordinary host-path DRAM traffic (nearmem.py adds the three parts with :func:`add_components`).
+- Bytes the host sends to or reads from a near-memory pool (``near_memory.pool``, AttAcc style) cross a link
+  and pay ``near_memory.pool_link_pj_per_bit`` (component ``link``) and static power over the link time;
+  a softmax on the stacks' buffer dies pays the "base_die" path for its bytes and the vector pJ/FLOP.
 - A kernel fed from High Bandwidth Flash charges its flash bytes ``hbf.read_pj_per_bit`` (page read, stack
   and interface: component ``flash``) and then, like DRAM bytes on the host path, the L2 / staging SRAM
   and the units' local SRAM (``flash_read_bytes`` of :func:`kernel_energy_components`).
@@ -54,8 +57,9 @@ __all__ = ["COMPONENTS", "DRAM_PATHS", "kernel_energy_components", "dram_path_pj
 #: Energy components, in report order.  Every result's ``energy_by_component_j`` has exactly these keys.
 COMPONENTS: tuple[str, ...] = ("dram_array", "dram_internal", "dram_interface", "dram_activation", "l2",
                                "local_sram", "compute", "static",
-                               # beyond HBM (nearmem.py): near-memory units' FLOPs, High Bandwidth Flash reads
-                               "near_memory_compute", "flash")
+                               # beyond HBM (nearmem.py): near-memory units' FLOPs, High Bandwidth Flash reads,
+                               # bytes over the link to a near-memory pool (near_memory.pool_link_pj_per_bit)
+                               "near_memory_compute", "flash", "link")
 
 #: Where a DRAM byte is consumed -> which path segments it pays (see :func:`dram_path_pj_per_bit`).
 DRAM_PATHS: dict[str, tuple[str, ...]] = {
@@ -124,6 +128,7 @@ def kernel_energy_components(arch: Architecture, *, time_s: float, dram_read_byt
         e.static_power_w * time_s,
         0.0,  # near_memory_compute: see near_memory_energy_components
         8.0 * flash_read_bytes * flash_pj * _PJ,
+        0.0,  # link: see accelsim.engine.nearmem (host <-> near-memory pool transfers)
     )
     return tuple(zip(COMPONENTS, vals))
 

@@ -48,15 +48,16 @@ from typing import Any
 
 from .. import _core
 from ..dtypes import DTYPES
-from ..spec.machine import Architecture, ComputeSpec
+from ..spec.machine import Architecture, ComputeSpec, DramSpec
 from ..spec.nearmem import HbfSpec, PlacementSpec
-from .energy import add_components, kernel_energy_components, near_memory_energy_components
+from .energy import COMPONENTS, add_components, kernel_energy_components, near_memory_energy_components
 from ..errors import ConfigError
 from ..workload.kernels import DecodeAttention, Elementwise, Gemv, Moe
 from ..dtypes import dtype_bytes
 
 __all__ = ["effective_arch", "host_view", "policy", "offloadable", "simulate_placed", "flash_read",
-           "tiered_capacity", "near_memory_units", "internal_peak_bandwidth_bytes_per_s", "summary"]
+           "tiered_capacity", "near_memory_units", "internal_peak_bandwidth_bytes_per_s", "summary", "unit_dram",
+           "attention_gemvs", "buffer_die_arch"]
 
 
 def host_view(arch: Architecture) -> Architecture:
@@ -92,13 +93,22 @@ def _activates(arch: Architecture, raw: list[dict[str, Any]], fidelity: str) -> 
 # ------------------------------------------------------------------------------------------ near memory
 
 
+def unit_dram(arch: Architecture) -> DramSpec:
+    """The DRAM the near-memory units sit in: their own pool (``near_memory.pool``) or the host's DRAM."""
+    nm = arch.near_memory
+    return nm.pool if nm is not None and nm.pool is not None else arch.dram
+
+
 def _pim_units_per_pc(arch: Architecture) -> tuple[int, int]:
-    """(units per pseudo-channel, banks per unit) of a PIM design."""
-    d, nm = arch.dram, arch.near_memory
+    """(units per pseudo-channel, banks per unit) of a PIM design (only the banks that carry units count)."""
+    d, nm = unit_dram(arch), arch.near_memory
     assert nm is not None
     banks = d.bank_groups * d.banks_per_group
+    if nm.unit_banks_per_pseudo_channel:
+        banks = min(banks, nm.unit_banks_per_pseudo_channel)
     if nm.level == "pim_bankgroup":
-        return d.bank_groups, d.banks_per_group
+        groups = min(d.bank_groups, banks)
+        return groups, max(1, banks // groups)
     units = max(1, banks // nm.banks_per_unit)
     return units, max(1, banks // units)
 
@@ -109,25 +119,29 @@ def near_memory_units(arch: Architecture) -> int:
     if nm is None:
         return 0
     if nm.level == "pnm":
-        return nm.units_per_stack * arch.dram.stacks
-    return arch.dram.pseudo_channels * _pim_units_per_pc(arch)[0]
+        return nm.units_per_stack * unit_dram(arch).stacks
+    return unit_dram(arch).pseudo_channels * _pim_units_per_pc(arch)[0]
 
 
 def _pim_column_period_ns(arch: Architecture) -> float:
-    d, nm = arch.dram, arch.near_memory
+    """A PIM unit's column (MAC) access interval: ``column_period_ns`` (0 = tCCD_L) or the command-bus share,
+    whichever is longer."""
+    d, nm = unit_dram(arch), arch.near_memory
     assert nm is not None
     units_pc = _pim_units_per_pc(arch)[0]
     per_command = min(nm.units_per_command, units_pc)
-    return max(d.tCCD_L_ns, nm.command_period_ns * units_pc / per_command)
+    column = nm.column_period_ns if nm.column_period_ns > 0 else d.tCCD_L_ns
+    return max(column, nm.command_period_ns * units_pc / per_command)
 
 
 def effective_arch(arch: Architecture) -> Architecture:
     """The machine the near-memory units see: they are its compute units, the stacks' internal paths
-    its DRAM (organisation and timings from ``arch.dram``), no L2, ``offload_overhead_ns`` per kernel."""
+    its DRAM (organisation and timings from :func:`unit_dram`: the pool, or ``arch.dram``), no L2,
+    ``offload_overhead_ns`` per kernel."""
     nm = arch.near_memory
     if nm is None:
         raise ConfigError("near_memory", "the machine has no near-memory units")
-    d = arch.dram
+    d = unit_dram(arch)
     if nm.level == "pnm":
         width = nm.internal_pc_bus_width_bits or d.pc_bus_width_bits
         bl = d.burst_length
@@ -146,10 +160,10 @@ def effective_arch(arch: Architecture) -> Architecture:
             pseudo_channels_per_channel=units_pc,
             bank_groups=1, banks_per_group=banks_unit,
             pc_bus_width_bits=col * 8, burst_length=1, data_rate_gbps=1.0 / period,
-            # a unit's banks share one column path: every access is tCCD_L (or the command share) apart;
-            # all-bank activation (no tRRD / tFAW between units' banks: each unit is its own channel here).
-            # The device's read-to-write turnaround stays what it is in ns (this "pin rate" is the units'
-            # column rate, not the device clock)
+            # a unit's banks share one column path: every access is the column period (tCCD_L or the
+            # PIM-mode MAC interval, or the command share) apart; all-bank activation (no tRRD / tFAW between
+            # units' banks: each unit is its own channel here). The device's read-to-write turnaround stays
+            # what it is in ns (this "pin rate" is the units' column rate, not the device clock)
             tCCD_S_ns=period, tCCD_L_ns=period, tRTW_ns=d.tRTW_ns, tRRD_S_ns=0.0, tRRD_L_ns=0.0, tFAW_ns=0.0,
             interleave_bytes=min(d.row_bytes, max(col, d.interleave_bytes)),
             access_latency_ns=nm.access_latency_ns,
@@ -206,15 +220,21 @@ def offloadable(arch: Architecture, kernel: Any) -> tuple[bool, str]:
         return False, f"near_memory.supported_ops lacks {kind!r}{why}"
     if kind in ("gemv", "moe") and pol.weights_tier == "flash" and arch.hbf is not None:
         return False, "weights are on flash, not in the stacks holding the near-memory units"
+    if kind in ("gemv", "moe") and nm.pool is not None:
+        return False, "weights are in the host's DRAM; the near-memory pool holds the KV cache"
     if kind == "gemv":
         ms, dtypes = [kernel.m], [kernel.math_dtype]
     elif kind == "moe":
         gs = kernel.gemvs()
         ms, dtypes = [g.m for g in gs], [g.math_dtype for g in gs]
-    else:
+    elif nm.level == "pnm":
         ms, dtypes = [], ["bf16"]
+    else:  # QK^T and PV as GEMVs over the cache, the q-heads of one kv-head as m (in passes of max_gemv_m)
+        qk = attention_gemvs(kernel, nm.max_gemv_m)[0]
+        ms, dtypes = [qk.m], [qk.math_dtype]
     if any(m > nm.max_gemv_m for m in ms):
-        return False, f"m = {max(ms)} tokens > near_memory.max_gemv_m ({nm.max_gemv_m})"
+        what = "q-heads per kv-head" if kind == "attention" else "tokens"
+        return False, f"m = {max(ms)} {what} > near_memory.max_gemv_m ({nm.max_gemv_m})"
     for dt in dtypes:
         if nm.matrix_flops_per_cycle_per_unit.get(dt) <= 0:
             return False, f"near-memory units have no {dt} math"
@@ -225,10 +245,11 @@ def _transfer_bytes(arch: Architecture, kernel: Any) -> tuple[int, int]:
     """(input bytes broadcast by the host, result bytes read back) for an offloaded kernel."""
     nm = arch.near_memory
     assert nm is not None
-    targets = arch.dram.stacks if nm.level == "pnm" else arch.dram.pseudo_channels
+    d = unit_dram(arch)
+    targets = d.stacks if nm.level == "pnm" else d.pseudo_channels
     if isinstance(kernel, DecodeAttention):  # q goes to the stack holding its kv-head; o comes back
         qo = math.ceil(kernel.batch * kernel.q_heads * kernel.head_dim * dtype_bytes(kernel.dtype))
-        return qo, qo
+        return qo + _new_kv_bytes(arch, kernel), qo
     gemvs = kernel.gemvs() if isinstance(kernel, Moe) else [kernel]
     eff = effective_arch(arch)
     x = sum(math.ceil(g.m * g.k * dtype_bytes(g.act_dtype)) for g in gemvs) * targets
@@ -237,6 +258,35 @@ def _transfer_bytes(arch: Architecture, kernel: Any) -> tuple[int, int]:
         split = _gemv_split(eff, g)[1]
         y += math.ceil(g.m * g.n * (4 * split if split > 1 else g.out_bytes_per_element))
     return x, y
+
+
+def _new_kv_bytes(arch: Architecture, kernel: DecodeAttention) -> int:
+    """The step's new K and V (one token per sequence) that the host sends to a near-memory pool holding the
+    KV cache (0 when the cache is in the host's own DRAM: the host's kv-write kernel stores it there)."""
+    if policy(arch).kv_cache_tier != "pool":
+        return 0
+    one = dataclasses.replace(kernel, context=1, block_size=0)
+    return one.kv_bytes()
+
+
+def attention_gemvs(kernel: DecodeAttention, max_m: int = 1 << 20) -> tuple[Gemv, Gemv]:
+    """Decode attention as the two GEMVs bank-level PIM runs over the KV cache (the q-heads of one kv-head
+    are the GEMV's m): QK^T reads K (``batch * kv_heads * context`` rows of ``head_dim``) against q, PV reads
+    V^T (``batch * kv_heads * head_dim`` rows of ``context``) against the softmax's probabilities. Their
+    weight bytes are the cache's K and V bytes (scales included); their FLOPs are the kernel's. More q-heads
+    per kv-head than the units hold at once (``max_m``) run in passes that each read the cache again."""
+    qpk = kernel.q_heads // kernel.kv_heads
+    passes = -(-qpk // max_m)
+    qpk = -(-qpk // passes)
+    groups = kernel.batch * kernel.kv_heads * passes
+    ctx = kernel.cached_tokens()
+    cache = kernel.cache_dtype
+    quant = cache in ("fp8", "int8", "int4", "fp4")
+    common: dict[str, Any] = dict(dtype=kernel.dtype, weight_dtype=None if cache == kernel.dtype else cache,
+                                  group_size=(kernel.kv_group_size or kernel.head_dim) if quant else 0)
+    qk = Gemv(name=f"{kernel.name}.qk", m=qpk, n=groups * ctx, k=kernel.head_dim, **common)
+    pv = Gemv(name=f"{kernel.name}.pv", m=qpk, n=groups * kernel.head_dim, k=ctx, **common)
+    return qk, pv
 
 
 def _unpadded(kernel: Any, descs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -315,39 +365,190 @@ def _core_row(eff: Architecture, kernel: Any, fidelity: str) -> Any:
                      **{k: sum(r[k] for r in raw) for k in keys})
 
 
-def _nearmem_row(arch: Architecture, host: Architecture, kernel: Any, fidelity: str) -> Any:
+@dataclasses.dataclass(frozen=True)
+class _Moved:
+    """Data the host moves to or from near-memory units: time, host-DRAM counts and energy components."""
+
+    time_s: float = 0.0
+    dram_read_bytes: int = 0
+    dram_write_bytes: int = 0
+    activates: int = 0
+    dram_requests: int = 0
+    events: int = 0
+    roofline_s: float = 0.0
+    energy: tuple[tuple[str, float], ...] = ()
+
+    @staticmethod
+    def of_row(arch: Architecture, row: Any, *, dram_path: str = "host", flops: float = 0.0) -> "_Moved":
+        e = kernel_energy_components(arch, time_s=row.time_s, dram_read_bytes=row.dram_read_bytes,
+                                     dram_write_bytes=row.dram_write_bytes, l2_read_bytes=0, activates=row.activates,
+                                     flops=flops, math_dtype=None, dram_path=dram_path)
+        return _Moved(row.time_s, row.dram_read_bytes, row.dram_write_bytes, row.activates, row.dram_requests,
+                      row.events, row.roofline_s, e)
+
+
+def _link(arch: Architecture, nbytes: int) -> _Moved:
+    """``nbytes`` over the host <-> pool link (one direction): latency + bytes / bandwidth; link energy and
+    static power over that time."""
+    nm = arch.near_memory
+    assert nm is not None and nm.pool is not None
+    if nbytes <= 0:
+        return _Moved(energy=() if arch.energy is None else _zero())
+    bw = nm.pool_link_gb_per_s * 1e9
+    t = nm.pool_link_latency_ns * 1e-9 + nbytes / bw
+    energy: tuple[tuple[str, float], ...] = ()
+    if arch.energy is not None:
+        energy = tuple((c, 8.0 * nbytes * nm.pool_link_pj_per_bit * 1e-12 if c == "link"
+                        else arch.energy.static_power_w * t if c == "static" else 0.0) for c in COMPONENTS)
+    return _Moved(time_s=t, roofline_s=nbytes / bw, energy=energy)
+
+
+def _zero() -> tuple[tuple[str, float], ...]:
+    return tuple((c, 0.0) for c in COMPONENTS)
+
+
+def _host_moves(arch: Architecture, host: Architecture, x: int, y: int, fidelity: str) -> tuple[_Moved, _Moved]:
+    """The host sends ``x`` bytes to the units and reads ``y`` back: over the pool link, or as writes and
+    reads of its own DRAM (simulated on the host machine; they pass its L2 and local SRAM for energy)."""
     from .simulate import simulate_one
 
+    assert arch.near_memory is not None
+    if arch.near_memory.pool is not None:
+        return _link(arch, x), _link(arch, y)
+    wire = host.replace(kernel_launch_overhead_ns=0.0, l2=None)  # writes complete at the DRAM side
+    t_in = simulate_one(wire, Elementwise(name="broadcast", n_elements=max(1, x), dtype="int8", reads=0, writes=1,
+                                          flops_per_element=0.0), fidelity)
+    t_out = simulate_one(wire, Elementwise(name="gather", n_elements=max(1, y), dtype="int8", reads=1, writes=0,
+                                           flops_per_element=0.0), fidelity)
+    return _Moved.of_row(host, t_in), _Moved.of_row(host, t_out)
+
+
+def _assemble(arch: Architecture, core: Any, core_e: tuple[tuple[str, float], ...], moves: list[_Moved],
+              interface_bytes: int) -> Any:
+    """One offloaded kernel's row: its near-memory part ``core`` plus the host-side moves, in series."""
+    assert arch.near_memory is not None
+    return dataclasses.replace(
+        core,
+        activates=core.activates + sum(m.activates for m in moves),
+        energy_components_j=add_components(core_e, *(m.energy for m in moves)),
+        time_s=core.time_s + math.fsum(m.time_s for m in moves),
+        dram_read_bytes=core.dram_read_bytes + sum(m.dram_read_bytes for m in moves),
+        dram_write_bytes=core.dram_write_bytes + sum(m.dram_write_bytes for m in moves),
+        roofline_s=core.roofline_s + math.fsum(m.roofline_s for m in moves),
+        dram_requests=core.dram_requests + sum(m.dram_requests for m in moves),
+        events=core.events + sum(m.events for m in moves),
+        placement=arch.near_memory.level,
+        interface_bytes=interface_bytes,
+    )
+
+
+def _nearmem_row(arch: Architecture, host: Architecture, kernel: Any, fidelity: str) -> Any:
+    nm = arch.near_memory
+    assert nm is not None
+    if isinstance(kernel, DecodeAttention) and nm.level != "pnm":
+        return _pim_attention_row(arch, host, kernel, fidelity)
     eff = effective_arch(arch)
     core = _core_row(eff, kernel, fidelity)
     x, y = _transfer_bytes(arch, kernel)
-    wire = host.replace(kernel_launch_overhead_ns=0.0, l2=None)  # writes complete at the DRAM side
-    t_in = simulate_one(wire, Elementwise(name="broadcast", n_elements=max(1, x), dtype="int8", reads=0, writes=1,
-                                           flops_per_element=0.0), fidelity)
-    t_out = simulate_one(wire, Elementwise(name="gather", n_elements=max(1, y), dtype="int8", reads=1, writes=0,
-                                            flops_per_element=0.0), fidelity)
-    assert arch.near_memory is not None
+    t_in, t_out = _host_moves(arch, host, x, y, fidelity)
     # energy: the near-memory part on its level's path; broadcast and gather as host DRAM traffic (through
-    # the host's L2 and local SRAM: the wire machine has no L2 only so that its writes time at the DRAM)
+    # the host's L2 and local SRAM: the wire machine has no L2 only so that its writes time at the DRAM), or
+    # as link traffic to a pool
     core_e = near_memory_energy_components(arch, time_s=core.time_s, dram_read_bytes=core.dram_read_bytes,
                                            dram_write_bytes=core.dram_write_bytes, activates=core.activates,
                                            flops=core.flops, math_dtype=_math_dtype(kernel))
-    wire_e = [kernel_energy_components(host, time_s=t.time_s, dram_read_bytes=t.dram_read_bytes,
-                                       dram_write_bytes=t.dram_write_bytes, l2_read_bytes=0, activates=t.activates,
-                                       flops=0.0, math_dtype=None) for t in (t_in, t_out)]
-    return dataclasses.replace(
-        core,
-        activates=core.activates + t_in.activates + t_out.activates,
-        energy_components_j=add_components(core_e, *wire_e),
-        time_s=core.time_s + t_in.time_s + t_out.time_s,
-        dram_read_bytes=core.dram_read_bytes + t_out.dram_read_bytes,
-        dram_write_bytes=core.dram_write_bytes + t_in.dram_write_bytes,
-        roofline_s=core.roofline_s + t_in.roofline_s + t_out.roofline_s,
-        dram_requests=core.dram_requests + t_in.dram_requests + t_out.dram_requests,
-        events=core.events + t_in.events + t_out.events,
-        placement=arch.near_memory.level,
-        interface_bytes=x + y,
+    return _assemble(arch, core, core_e, [t_in, t_out], x + y)
+
+
+def buffer_die_arch(arch: Architecture) -> Architecture:
+    """The machine the stacks' buffer (base) dies form for softmax: one vector engine per pseudo-channel with
+    ``buffer_die_gflops_per_stack`` over a stack, reading the banks at the stack's interface rate (the TSVs
+    are as wide as the host interface), the units' access latency, no L2, no launch gap (it follows the
+    units' command sequence)."""
+    nm = arch.near_memory
+    if nm is None:
+        raise ConfigError("near_memory", "the machine has no near-memory units")
+    if not nm.buffer_die_gflops_per_stack > 0:
+        raise ConfigError("near_memory.buffer_die_gflops_per_stack", "the buffer die has no vector units (0)",
+                          nm.buffer_die_gflops_per_stack)
+    from ..spec.machine import DtypeRates
+
+    d = unit_dram(arch).replace(access_latency_ns=nm.access_latency_ns)
+    engines = d.pseudo_channels
+    clock = 1.0  # GHz; the rate per engine carries the figure
+    vec = nm.buffer_die_gflops_per_stack * d.stacks / engines / clock
+    per_engine_bw = d.peak_bandwidth_bytes_per_s / engines
+    compute = ComputeSpec(
+        units=engines, clock_ghz=clock,
+        matrix_flops_per_cycle_per_unit=DtypeRates(fp32=vec, bf16=vec, fp16=vec, fp8=vec, int8=vec, int4=vec, fp4=vec),
+        matrix_sustained_fraction=1.0, vector_flops_per_cycle_per_unit=vec,
+        local_sram_bytes_per_unit=max(nm.buffer_bytes_per_unit, d.row_bytes),
+        max_inflight_bytes_per_unit=d.banks_per_pseudo_channel * d.row_bytes,
+        load_bytes_per_cycle_per_unit=4.0 * per_engine_bw / (clock * 1e9),
+        matrix_kernel_setup_ns=0.0,
     )
+    return Architecture(name=f"{arch.name}/buffer_die", description=f"buffer dies of {arch.name}'s stacks",
+                        compute=compute, l2=None, dram=d, kernel_launch_overhead_ns=0.0)
+
+
+def _pim_attention_row(arch: Architecture, host: Architecture, kernel: DecodeAttention, fidelity: str) -> Any:
+    """Decode attention on bank-level PIM: the host sends q (and, to a pool, the new token's K and V);
+    the units run QK^T as an all-bank GEMV over K; the softmax runs on the buffer die (the scores leave
+    the banks and the probabilities return at the stacks' interface rate) or on the host (the scores cross
+    the host interface / pool link both ways); the units run PV over V^T; the output comes back. The
+    phases run one after the other; one offload overhead covers the whole command sequence."""
+    from .result import classify
+    from .simulate import simulate_one
+
+    nm = arch.near_memory
+    assert nm is not None
+    eff = effective_arch(arch)
+    qk, pv = attention_gemvs(kernel, nm.max_gemv_m)
+    r_qk = _core_row(eff, qk, fidelity)
+    r_pv = _core_row(eff.replace(kernel_launch_overhead_ns=0.0), pv, fidelity)
+    ab = dtype_bytes(kernel.dtype)
+    groups = kernel.batch * kernel.kv_heads
+    ctx = kernel.cached_tokens()
+    # a kv-head's rows span this many pseudo-channels (stacks for pnm): its q / probabilities go to each
+    spread = max(1, math.ceil(unit_dram(arch).pseudo_channels / groups))
+    n_scores = kernel.batch * kernel.q_heads * ctx
+    q_bytes = math.ceil(kernel.batch * kernel.q_heads * kernel.head_dim * ab) * spread
+    split = _gemv_split(eff, pv)[1]
+    o_bytes = math.ceil(kernel.batch * kernel.q_heads * kernel.head_dim * (4 * split if split > 1 else ab))
+    moves: list[_Moved] = []
+    link_bytes = q_bytes + _new_kv_bytes(arch, kernel) + o_bytes
+    t_in, t_out = _host_moves(arch, host, q_bytes + _new_kv_bytes(arch, kernel), o_bytes, fidelity)
+    moves += [t_in, t_out]
+    softmax = Elementwise(name=f"{kernel.name}.softmax", n_elements=n_scores, dtype=kernel.dtype, reads=1,
+                          writes=1, flops_per_element=5.0)
+    # a kv-head spread over several pseudo-channels needs its probabilities in each of them
+    copies = Elementwise(name=f"{kernel.name}.probs", n_elements=n_scores * (spread - 1), dtype=kernel.dtype,
+                         reads=0, writes=1, flops_per_element=0.0) if spread > 1 else None
+    if nm.softmax_at == "buffer_die":
+        die = buffer_die_arch(arch)
+        for k in (softmax, copies):
+            if k is not None:
+                moves.append(_Moved.of_row(arch, simulate_one(die, k, fidelity), dram_path="base_die", flops=k.flops()))
+    else:  # on the host: in its DRAM (the units wrote the scores there), or over the pool link and back
+        quiet = host.replace(kernel_launch_overhead_ns=0.0)
+        for k in (softmax, copies if nm.pool is None else None):
+            if k is not None:
+                moves.append(_Moved.of_row(host, simulate_one(quiet, k, fidelity), flops=k.flops()))
+        if nm.pool is not None:
+            s_bytes = math.ceil(n_scores * ab)
+            moves += [_link(arch, s_bytes), _link(arch, s_bytes * spread)]
+            link_bytes += s_bytes * (1 + spread)
+    core_time = r_qk.time_s + r_pv.time_s
+    keys = ("dram_read_bytes", "dram_write_bytes", "l2_read_bytes", "dram_requests", "row_hits", "row_misses",
+            "refreshes", "events", "activates")
+    sums = {k: getattr(r_qk, k) + getattr(r_pv, k) for k in keys}
+    bound, roof = classify(eff, kernel, core_time, r_qk.launch_s, kernel.flops(), kernel.kv_bytes())
+    core = dataclasses.replace(r_qk, name=kernel.name, time_s=core_time, flops=kernel.flops(), bound=bound,
+                               roofline_s=roof, **sums)
+    core_e = add_components(*(near_memory_energy_components(
+        arch, time_s=r.time_s, dram_read_bytes=r.dram_read_bytes, dram_write_bytes=r.dram_write_bytes,
+        activates=r.activates, flops=r.flops, math_dtype=g.math_dtype) for r, g in ((r_qk, qk), (r_pv, pv))))
+    return _assemble(arch, core, core_e, moves, link_bytes if nm.pool is not None else q_bytes + o_bytes)
 
 
 # ------------------------------------------------------------------------------------------ flash
@@ -446,6 +647,12 @@ def simulate_placed(arch: Architecture, kernel: Any, fidelity: str) -> Any:
     pol = policy(arch)
     if arch.hbf is not None and pol.weights_tier == "flash" and isinstance(kernel, (Gemv, Moe)):
         return _flash_row(arch, host, kernel, fidelity)
+    if isinstance(kernel, DecodeAttention) and pol.kv_cache_tier == "pool":  # the cache is only there
+        ok, why = offloadable(arch, kernel)
+        if not ok:
+            raise ConfigError("placement.kv_cache_tier", f"the KV cache is in the near-memory pool but "
+                              f"{kernel.name!r} cannot run there: {why}", "pool")
+        return _nearmem_row(arch, host, kernel, fidelity)
     host_row = simulate_one(host, kernel, fidelity)
     ok, _ = offloadable(arch, kernel)
     if not ok:
@@ -457,23 +664,33 @@ def simulate_placed(arch: Architecture, kernel: Any, fidelity: str) -> Any:
 
 
 def tiered_capacity(arch: Architecture, weight_bytes: int, kv_bytes: int) -> tuple[int, str]:
-    """(capacity, reason) for a decode step: with weights on flash each tier must hold its share (weights
-    in flash, KV cache in DRAM); ``reason`` is "" when it fits."""
+    """(capacity, reason) for a decode step: each tier must hold its share -- weights in flash (when they are
+    placed there) or DRAM, the KV cache in the near-memory pool (when placed there) or DRAM; ``reason`` is ""
+    when it fits. ``capacity`` is the sum of the tiers the step uses."""
     pol = policy(arch)
     dram = arch.memory_capacity_bytes
-    if arch.hbf is None or pol.weights_tier != "flash":
+    flash = arch.hbf.capacity_bytes if arch.hbf is not None and pol.weights_tier == "flash" else 0
+    nm = arch.near_memory
+    pool = nm.pool.capacity_bytes if nm is not None and nm.pool is not None and pol.kv_cache_tier == "pool" else 0
+    if not flash and not pool:
         if weight_bytes + kv_bytes > dram:
             return dram, (f"weights ({weight_bytes / 1e9:.1f} GB) + KV cache ({kv_bytes / 1e9:.1f} GB) exceed "
                           f"DRAM capacity ({dram / 1e9:.1f} GB)")
         return dram, ""
-    flash = arch.hbf.capacity_bytes
+    in_dram = (0 if flash else weight_bytes) + (0 if pool else kv_bytes)
     why = []
-    if weight_bytes > flash:
+    if flash and weight_bytes > flash:
         why.append(f"weights ({weight_bytes / 1e9:.1f} GB) exceed flash capacity ({flash / 1e9:.1f} GB)")
-    if kv_bytes > dram:
-        why.append(f"KV cache ({kv_bytes / 1e9:.1f} GB) exceeds DRAM capacity ({dram / 1e9:.1f} GB; "
-                   f"KV may not live in flash)")
-    return dram + flash, "; ".join(why)
+    if pool and kv_bytes > pool:
+        why.append(f"KV cache ({kv_bytes / 1e9:.1f} GB) exceeds the near-memory pool's capacity "
+                   f"({pool / 1e9:.1f} GB)")
+    if in_dram > dram:
+        what = ("weights" if not flash else "") + (" + " if not flash and not pool else "") + \
+            ("KV cache" if not pool else "")
+        hint = "; KV may not live in flash" if flash and not pool else ""
+        why.append(f"{what} ({in_dram / 1e9:.1f} GB) exceed{'s' if what == 'KV cache' else ''} DRAM capacity "
+                   f"({dram / 1e9:.1f} GB{hint})")
+    return dram + flash + pool, "; ".join(why)
 
 
 def summary(arch: Architecture) -> tuple[str, dict[str, Any]]:
@@ -490,8 +707,10 @@ def summary(arch: Architecture) -> tuple[str, dict[str, Any]]:
         info.update(near_memory_level=nm.level, near_memory_units=units,
                     near_memory_internal_bandwidth_bytes_per_s=bw)
         parts.append(f"{nm.level} x{units} {bw / 1e12:.1f} TB/s")
+        if nm.pool is not None:
+            parts.append(f"pool {nm.pool.capacity_bytes / 1e9:.0f} GB over {nm.pool_link_gb_per_s:.0f} GB/s")
     if arch.hbf is not None:
         h = arch.hbf
         info.update(flash_capacity_bytes=h.capacity_bytes, flash_bandwidth_bytes_per_s=h.peak_read_bandwidth_bytes_per_s)
-        parts.append(f"hbf {h.capacity_bytes / 2**40:.0f} TiB {h.peak_read_bandwidth_bytes_per_s / 1e12:.1f} TB/s")
+        parts.append(f"hbf {h.capacity_bytes / 1e12:.2f} TB {h.peak_read_bandwidth_bytes_per_s / 1e12:.1f} TB/s")
     return (", ".join(parts) or "-"), info

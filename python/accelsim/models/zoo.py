@@ -156,6 +156,46 @@ DEEPSEEK_V3 = ModelSpec(
     source="https://huggingface.co/deepseek-ai/DeepSeek-V3/blob/main/config.json",
 )
 
+# GPT-3 (Brown et al., "Language Models are Few-Shot Learners", 2020, Table 2.1): the model the PIM papers
+# evaluate. No config.json exists; the dimensions are the ones the papers' own simulators use:
+# AttAcc's src/config.py  "model_table['GPT-175B'] = [96, 12288, 96, 128, 4, 1]" (layers, d_model, heads,
+# head dim, FFN = 4 x d_model, GQA group 1) and NeuPIMs' configs/model_configs/gpt3-7B.json
+# ("model_n_head": 32, "model_n_embd": 4096, "model_vocab_size": 50304; 32 layers per Table 2.1).
+# Pre-norm LayerNorm, GELU FFN (two projections), learned positions, tied embeddings; 2048-token context.
+GPT_3_175B = ModelSpec(
+    name="gpt-3-175b",
+    n_layers=96,
+    d_model=12288,
+    n_heads=96,
+    n_kv_heads=96,
+    head_dim=128,
+    d_ff=4 * 12288,
+    vocab_size=50304,
+    tied_embeddings=True,
+    norm="layernorm",
+    activation="gelu",
+    qkv_bias=True,
+    max_context=2048,
+    source="https://arxiv.org/abs/2005.14165 (Brown et al. 2020, Table 2.1); as AttAcc simulator model_table['GPT-175B']",
+)
+
+GPT_3_6_7B = ModelSpec(
+    name="gpt-3-6.7b",
+    n_layers=32,
+    d_model=4096,
+    n_heads=32,
+    n_kv_heads=32,
+    head_dim=128,
+    d_ff=4 * 4096,
+    vocab_size=50304,
+    tied_embeddings=True,
+    norm="layernorm",
+    activation="gelu",
+    qkv_bias=True,
+    max_context=2048,
+    source="https://arxiv.org/abs/2005.14165 (Brown et al. 2020, Table 2.1); as NeuPIMs configs/model_configs/gpt3-7B.json",
+)
+
 #: Built-in models in a stable, documented order.
 BUILTIN: tuple[ModelSpec, ...] = (
     LLAMA_2_7B,
@@ -166,6 +206,8 @@ BUILTIN: tuple[ModelSpec, ...] = (
     QWEN_2_5_7B,
     MIXTRAL_8X7B,
     DEEPSEEK_V3,
+    GPT_3_175B,
+    GPT_3_6_7B,
 )
 
 #: Alternative spellings accepted by :func:`accelsim.models.load`.
@@ -181,4 +223,8 @@ ALIASES: dict[str, str] = {
     "qwen-2.5-7b": "qwen2.5-7b",
     "mixtral-8x7b-v0.1": "mixtral-8x7b",
     "deepseekv3": "deepseek-v3",
+    "gpt3-175b": "gpt-3-175b",
+    "gpt-175b": "gpt-3-175b",
+    "gpt3-7b": "gpt-3-6.7b",
+    "gpt-3-7b": "gpt-3-6.7b",
 }

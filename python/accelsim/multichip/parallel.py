@@ -41,6 +41,8 @@ from ..spec.machine import Architecture
 from ..engine.energy import total_j
 from ..engine.simulate import simulate_one
 from .chiplets import chip_kernel_time
+from ..engine.nearmem import tiered_capacity
+from ..workload.decode import heads_hidden_s, host_near_split, is_tiered, overlap_mode, static_w
 from .collectives import AllGather, AllReduce, AllToAll, CollectiveResult, simulate_collective
 from ..workload.decode import check_routing
 from ..workload.decode import check_step_args, decode_kernels, dtype_alias
@@ -152,6 +154,9 @@ class ParallelDecodeResult:
     kernels: tuple[tuple[str, float, int], ...] = ()
     energy_j: float = float("nan")  # the step on every chip of the plan, plus the links; NaN without energy specs
     chip_name: str = ""
+    #: how the chip's host and near-memory kernels overlapped (placement.overlap) and the time that hid
+    overlap: str = "none"
+    overlap_hidden_s: float = 0.0
 
     @property
     def tokens_per_s(self) -> float:
@@ -307,8 +312,14 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
     kv_split = (min(tp, model.n_kv_heads) if model.mla is None else 1) * dp_attn
     kv_chip = model.kv_bytes_per_token(kv_dtype) * batch * context / (kv_split * pp)
     cap = chip.memory_capacity_bytes
+    tiered = isinstance(chip, Architecture) and is_tiered(chip)
+    tier_reason = ""
+    if tiered:  # weights on flash and/or the KV cache in a near-memory pool: each tier holds its share
+        cap, tier_reason = tiered_capacity(chip, int(w_chip), int(kv_chip))
     common.update(weight_bytes_per_chip=int(w_chip), kv_bytes_per_chip=int(kv_chip), capacity_bytes_per_chip=cap)
-    if w_chip + kv_chip > cap:
+    if tier_reason:
+        return ParallelDecodeResult(feasible=False, reason=f"per chip: {tier_reason}", time_s=float("nan"), **common)
+    if not tiered and w_chip + kv_chip > cap:
         reason = (f"per chip: weights ({w_chip / 1e9:.1f} GB) + KV cache ({kv_chip / 1e9:.1f} GB) exceed "
                   f"memory capacity ({cap / 1e9:.1f} GB)")
         return ParallelDecodeResult(feasible=False, reason=reason, time_s=float("nan"), **common)
@@ -371,6 +382,14 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
         t_s = math.fsum(t * n for (_, t, _, _, _), n in zip(per_kernel, counts))
         e_s = math.fsum(e * n for (_, _, e, _, _), n in zip(per_kernel, counts))
         stage_info.append((t_s, e_s, counts))
+    mode = overlap_mode(chip) if isinstance(chip, Architecture) else "none"
+    hidden = [0.0] * pp
+    if mode != "none":  # host and near-memory kernels overlap (see accelsim.workload.decode.decode_step)
+        hidden = _overlap_hidden(chip, mode, seq, local, b_chip, context, [info[2] for info in stage_info],
+                                 weight_dtype=weight_dtype, kv_dtype=kv_dtype, routing_zipf_s=routing_zipf_s,
+                                 fidelity=fidelity)
+        # the hidden time's static energy was charged by both sides' kernels: remove it once
+        stage_info = [(t - h, e - static_w(chip) * h, c) for (t, e, c), h in zip(stage_info, hidden)]
     slow = max(range(pp), key=lambda i: stage_info[i][0])
     kernel_rows = [(name, t, int(math.ceil(n))) for (name, t, _, _, _), n in zip(per_kernel, stage_info[slow][2])]
     # ---- communication per stage ------------------------------------------------------------------
@@ -433,7 +452,35 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
     return ParallelDecodeResult(feasible=True, reason="", time_s=step, compute_s=compute_s, comm_s=comm_s,
                                 comm_overlapped_s=overlapped, bubble_s=bubble, stage_s=t_stage, d2d_s=m * d2d,
                                 roofline_s=m * roof, comms=scaled, kernels=tuple(kernel_rows), energy_j=energy,
-                                **common)
+                                overlap=mode, overlap_hidden_s=m * hidden[busiest], **common)
+
+
+def _overlap_hidden(chip: Architecture, mode: str, seq: list[tuple[Any, int]], local: ModelSpec, b_chip: int,
+                    context: int, stage_counts: list[list[float]], *, weight_dtype: str, kv_dtype: str,
+                    routing_zipf_s: float, fidelity: str) -> list[float]:
+    """Seconds each stage hides by overlapping the chip's host and near-memory kernels (``mode``): "heads"
+    pipelines attention with the projections head group by head group; "sub_batch" runs the chip's batch as
+    two halves, one's host kernels beside the other's near-memory kernels."""
+    out = []
+    if mode == "heads":
+        rows = [simulate_one(chip, k, fidelity) for k, _ in seq]
+        for counts in stage_counts:
+            out.append(heads_hidden_s([(k, n) for (k, _), n in zip(seq, counts)],
+                                      tuple((r, n) for r, n in zip(rows, counts))))
+        return out
+    if b_chip < 2:
+        return [0.0] * len(stage_counts)
+    full = [simulate_one(chip, k, fidelity) for k, _ in seq]
+    halves = []
+    for b in (b_chip - b_chip // 2, b_chip // 2):
+        sq = decode_kernels(local, b, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype,
+                            routing_zipf_s=routing_zipf_s)
+        halves.append([simulate_one(chip, k, fidelity) for k, _ in sq])
+    for counts in stage_counts:  # interleaved only where that is faster (see decode_step)
+        t = math.fsum(r.time_s * n for r, n in zip(full, counts))
+        (h1, p1), (h2, p2) = (host_near_split(tuple(zip(rs, counts))) for rs in halves)
+        out.append(max(0.0, t - (max(h1, p2) + max(h2, p1))))
+    return out
 
 
 def single_chip_roofline_s(chip: Architecture | Package, model: ModelSpec | str, batch: int, context: int, *,

@@ -9,6 +9,7 @@ Datasheet values carry a comment naming their source (:mod:`accelsim.presets.ven
 parameters no datasheet gives (sustained matrix fraction, in-flight bytes per SM, L2 bandwidth/latency, DRAM
 access latency, launch overhead, ...) live in one place, :data:`~accelsim.presets.calibration.HOPPER_CALIBRATION`,
 shared by every Hopper preset.  Research designs built on them are in :mod:`accelsim.presets.directions`;
+published PIM / near-memory / flash designs and their baselines in :mod:`accelsim.presets.literature`;
 multi-chip systems and packages, built from registered chips, in :mod:`accelsim.presets.systems`.  The
 registry itself (:mod:`accelsim.presets.registry`) refuses a name registered twice, as any kind.
 
@@ -34,7 +35,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..spec import io as _io
 from ..spec.machine import Architecture
-from . import directions, registry, systems, vendors  # noqa: F401 - importing them registers their presets
+from . import directions, literature, registry, systems, vendors  # noqa: F401 - importing them registers their presets
 from .calibration import HOPPER_CALIBRATION, HOPPER_ENERGY, HopperCalibration, hbm_gpu_energy
 from .memories import SPEED_BINS, speed_bin
 from .vendors import h100_sxm, h200

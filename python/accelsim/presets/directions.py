@@ -10,6 +10,12 @@ publication is cited; every design choice is stated as such next to it.
 - ``ucie-chiplet``  a quarter of an H100 as a compute chiplet with one HBM3 stack (the die of the
                     ``ucie-4chiplet`` package, :mod:`accelsim.presets.systems`).
 
+The published designs of :mod:`accelsim.presets.literature` on today's GPUs (each differs from ``h200`` /
+``b200`` only in the idea): ``b200-pim`` (as h200-pim), ``h200-attacc`` / ``b200-attacc`` (an AttAcc pool of
+as many HBM3e-PIM stacks as the GPU has, holding the KV cache, over NVLink), ``h200-neupims`` /
+``b200-neupims`` (attention in bank PIM in the GPU's own HBM, dual row buffers, two sub-batches), and
+``b200-hbf`` (in literature.py: eight HBF stacks beside the eight HBM3e, as in H^3).
+
 Sources (short names used below):
 
 - [MP26]    X. Ma, D. Patterson, "Challenges and Research Directions for Large Language Model Inference
@@ -45,15 +51,20 @@ from __future__ import annotations
 
 from ..spec.machine import Architecture, DtypeRates
 from ..spec.energy import EnergySpec
-from ..spec.nearmem import HbfSpec, NearMemorySpec
+from ..spec.nearmem import HbfSpec, NearMemorySpec, PlacementSpec
 from ..units import GiB, KiB
 from .calibration import HOPPER_ENERGY
 from .calibration import hopper_l2
+from .literature import attacc_near_memory, attacc_pool
 from .memories import hbm3_trfc_ns, speed_bin
 from .registry import load, register
 from ..units import MiB
 
-__all__ = ["h200_pnm", "h200_pim", "h200_hbf", "stacked3d", "stacked3d_energy", "ucie_chiplet", "DIRECTION_PRESETS"]
+__all__ = ["h200_pnm", "h200_pim", "h200_hbf", "stacked3d", "stacked3d_energy", "ucie_chiplet", "b200_pim",
+           "h200_attacc", "b200_attacc", "h200_neupims", "b200_neupims", "DIRECTION_PRESETS"]
+
+_ATTACC = "Park et al., AttAcc! (ASPLOS 2024) and its simulator (github.com/scale-snu/attacc_simulator)"
+_NEUPIMS = "Heo et al., NeuPIMs (ASPLOS 2024) and its simulator (github.com/casys-kaist/NeuPIMs)"
 
 _MP26 = "X. Ma, D. Patterson, Challenges and Research Directions for LLM Inference Hardware, IEEE Computer 2026"
 
@@ -99,7 +110,18 @@ def h200_pnm() -> Architecture:
 
 def h200_pim() -> Architecture:
     """H200 with bank-level PIM in its HBM3e: one 16-lane unit per two banks, all-bank mode."""
-    base = load("h200")
+    return _bank_pim(load("h200"), "h200-pim",
+                     "H200 with bank-level PIM in every HBM3e die (a 16-lane unit per bank pair, all-bank mode)")
+
+
+def b200_pim() -> Architecture:
+    """B200 with bank-level PIM in its HBM3e, as h200-pim."""
+    return _bank_pim(load("b200"), "b200-pim",
+                     "B200 with bank-level PIM in every HBM3e die (a 16-lane unit per bank pair, all-bank mode)")
+
+
+def _bank_pim(base: Architecture, name: str, description: str) -> Architecture:
+    """``base`` with Samsung HBM-PIM-style units in its HBM (GEMV and MoE offload, softmax stays on the GPU)."""
     d = base.dram
     nm = NearMemorySpec(
         level="pim_bank",
@@ -124,10 +146,10 @@ def h200_pim() -> Architecture:
         compute_pj_per_flop=1.0,  # DRAM-process logic is less efficient than the host's (design value)
     )
     return base.replace(
-        name="h200-pim",
-        description="H200 with bank-level PIM in every HBM3e die (a 16-lane unit per bank pair, all-bank mode)",
+        name=name,
+        description=description,
         # PIM logic takes array area: 6 GB per stack instead of 8 GB [PIM21] -> 24 GiB * 3/4 = 18 GiB
-        dram=d.replace(capacity_bytes_per_stack=18 * GiB),
+        dram=d.replace(capacity_bytes_per_stack=d.capacity_bytes_per_stack * 3 // 4),
         near_memory=nm,
         citations=base.citations + (
             _MP26,
@@ -142,7 +164,8 @@ def h200_hbf() -> Architecture:
     base = load("h200")
     hbf = HbfSpec(
         stacks=2,  # two of the H200's six HBM sites hold HBF (design choice)
-        capacity_bytes_per_stack=512 * GiB,  # 8 stacks = 4 TB [HBF25]
+        # 8 stacks = 4 TB [HBF25]: 512 GB per stack, decimal as the source states (512e9 bytes, not 512 GiB)
+        capacity_bytes_per_stack=512 * 10**9,
         channels_per_stack=16,  # design choice (HBM-like organisation)
         planes_per_channel=256,  # "many sub-arrays accessed in parallel" [HBF25]; 4096 per stack (design)
         page_bytes=16 * KiB,  # [NAND]
@@ -158,7 +181,7 @@ def h200_hbf() -> Architecture:
     )
     return base.replace(
         name="h200-hbf",
-        description="GH100 with 4 HBM3e stacks (96 GiB, KV cache) + 2 HBF stacks (1 TiB, 3.2 TB/s, weights)",
+        description="GH100 with 4 HBM3e stacks (96 GiB, KV cache) + 2 HBF stacks (1.02 TB, 3.2 TB/s, weights)",
         dram=base.dram.replace(stacks=4),
         hbf=hbf,
         citations=base.citations + (
@@ -240,12 +263,83 @@ def ucie_chiplet() -> Architecture:
     )
 
 
+def _attacc(base: Architecture, name: str, link_gb_per_s: float, link: str) -> Architecture:
+    """``base`` with an AttAcc device (accelsim.presets.literature): as many HBM3e-PIM stacks as the GPU has,
+    at its pin rate and capacity, holding the KV cache and running attention (a unit per bank, power-
+    constrained MAC interval, softmax on the buffer die), reached over the GPU's NVLink; attention pipelined
+    with the projections (AttAcc's --pipeopt). The pool's size and link are design choices following
+    AttAcc's own pairing (5 PIM stacks beside A100a's 5 HBM stacks, over NVLink3)."""
+    d = base.dram
+    pool = attacc_pool(stacks=d.stacks, data_rate_gbps=d.data_rate_gbps, capacity_per_stack=d.capacity_bytes_per_stack,
+                       kind=d.kind)
+    return base.replace(
+        name=name,
+        description=f"{base.name.upper()} + an AttAcc pool: {d.stacks} HBM3e-PIM stacks ({pool.capacity_bytes / 1e9:.0f} "
+                    f"GB) hold the KV cache and run attention, over {link}",
+        near_memory=attacc_near_memory(pool, link_gb_per_s=link_gb_per_s),
+        placement=PlacementSpec(weights_tier="dram", kv_cache_tier="pool", offload=("attention",),
+                                offload_when="always", overlap="heads"),
+        citations=base.citations + (_ATTACC,),
+    )
+
+
+def h200_attacc() -> Architecture:
+    # NVLink4: 900 GB/s bidirectional, 450 per direction [H100-WP]
+    return _attacc(load("h200"), "h200-attacc", 450.0, "NVLink4 (450 GB/s per direction)")
+
+
+def b200_attacc() -> Architecture:
+    # NVLink5: 1.8 TB/s bidirectional, 900 per direction [B200]
+    return _attacc(load("b200"), "b200-attacc", 900.0, "NVLink5 (900 GB/s per direction)")
+
+
+def _neupims(base: Architecture, name: str) -> Architecture:
+    """``base`` with NeuPIMs-style PIM in its own HBM: a unit of 16 multipliers per bank running attention
+    (softmax on the GPU), dual row buffers so the GPU reads memory while the units compute, two sub-batches
+    interleaved when that is faster. The units' capacity cost is taken as HBM-PIM's (3/4 of the stack; design
+    choice)."""
+    d = base.dram
+    nm = NearMemorySpec(
+        level="pim_bank", units_per_stack=0, banks_per_unit=1,  # a unit per bank [NEUPIMS]
+        clock_ghz=d.data_rate_gbps / 16,  # one 32 B column per tCCD_L (4 tCK) per unit
+        matrix_flops_per_cycle_per_unit=DtypeRates(fp32=0.0, bf16=32.0, fp16=32.0, fp8=64.0, int8=64.0, int4=0.0,
+                                                   fp4=0.0),  # 16 multipliers [NEUPIMS]; fp8 at twice (design)
+        vector_flops_per_cycle_per_unit=16.0, buffer_bytes_per_unit=512, internal_pc_bus_width_bits=0,
+        column_bytes=32, column_period_ns=0.0, command_period_ns=4.0 / d.data_rate_gbps, units_per_command=32,
+        access_latency_ns=2.0, max_gemv_m=8, supported_ops=("attention",), offload_overhead_ns=1000.0,
+        internal_pj_per_bit=0.0, compute_pj_per_flop=0.0, softmax_at="host",
+    )
+    return base.replace(
+        name=name,
+        description=f"{base.name.upper()} with NeuPIMs-style PIM in its HBM3e: attention in the banks, dual row "
+                    "buffers, two interleaved sub-batches",
+        dram=d.replace(capacity_bytes_per_stack=d.capacity_bytes_per_stack * 3 // 4),
+        near_memory=nm,
+        placement=PlacementSpec(weights_tier="dram", kv_cache_tier="dram", offload=("attention",),
+                                offload_when="always", overlap="sub_batch"),
+        citations=base.citations + (_NEUPIMS,),
+    )
+
+
+def h200_neupims() -> Architecture:
+    return _neupims(load("h200"), "h200-neupims")
+
+
+def b200_neupims() -> Architecture:
+    return _neupims(load("b200"), "b200-neupims")
+
+
 DIRECTION_PRESETS = {
     "h200-pnm": h200_pnm,
     "h200-pim": h200_pim,
     "h200-hbf": h200_hbf,
     "stacked3d": stacked3d,
     "ucie-chiplet": ucie_chiplet,
+    "b200-pim": b200_pim,
+    "h200-attacc": h200_attacc,
+    "b200-attacc": b200_attacc,
+    "h200-neupims": h200_neupims,
+    "b200-neupims": b200_neupims,
 }
 
 for _name, _factory in DIRECTION_PRESETS.items():

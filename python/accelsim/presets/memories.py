@@ -19,7 +19,8 @@ Sources (short names):
 - [JESD238]   JEDEC JESD238 High Bandwidth Memory (HBM3), 2022; HBM3E is the same interface at higher pin
               rates (vendors' parts; no separate JEDEC AC-timing table is public).
 - [JESD270-4] JEDEC JESD270-4 HBM4, 2025: 2048-bit interface, 32 channels per stack, 8 Gb/s per pin.
-- [JESD209-5] JEDEC JESD209-5 LPDDR5 / LPDDR5X.  [JESD239] JEDEC JESD239 GDDR7 (PAM3).
+- [JESD209-5] JEDEC JESD209-5 LPDDR5 / LPDDR5X.  [JESD239] JEDEC JESD239 GDDR7 (PAM3).  [JESD250] JEDEC
+              JESD250 GDDR6 (2 independent x16 channels per device, 4 bank groups x 4 banks, BL16).
 - [RAM2-HBM2], [RAM2-HBM3], [RAM2-HBM4], [RAM2-LP5], [RAM2-GDDR6], [RAM2-GDDR7]: Ramulator 2.1 (CMU SAFARI,
               github.com/CMU-SAFARI/ramulator2, commit c5b1c3a, python/ramulator/dram/*.py) timing presets
               ``HBM2_1600/2000/2400Mbps``, ``HBM3_6400Mbps``, ``HBM4_8000Mbps``, ``LPDDR5_6400``,
@@ -40,7 +41,8 @@ from ..spec.machine import DRAM_BITS_PER_CLOCK, DramSpec
 from ..units import GiB
 
 __all__ = ["SpeedBin", "SPEED_BINS", "speed_bin", "dram", "hbm2_timings_ns", "hbm3_timings_ns", "hbm3_trfc_ns",
-           "lpddr5x_timings_ns", "lpddr5x_dram", "gddr7_timings_ns", "gddr7_dram", "sram_main_memory", "TIMINGS"]
+           "lpddr5x_timings_ns", "lpddr5x_dram", "gddr6_timings_ns", "gddr6_dram", "gddr7_timings_ns", "gddr7_dram",
+           "sram_main_memory", "TIMINGS"]
 
 #: The DramSpec fields a speed bin sets: ``*_ns`` in ns, ``n*`` in device clock cycles.
 TIMINGS: tuple[str, ...] = ("tRCD_ns", "tRP_ns", "tCL_ns", "tRAS_ns", "tRRD_S_ns", "tRRD_L_ns", "tFAW_ns",
@@ -126,6 +128,8 @@ def _bins() -> dict[str, SpeedBin]:
                                                         tRFC_ns=450.0, tREFI_ns=3900.0),
                  "JESD270-4; Ramulator 2.1 HBM4_8000Mbps"),
         SpeedBin("LPDDR5X-8533", "lpddr5x", 8.533, lpddr5x_timings_ns(), "JESD209-5; Ramulator 2.1 LPDDR5_6400 (ns)"),
+        SpeedBin("GDDR6-16000", "gddr6", 16.0, gddr6_timings_ns(),
+                 "JESD250; Ramulator 2.1 GDDR6_2000_1350mV_double core timings"),
         SpeedBin("GDDR7-32000", "gddr7", 32.0, gddr7_timings_ns(),
                  "JESD239; GDDR6 core timings (Ramulator 2.1 GDDR6_2000_1350mV_double)"),
         # A design, not a standard: hybrid-bonded DRAM layers on the compute die with HBM3's cells (its ns
@@ -170,6 +174,14 @@ def lpddr5x_timings_ns(data_rate_gbps: float = 8.533) -> dict[str, float]:
         "tREFI_ns": 3906.0,  # tREFI base [RAM2-LP5]
         "tRFCpb_ns": 0.0,
     }
+
+
+def gddr6_timings_ns() -> dict[str, float]:
+    """GDDR6 timings [JESD250][RAM2-GDDR6]: the DRAM core's in ns (Ramulator 2 ``GDDR6_2000_1350mV_double``, its
+    CK counts x its 570 ps tCK, as for GDDR7); column timings in GDDR6's CK (8 bits per pin per CK: a BL16 burst
+    of 32 B on an x16 channel is 2 CK): tCCD_S 2 CK, tCCD_L 3 (the preset's 6 : 4 ratio); tRTW the core's 17.1 ns
+    (nCL + nBL + 4 - nCWL = 30 preset CK) as 34 CK at 16 Gb/s."""
+    return {**gddr7_timings_ns(), "nCCD_S": 2.0, "nCCD_L": 3.0, "nRTW": 34.0}
 
 
 def gddr7_timings_ns() -> dict[str, float]:
@@ -282,6 +294,20 @@ def gddr7_dram(*, devices: int = 16, data_rate_gbps: float = 32.0, capacity_byte
         bank_groups=4, banks_per_group=4, row_bytes=2048, burst_length=32, pc_bus_width_bits=8,
         capacity_bytes_per_stack=capacity_bytes_per_device,
         **speed_bin("GDDR7-32000", data_rate_gbps=data_rate_gbps),
+        interleave_bytes=interleave_bytes, access_latency_ns=access_latency_ns,
+    )
+
+
+def gddr6_dram(*, devices: int = 8, data_rate_gbps: float = 16.0, capacity_bytes_per_device: int = GiB,
+               access_latency_ns: float = 100.0, interleave_bytes: int = 2048) -> DramSpec:
+    """GDDR6-16000 (at ``data_rate_gbps``): ``devices`` devices, each 2 independent x16 channels of 4 bank groups x
+    4 banks and a 2 KiB page [JESD250][RAM2-GDDR6]; an access moves 32 B (BL16 x 16 pins).  Peak: 32 pins x
+    16 Gb/s / 8 = 64 GB/s per device; an 8 Gb device is 1 GiB."""
+    return DramSpec(
+        stacks=devices, channels_per_stack=2, pseudo_channels_per_channel=1,
+        bank_groups=4, banks_per_group=4, row_bytes=2048, burst_length=16, pc_bus_width_bits=16,
+        capacity_bytes_per_stack=capacity_bytes_per_device,
+        **speed_bin("GDDR6-16000", data_rate_gbps=data_rate_gbps),
         interleave_bytes=interleave_bytes, access_latency_ns=access_latency_ns,
     )
 

@@ -2,7 +2,7 @@
 
 >>> import accelsim.presets.systems as systems
 >>> systems.names()
-['b200-2die', 'dgx-b200-8', 'dgx-h100-8', 'hgx-h200-8', 'mi300x-8', 'mi300x-pkg', 'tpu-v5e-4x4', 'tpu-v5e-8', 'tpu-v6e-8', 'ucie-4chiplet']
+['b200-2die', 'dgx-a100a-160g-8', 'dgx-a100a-8', 'dgx-a100a-attacc-8', 'dgx-b200-8', 'dgx-h100-8', 'hgx-h200-8', 'mi300x-8', 'mi300x-pkg', 'tpu-v5e-4x4', 'tpu-v5e-8', 'tpu-v6e-8', 'ucie-4chiplet']
 >>> systems.load("dgx-h100-8").chips
 8
 >>> systems.load_package("b200-2die").dies
@@ -36,6 +36,8 @@ them and communicates nothing).  Sources (short names used in the comments):
                2024-07-10): IOD-to-IOD bandwidth 3.0 TB/s and 2.4 TB/s to its two neighbours.
 - [UCIe]       UCIe 1.0/2.0 specification (advanced package: x64 modules up to 32 GT/s) and D. Das
                Sharma, Hot Interconnects 2025 (2.5D: 0.25-0.3 pJ/bit, ~2 ns round-trip latency).
+- [ATTACC-SIM] The AttAcc authors' simulator (scale-snu/attacc_simulator, src/config.py): DGX of 8 GPUs,
+               NVLink3 "INTERFACE_BW" 600 GB/s; see accelsim.presets.literature.
 - [V5E]        Google Cloud TPU v5e documentation: 197 TFLOPS bf16, 393 TOPS int8, 16 GB HBM2e at
                819 GB/s, 400 GB/s bidirectional ICI per chip over 4 ports, 2D torus, 256-chip pods.
 - [V6E]        Google Cloud TPU v6e (Trillium) documentation and launch blog: 918 TFLOPS bf16, 32 GB HBM at
@@ -60,7 +62,7 @@ from ..spec.system import InterconnectSpec, LinkSpec, Package, System
 from . import registry
 from .registry import register
 
-__all__ = ["names", "load", "package_names", "load_package", "nvlink4_switch", "split_chip"]
+__all__ = ["names", "load", "package_names", "load_package", "nvlink4_switch", "nvlink3_switch", "split_chip"]
 
 
 def split_chip(arch: Architecture, dies: int) -> Architecture:
@@ -112,6 +114,34 @@ def nvlink4_switch(in_network: bool = True) -> InterconnectSpec:
         in_network_latency_ns=25000.0 if in_network else 0.0,  # hwLat NVLS Simple 25 us [NCCL-TUNE]
         in_network_efficiency=0.85,  # nvlsEfficiency, Hopper [NCCL-TUNE] (src/graph/tuning.cc)
     )
+
+
+def nvlink3_switch() -> InterconnectSpec:
+    """NVLink3 + second-generation NVSwitch, as in DGX A100: 12 links x 25 GB/s per direction = 600 GB/s
+    bidirectional ("INTERFACE_BW" 600 GB/s in the AttAcc simulator [ATTACC-SIM]); NCCL's latency model and
+    protocol efficiency as for NVLink4 (ASSUMED: same NCCL tuning table for both generations)."""
+    return nvlink4_switch(in_network=False).replace(
+        link=nvlink4_switch().link.replace(name="nvlink3-x12", bandwidth_gb_per_s=300.0))
+
+
+def _dgx_a100(name: str, chip: str, desc: str) -> System:
+    return System(name=name, description=desc, chips=8, chip=registry.load(chip), network=nvlink3_switch(),
+                  citations=("AttAcc simulator (scale-snu/attacc_simulator): DGX of 8 GPUs, NVLink3 600 GB/s",
+                             "NVIDIA/nccl src/graph/tuning.cc latency model (baseLat / hwLat), NCCL 2.19-2.21"))
+
+
+def dgx_a100a_8() -> System:
+    return _dgx_a100("dgx-a100a-8", "a100a", "8x A100 with HBM3 (80 GiB) on NVLink3 (AttAcc's DGX)")
+
+
+def dgx_a100a_160g_8() -> System:
+    return _dgx_a100("dgx-a100a-160g-8", "a100a-160g",
+                     "8x A100 with HBM3 (160 GiB) on NVLink3: AttAcc's same-capacity baseline")
+
+
+def dgx_a100a_attacc_8() -> System:
+    return _dgx_a100("dgx-a100a-attacc-8", "a100a-attacc",
+                     "8x A100a, each with an AttAcc device (5 x HBM3-PIM, KV cache + attention), on NVLink3")
 
 
 def _dgx(name: str, chip: Architecture, desc: str) -> System:
@@ -349,6 +379,9 @@ _SYSTEMS: dict[str, tuple[Callable[[], System], str]] = {
     "tpu-v5e-4x4": (tpu_v5e_4x4, "tpu-v5e"),
     "tpu-v5e-8": (tpu_v5e_8, "tpu-v5e"),
     "tpu-v6e-8": (tpu_v6e_8, "tpu-v6e"),
+    "dgx-a100a-8": (dgx_a100a_8, "a100a"),
+    "dgx-a100a-160g-8": (dgx_a100a_160g_8, "a100a-160g"),
+    "dgx-a100a-attacc-8": (dgx_a100a_attacc_8, "a100a-attacc"),
 }
 for _name, (_factory, _chip) in _SYSTEMS.items():
     register("system", _name, _factory, chip=_chip)

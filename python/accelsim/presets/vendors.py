@@ -50,6 +50,8 @@ Every value carries its source (short names below) or says that it is an estimat
 - [JESD209-5] JEDEC LPDDR5 / LPDDR5X; [RAM2-LP5] Ramulator 2 LPDDR5 preset ``LPDDR5_6400``.
 - [JESD239]  JEDEC GDDR7 (PAM3; 4 independent channels per device, up to 192 GB/s per device,
              16-32 Gb densities); [RAM2-GDDR6] Ramulator 2 GDDR6 preset ``GDDR6_2000_1350mV_double``.
+- [JESD250]  JEDEC GDDR6 (2 independent x16 channels per device, 16 banks in 4 bank groups per channel,
+             BL16: 32 B per access).
 
 Datasheet values carry a comment naming their source.  The few physical parameters no datasheet
 gives (sustained matrix fraction, in-flight bytes per SM, L2 bandwidth/latency, DRAM access latency,

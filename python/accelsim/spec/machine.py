@@ -34,11 +34,12 @@ __all__ = ["DRAM_KINDS", "DRAM_BITS_PER_CLOCK", "cycles", "DtypeRates", "Compute
 #: ``tCK = bits / data rate``. HBM2/HBM2E: DDR on CK (HBM2-2000: tCK 1 ns) [JESD235][RAM2-HBM2]; HBM3/HBM3E/HBM4:
 #: 4 bits per CK (HBM3-6400: 625 ps, HBM4-8000: 500 ps) [JESD238][RAM2-HBM3][RAM2-HBM4]; LPDDR5X: 8, WCK:CK 4:1
 #: with DDR on WCK (LPDDR5-6400: 1.25 ns) [JESD209-5][RAM2-LP5]; GDDR7: 16, a 32-bit-per-pin burst in 2 CK
-#: (GDDR7_28000_PAM3: 571 ps) [JESD239][RAM2-GDDR7]; ``sram`` (on-chip SRAM as the main memory level): one
+#: (GDDR7_28000_PAM3: 571 ps) [JESD239][RAM2-GDDR7]; GDDR6: 8, a BL16 burst in 2 CK (CK = data rate / 8: 500 ps
+#: at 16 Gb/s) [JESD250][RAM2-GDDR6]; ``sram`` (on-chip SRAM as the main memory level): one
 #: access per core clock; ``stacked3d`` (hybrid-bonded DRAM on the compute die, a design): DDR, as HBM2's
 #: 64-bit pseudo-channels. Sources: :mod:`accelsim.presets.memories`.
 DRAM_BITS_PER_CLOCK: dict[str, int] = {"hbm2": 2, "hbm2e": 2, "hbm3": 4, "hbm3e": 4, "hbm4": 4, "lpddr5x": 8,
-                                       "gddr7": 16, "sram": 1, "stacked3d": 2}
+                                       "gddr6": 8, "gddr7": 16, "sram": 1, "stacked3d": 2}
 
 #: DRAM kinds (standards) :class:`DramSpec` accepts.
 DRAM_KINDS: tuple[str, ...] = tuple(DRAM_BITS_PER_CLOCK)
@@ -358,4 +359,18 @@ class Architecture(Spec):
     def _check(self) -> None:
         if self.placement is not None and self.placement.weights_tier == "flash" and self.hbf is None:
             raise ConfigError("placement.weights_tier", "is 'flash' but the machine has no hbf tier", "flash")
+        nm = self.near_memory
+        if self.placement is not None and self.placement.kv_cache_tier == "pool":
+            if nm is None or nm.pool is None:
+                raise ConfigError("placement.kv_cache_tier", "is 'pool' but the machine has no near-memory pool "
+                                  "(near_memory.pool)", "pool")
+            if not nm.supports("attention") or "attention" not in self.placement.offload:
+                raise ConfigError("placement.kv_cache_tier", "a KV cache in the near-memory pool needs attention to "
+                                  "run there: put 'attention' in near_memory.supported_ops and placement.offload",
+                                  "pool")
+        if nm is not None and nm.pool is not None and (self.placement is None
+                                                       or self.placement.kv_cache_tier != "pool"):
+            raise ConfigError("placement.kv_cache_tier", "a machine with a near-memory pool keeps its KV cache there: "
+                              "set placement.kv_cache_tier to 'pool'", None if self.placement is None
+                              else self.placement.kv_cache_tier)
 

@@ -16,10 +16,12 @@ from ..dtypes import DTYPE_BYTES, canonical
 from .kernels import DecodeAttention, Elementwise, Gemv, Moe, _finite
 from ..models import ModelSpec
 from ..models import load as load_model
+from ..models.spec import GATED_ACTIVATIONS
 from ..engine.simulate import FIDELITIES, simulate
 from ..engine.result import KernelRow
 
-__all__ = ["decode_step", "decode_kernels", "decode_moe", "DecodeStepResult"]
+__all__ = ["decode_step", "decode_kernels", "decode_moe", "DecodeStepResult", "is_tiered", "overlap_mode",
+           "host_near_split", "heads_hidden_s", "static_w"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +46,11 @@ class DecodeStepResult:
     capacity_bytes: int
     kernels: tuple[tuple[KernelRow, int], ...] = ()
     routing_zipf_s: float = 0.0  # MoE routing skew the step was simulated with (0 = uniform)
+    #: how host and near-memory kernels overlapped (placement.overlap) and the time that hid
+    overlap: str = "none"
+    overlap_hidden_s: float = 0.0
+    #: static energy of the hidden time, which both overlapped sides' kernels charged (removed from the total)
+    overlap_static_j: float = 0.0
 
     @property
     def tokens_per_s(self) -> float:
@@ -75,7 +82,10 @@ class DecodeStepResult:
         no energy spec or the step is infeasible."""
         if not self.feasible:
             return None
-        return sum_components((r.energy_components_j, float(n)) for r, n in self.kernels)
+        comps = sum_components((r.energy_components_j, float(n)) for r, n in self.kernels)
+        if comps is not None and self.overlap_static_j:  # overlapped kernels charged the hidden time's static twice
+            comps["static"] -= self.overlap_static_j
+        return comps
 
     @property
     def energy_j(self) -> float:
@@ -103,7 +113,8 @@ class DecodeStepResult:
                     dram_write_bytes=self.dram_write_bytes, l2_read_bytes=self.l2_read_bytes,
                     launch_s=self.launch_s, flops=self.flops, kernels=self.rows(),
                     energy_j=_finite_or_none(self.energy_j), joules_per_token=_finite_or_none(self.joules_per_token),
-                    energy_by_component_j=self.energy_by_component_j, routing_zipf_s=self.routing_zipf_s)
+                    energy_by_component_j=self.energy_by_component_j, routing_zipf_s=self.routing_zipf_s,
+                    overlap=self.overlap, overlap_hidden_s=self.overlap_hidden_s)
 
     def rows(self) -> list[dict[str, Any]]:
         """Per-kernel rows: name, count, time per call and in total, bytes, FLOPs, bandwidth, bound."""
@@ -219,9 +230,14 @@ def decode_kernels(model: ModelSpec, batch: int, context: int, *, weight_dtype: 
                                 flops_per_element=5), count))
 
     def dense_mlp(count: int, ff: int) -> None:
-        out.append((_gemv("gate_up_proj", b, 2 * ff, d, weight_dtype), count))
-        out.append((Elementwise(name="swiglu", n_elements=b * ff, dtype=act, reads=2, writes=1,
-                                flops_per_element=6), count))
+        if model.activation in GATED_ACTIVATIONS:  # gate and up projections, one fused GEMV
+            out.append((_gemv("gate_up_proj", b, 2 * ff, d, weight_dtype), count))
+            out.append((Elementwise(name="swiglu", n_elements=b * ff, dtype=act, reads=2, writes=1,
+                                    flops_per_element=6), count))
+        else:  # GPT-style FFN: one up projection and an elementwise activation (GELU / ReLU / SiLU)
+            out.append((_gemv("up_proj", b, ff, d, weight_dtype), count))
+            out.append((Elementwise(name=model.activation, n_elements=b * ff, dtype=act, reads=1, writes=1,
+                                    flops_per_element=8), count))
         out.append((_gemv("down_proj", b, d, ff, weight_dtype), count))
         out.append((Elementwise(name="add_norm", n_elements=b * d, dtype=act, reads=2, writes=2,
                                 flops_per_element=5), count))
@@ -326,24 +342,88 @@ def decode_step(arch: Architecture, model: ModelSpec | str, batch: int, context:
     common = dict(arch_name=arch.name, model_name=model.name, batch=batch, context=context,
                   weight_dtype=weight_dtype, kv_dtype=kv_dtype, weight_bytes=wbytes, kv_cache_bytes=kvbytes,
                   capacity_bytes=cap, routing_zipf_s=routing_zipf_s)
-    if arch.hbf is not None:  # weights on High Bandwidth Flash, KV in DRAM: each tier holds its share
+    tiered = is_tiered(arch)
+    if tiered:  # weights on High Bandwidth Flash and/or KV in a near-memory pool: each tier holds its share
         from ..engine.nearmem import tiered_capacity
 
         cap, tier_reason = tiered_capacity(arch, wbytes, kvbytes)
         common["capacity_bytes"] = cap
         if tier_reason:
             return DecodeStepResult(feasible=False, reason=tier_reason, time_s=float("nan"), **common)
-    if arch.hbf is None and wbytes + kvbytes > cap:
+    if not tiered and wbytes + kvbytes > cap:
         reason = (f"weights ({_gb(wbytes)} GB, {weight_dtype}) + KV cache ({_gb(kvbytes)} GB, {kv_dtype}) "
                   f"exceed memory capacity ({_gb(cap)} GB)")
         return DecodeStepResult(feasible=False, reason=reason, time_s=float("nan"), **common)
-    seq = decode_kernels(model, batch, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype,
-                         routing_zipf_s=routing_zipf_s)
-    kernels = [k for k, _ in seq]
-    res = simulate(arch, kernels, fidelity=fidelity, workers=workers)  # distinct kernels on a thread pool
-    rows = tuple((row, n) for row, (_, n) in zip(res.kernels, seq))
-    total = math.fsum(row.time_s * n for row, n in rows)
-    return DecodeStepResult(feasible=True, reason="", time_s=total, kernels=rows, **common)
+    mode = overlap_mode(arch)
+
+    def step(b: int) -> tuple[list[tuple[Any, int]], tuple[tuple[KernelRow, int], ...]]:
+        seq = decode_kernels(model, b, context, weight_dtype=weight_dtype, kv_dtype=kv_dtype,
+                             routing_zipf_s=routing_zipf_s)
+        res = simulate(arch, [k for k, _ in seq], fidelity=fidelity, workers=workers)  # on a thread pool
+        return seq, tuple((row, n) for row, (_, n) in zip(res.kernels, seq))
+
+    seq, rows = step(batch)
+    serial = math.fsum(row.time_s * n for row, n in rows)
+    if mode == "sub_batch" and batch >= 2:
+        # two sub-batches: one's host kernels run while the other's near-memory kernels do. Each half reads
+        # every weight again, so a runtime interleaves only when that is faster (NeuPIMs does so from batch
+        # 256); the faster of the two is kept
+        halves = [step(b)[1] for b in (batch - batch // 2, batch // 2)]
+        (h1, p1), (h2, p2) = (host_near_split(r) for r in halves)
+        total = max(h1, p2) + max(h2, p1)
+        if total < serial:
+            split = math.fsum((h1, p1, h2, p2))
+            rows = tuple((dataclasses.replace(r, name=f"{r.name}/sb{i + 1}"), n)
+                         for i, rs in enumerate(halves) for r, n in rs)
+            return DecodeStepResult(feasible=True, reason="", time_s=total, kernels=rows, overlap=mode,
+                                    overlap_hidden_s=split - total, overlap_static_j=static_w(arch) * (split - total),
+                                    **common)
+    hidden = heads_hidden_s(seq, rows) if mode == "heads" else 0.0
+    return DecodeStepResult(feasible=True, reason="", time_s=serial - hidden, kernels=rows,
+                            overlap=mode if mode == "heads" else "none", overlap_hidden_s=hidden,
+                            overlap_static_j=static_w(arch) * hidden, **common)
+
+
+def static_w(arch: Architecture) -> float:
+    """The machine's static power (0 without an energy spec)."""
+    return arch.energy.static_power_w if arch.energy is not None else 0.0
+
+
+def is_tiered(arch: Architecture) -> bool:
+    """True when the machine's weights or KV cache live in a tier of their own (flash, a near-memory pool)."""
+    return arch.hbf is not None or (arch.near_memory is not None and arch.near_memory.pool is not None)
+
+
+def overlap_mode(arch: Architecture) -> str:
+    """``arch.placement.overlap`` for a machine with near-memory units, else "none"."""
+    if arch.near_memory is None or arch.placement is None:
+        return "none"
+    return arch.placement.overlap
+
+
+def host_near_split(rows: tuple[tuple[KernelRow, int], ...]) -> tuple[float, float]:
+    """(host seconds, near-memory seconds) of a step's rows (flash-fed kernels run on the host)."""
+    host = math.fsum(r.time_s * n for r, n in rows if r.placement in ("host", "host+hbf"))
+    near = math.fsum(r.time_s * n for r, n in rows if r.placement not in ("host", "host+hbf"))
+    return host, near
+
+
+def heads_hidden_s(seq: list[tuple[Any, int]], rows: tuple[tuple[KernelRow, int], ...]) -> float:
+    """Time hidden when attention on near-memory units is pipelined with the layer's QKV and output
+    projections on the host head group by head group (AttAcc): of the shorter side, all but one head
+    group's share overlaps the longer side, per layer."""
+    hidden = []
+    names = [getattr(k, "name", "") for k, _ in seq]
+    for i, ((k, n), (row, _)) in enumerate(zip(seq, rows)):
+        if not isinstance(k, DecodeAttention) or row.placement in ("host", "host+hbf"):
+            continue
+        proj = [rows[j][0].time_s for j in range(max(0, i - 3), min(len(rows), i + 2))
+                if names[j] in ("qkv_proj", "o_proj") and rows[j][1] == n]
+        if not proj:
+            continue
+        fc = math.fsum(proj)
+        hidden.append(n * min(fc, row.time_s) * (1.0 - 1.0 / k.kv_heads))
+    return math.fsum(hidden)
 
 
 def _gb(nbytes: float) -> str:

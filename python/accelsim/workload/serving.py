@@ -30,7 +30,7 @@ from ..multichip.collectives import AllGather, AllReduce, simulate_collective
 from ..multichip.parallel import ParallelPlan, p2p_time, sharded_model, stage_layers
 from ..spec.machine import Architecture
 from ..spec.system import System
-from .decode import decode_kernels
+from .decode import decode_kernels, is_tiered
 from .kernels import DecodeAttention, PrefillAttention
 from .prefill import attention_shape
 
@@ -573,10 +573,23 @@ def kv_capacity_tokens(chip: Architecture, model: ModelSpec, plan: ParallelPlan,
         kv_tok = kv_tok * local.n_kv_heads / model.n_kv_heads
     kv_tok /= pp
     cap = chip.memory_capacity_bytes
+    w_here = w_chip  # weights in the tier that holds the KV cache
+    if isinstance(chip, Architecture) and is_tiered(chip):  # weights on flash and/or the KV cache in a pool
+        from ..engine.nearmem import policy, unit_dram  # noqa: PLC0415
+
+        pol = policy(chip)
+        on_flash = chip.hbf is not None and pol.weights_tier == "flash"
+        w_tier = chip.hbf.capacity_bytes if on_flash and chip.hbf is not None else cap
+        if pol.kv_cache_tier == "pool":
+            cap = unit_dram(chip).capacity_bytes
+        if on_flash or pol.kv_cache_tier == "pool":
+            w_here = 0.0
+            if w_chip > w_tier:  # the weights do not fit their own tier: no room for any sequence
+                return 0, w_chip, kv_tok
     if stack.memory_basis == "total":
-        kv_mem = cap * stack.memory_fraction - w_chip
+        kv_mem = cap * stack.memory_fraction - w_here
     else:
-        kv_mem = (cap - w_chip) * stack.memory_fraction
+        kv_mem = (cap - w_here) * stack.memory_fraction
     return max(0, int(kv_mem // kv_tok)), w_chip, kv_tok
 
 
