@@ -221,7 +221,7 @@ def directions_bullets() -> str:
         f"  mixtral at batch 16.\n"
         f"- **Capacity decides the rest.** Only the HBF + HBM hybrid holds llama-3-405b ({w405 / 1e9:.0f} GB of fp8 "
         f"weights in\n"
-        f"  {hbf.capacity_bytes / 2**40:.0f} TiB of flash), at {min(hbf405):.0f}-{max(hbf405):.0f} tokens/s. Its "
+        f"  {hbf.capacity_bytes / 1e12:.2f} TB of flash), at {min(hbf405):.0f}-{max(hbf405):.0f} tokens/s. Its "
         f"{flash} against the h200's {h200.peak_dram_bandwidth_bytes_per_s / 1e12:.1f}, so\n"
         f"  where both fit it is {_pct_range(slower)} slower, at about the same J/token "
         f"({min(energy):+.0%} to {max(energy):+.0%}: a flash bit costs {hbf.read_pj_per_bit:.1f} pJ\n"
