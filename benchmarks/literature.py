@@ -4,7 +4,7 @@ whether it is within 20%; where it is not, the modelling difference that explain
 
 Then the same designs on today's GPUs (h200, b200): what each idea buys in tokens/s, J/token and $/Mtoken.
 
-    PYTHONPATH=python python3 benchmarks/literature.py [--json literature.json] [--skip-directions]
+    python benchmarks/literature.py [--json literature.json] [--skip-directions]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import textwrap
 import time
 from typing import Any
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim
 from accelsim.explore import cost as cost_model
 from accelsim.report import literature
