@@ -2,12 +2,14 @@
 // C++ ConfigError -> a Python ValueError subclass. Which fields exist is the core's business
 // (memory/registry.hpp and each component's from()).
 #include <pybind11/pybind11.h>
+#include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include <string>
 #include <vector>
 
 #include "accelsim/config.hpp"
+#include "accelsim/memory/dram_trace.hpp"
 #include "accelsim/memory/flash.hpp"
 #include "accelsim/memory/registry.hpp"
 #include "accelsim/simulate.hpp"
@@ -126,6 +128,42 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("hbf"), py::arg("bytes"),
       "Stream `bytes` from a High Bandwidth Flash tier (dict of HbfSpec fields); returns times in ps.");
+  // A load/store trace through the DRAM alone (closed loop, as DRAM simulators are driven): the
+  // comparison with other DRAM simulators (benchmarks/ramulator_compare.py).
+  m.def(
+      "simulate_dram_trace",
+      [](const py::dict& machine, py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> addr,
+         py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast> write, int read_queue_entries,
+         int write_queue_entries) {
+        const DramConfig c = DramConfig::from(Config(DictSource(machine)));
+        if (addr.ndim() != 1 || write.ndim() != 1 || addr.shape(0) != write.shape(0))
+          throw ConfigError("write", "addresses and write flags must be 1-d arrays of one length");
+        DramTraceOptions opt;
+        opt.read_queue_entries = read_queue_entries;
+        opt.write_queue_entries = write_queue_entries;
+        DramTraceResult r;
+        {
+          py::gil_scoped_release release;
+          r = simulate_dram_trace(c, addr.data(), write.data(), addr.shape(0), opt);
+        }
+        py::dict o;
+        o["requests"] = r.requests;
+        o["reads"] = r.reads;
+        o["writes"] = r.writes;
+        o["time_ps"] = r.time_ps;
+        o["last_accept_ps"] = r.last_accept_ps;
+        o["read_latency_sum_ps"] = r.read_latency_sum_ps;
+        o["row_hits"] = r.row_hits;
+        o["row_misses"] = r.row_misses;
+        o["activates"] = r.activates;
+        o["refreshes"] = r.refreshes;
+        o["bytes"] = r.bytes;
+        o["events"] = r.events;
+        return o;
+      },
+      py::arg("machine"), py::arg("addresses"), py::arg("writes"), py::arg("read_queue_entries") = 32,
+      py::arg("write_queue_entries") = 32,
+      "Run a load/store trace (byte addresses, write flags) through the machine's DRAM alone; times in ps.");
   m.def("component_kinds", [] {
     std::vector<std::string> out;
     for (const auto& k : component_kinds()) out.emplace_back(k.kind);

@@ -36,6 +36,13 @@ MapConfig full_machine() {
   return c;
 }
 
+// Every optional field too, at a valid non-default value.
+MapConfig full_machine_all() {
+  MapConfig c = full_machine();
+  c.set("address_map", std::string("mop4clxor")).set("interleave_bytes", std::int64_t(128));
+  return c;
+}
+
 MapConfig full_flash() {
   MapConfig c;
   c.set("stacks", std::int64_t(2)).set("channels_per_stack", std::int64_t(4)).set("planes_per_channel", std::int64_t(2));
@@ -108,7 +115,7 @@ TEST_CASE("Config: missing, mistyped and out-of-range fields are ConfigErrors na
 }
 
 TEST_CASE("registry: each component reads exactly its listed fields, and misses each one by name") {
-  const MapConfig mc = full_machine(), fc = full_flash();
+  const MapConfig mc = full_machine_all(), fc = full_flash();
   std::set<std::string> machine_fields;
   for (const auto& k : component_kinds()) {
     const MapConfig& src = k.read ? mc : fc;
@@ -119,9 +126,16 @@ TEST_CASE("registry: each component reads exactly its listed fields, and misses 
     } else {
       FlashConfig::from(Config(rec));
     }
-    const std::set<std::string> listed(k.fields.begin(), k.fields.end());
+    std::set<std::string> listed(k.fields.begin(), k.fields.end());
+    listed.insert(k.optional.begin(), k.optional.end());
     CHECK(rec.read == listed);
-    CHECK_EQ(listed.size(), k.fields.size());  // no field listed twice
+    CHECK_EQ(listed.size(), k.fields.size() + k.optional.size());  // no field listed twice
+    for (const char* f : k.optional) {
+      CHECK(machine_fields.insert(f).second);
+      const Without w(src, f);  // an optional field may be left out
+      MachineConfig m;
+      if (k.read) k.read(Config(w), &m);
+    }
     for (const char* f : k.fields) {
       if (k.read) {
         CHECK(machine_fields.insert(f).second);  // no two machine components share a field
@@ -139,7 +153,9 @@ TEST_CASE("registry: each component reads exactly its listed fields, and misses 
         CHECK_EQ(e.field, std::string(f));
       }
     }
-    CHECK(component_fields(k.kind) == std::vector<std::string>(k.fields.begin(), k.fields.end()));
+    std::vector<std::string> all(k.fields.begin(), k.fields.end());
+    all.insert(all.end(), k.optional.begin(), k.optional.end());
+    CHECK(component_fields(k.kind) == all);
   }
   CHECK_THROWS_AS(component_fields("tape"), ConfigError);
   // the whole machine reads through the table

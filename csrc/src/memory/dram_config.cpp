@@ -1,5 +1,7 @@
 #include "accelsim/memory/dram_config.hpp"
 
+#include <string>
+
 namespace accelsim {
 
 DramConfig DramConfig::from(const Config& c) {
@@ -28,6 +30,12 @@ DramConfig DramConfig::from(const Config& c) {
   r.tREFI = c.require_ps("tREFI_ns");
   r.tRFCpb = c.require_ps("tRFCpb_ns");
   r.access_latency = c.require_ps("access_latency_ns");
+  if (c.has("address_map")) {
+    const std::string m = c.require<std::string>("address_map");
+    if (m == "hashed") r.address_map = AddressMapKind::Hashed;
+    else if (m == "mop4clxor") r.address_map = AddressMapKind::Mop4ClXor;
+    else throw ConfigError("dram.address_map", "must be 'hashed' or 'mop4clxor'");
+  }
   return r;
 }
 
@@ -41,6 +49,14 @@ void DramConfig::validate() const {
   require(tBL > 0, "dram.data_rate_gbps", "burst time must be > 0");
   require(tREFI > tRFC, "dram.tREFI_ns", "must exceed tRFC");
   require(access_latency >= 0, "dram.access_latency_ns", "must be >= 0");
+  if (address_map == AddressMapKind::Mop4ClXor) {
+    auto pow2 = [](std::int64_t v) { return v > 0 && (v & (v - 1)) == 0; };
+    require(pow2(pcs_per_channel) && pow2(bank_groups) && pow2(banks_per_group) && pow2(row_bytes / burst_bytes) &&
+                row_bytes % burst_bytes == 0 && row_bytes / burst_bytes >= 4,
+            "dram.address_map", "mop4clxor needs power-of-two pseudo-channels, bank groups, banks and bursts per row (>= 4)");
+    require(interleave_bytes <= 4 * burst_bytes, "dram.interleave_bytes",
+            "must be at most 4 bursts with the mop4clxor map (an access stays in one bank)");
+  }
 }
 
 }  // namespace accelsim

@@ -23,6 +23,7 @@ class AddressMap {
  public:
   explicit AddressMap(const DramConfig& c);
   DramAddress operator()(Bytes addr) const {
+    if (kind_ == AddressMapKind::Mop4ClXor) return mop4clxor(addr);
     const std::int64_t chunk = il_.div(addr);
     DramAddress a{};
     const std::int64_t group = npc_.div(chunk);
@@ -37,7 +38,13 @@ class AddressMap {
   }
 
  private:
+  DramAddress mop4clxor(Bytes addr) const;
+  AddressMapKind kind_;
   ExactDiv il_, npc_, per_row_, nb_;
+  // mop4clxor: bursts -> channel (lowest), then within the channel 2 column bits, PC, bank group, bank,
+  // the rest of the column, row; PC, bank group and bank XORed with successive column bits
+  ExactDiv burst_, channels_;
+  int pc_bits_ = 0, bg_bits_ = 0, bank_bits_ = 0, col_bits_ = 0, pcs_per_channel_ = 1, bank_groups_ = 1;
 };
 
 // AddressMap(c)(addr), for one-off look-ups.

@@ -6,6 +6,12 @@
 
 namespace accelsim {
 
+// How addresses spread over pseudo-channels, banks and rows (memory/address_map.hpp).
+enum class AddressMapKind {
+  Hashed = 0,     // interleave granules rotated over the pseudo-channels by a hash; banks permuted by row
+  Mop4ClXor = 1,  // Ramulator's MOP4CLXOR: 4 bursts per bank, then PC / bank group / bank, XORed with the column
+};
+
 struct DramConfig {
   int stacks = 1, channels_per_stack = 16, pcs_per_channel = 2, bank_groups = 4, banks_per_group = 4;
   Bytes row_bytes = 1024, burst_bytes = 32, interleave_bytes = 1024;
@@ -14,6 +20,7 @@ struct DramConfig {
          tFAW = 15000, tCCD_S = 1250, tCCD_L = 2500, tWTR = 6250, tRTW = 12500, tRFC = 350000, tREFI = 3900000;
   TimePs tRFCpb = 0;  // > 0: per-bank refresh (each bank once per tREFI, staggered), else all-bank tRFC
   TimePs access_latency = 300000;  // round trip unit <-> controller, excluding device timing
+  AddressMapKind address_map = AddressMapKind::Hashed;
   int pseudo_channels() const { return stacks * channels_per_stack * pcs_per_channel; }
   int banks() const { return bank_groups * banks_per_group; }
   double peak_bytes_per_ps() const { return static_cast<double>(pseudo_channels()) * burst_bytes / tBL; }

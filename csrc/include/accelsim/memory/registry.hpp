@@ -12,7 +12,8 @@ namespace accelsim {
 
 struct ComponentKind {
   const char* kind;                  // "compute", "sram", "dram", "machine", "flash"
-  std::vector<const char*> fields;   // the flat description's keys it reads
+  std::vector<const char*> fields;   // the flat description's keys it requires
+  std::vector<const char*> optional; // keys it reads when present (a default otherwise)
   // Reads the component into a machine (nullptr: not part of a MachineConfig, e.g. the flash tier,
   // which simulate_flash_read reads on its own).
   void (*read)(const Config& c, MachineConfig* m);
@@ -20,7 +21,7 @@ struct ComponentKind {
 
 // Every kind, in the order a machine is read (which error a description with several faults gets).
 const std::vector<ComponentKind>& component_kinds();
-// The fields `kind` reads; ConfigError("kind") for an unknown kind.
+// The fields `kind` reads, required then optional; ConfigError("kind") for an unknown kind.
 std::vector<std::string> component_fields(const std::string& kind);
 
 }  // namespace accelsim
