@@ -80,7 +80,7 @@ Issued issue_next(PseudoChannel& pc, const DramConfig& c, TimePs& now) {
   Issued out;
   out.first = now;
   const auto hits = pc.stats().row_hits;
-  out.r = pc.issue(now, &out.end);
+  CHECK(pc.issue(now, &out.r, &out.end));
   out.hit = pc.stats().row_hits > hits;
   out.col = out.end - c.tCL - out.r.bursts * c.tBL;
   return out;
@@ -429,7 +429,7 @@ TEST_CASE("random request streams obey the timing table") {
       Issued x;
       x.first = now;
       const auto hits = pc.stats().row_hits;
-      x.r = pc.issue(now, &x.end);
+      if (!pc.issue(now, &x.r, &x.end)) continue;  // only rows opened ahead
       x.hit = pc.stats().row_hits > hits;
       x.col = x.end - c.tCL - x.r.bursts * c.tBL;
       out.push_back(x);

@@ -185,7 +185,11 @@ void Engine::pc_wake(int pc) {
     return;
   }
   TimePs data_end = 0;
-  const MemRequest r = dram_.serve(pc, now_, &data_end);
+  MemRequest r;
+  if (!dram_.serve(pc, now_, &r, &data_end)) {  // the row-command bus acted
+    wake_pc(pc);
+    return;
+  }
   if (r.write) {
     push(data_end, kWriteDone, pc, static_cast<std::int64_t>(r.bursts) * m_.dram.burst_bytes);
   } else {

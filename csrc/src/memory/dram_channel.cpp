@@ -108,7 +108,7 @@ void PseudoChannel::type_keys(TimePs now, std::int64_t f2[6]) const {
   const TimePs bus_term = bus_free_ - c_.tCL;
   const TimePs chan_col = std::max(col_ok_, bus_term);
   const TimePs col_rd = std::max(chan_col, rd_ok_), col_wr = std::max(chan_col, wr_ok_);
-  const TimePs act_closed = std::max({now, act_ok_, faw_[faw_pos_] + c_.tFAW}) + c_.tRCD;
+  const TimePs act_closed = std::max({now, act_ok_, faw_[0] + c_.tFAW}) + c_.tRCD;
   const TimePs act_open = std::max(act_closed, now + c_.tRP + c_.tRCD);
   f2[0] = 2 * std::max(now, col_rd);
   f2[1] = 2 * std::max(now, col_wr);
@@ -174,7 +174,7 @@ PseudoChannel::Choice PseudoChannel::bank_choice(int bank, TimePs now, std::int6
       ch.pre = std::max(now, bk.pre_ok);
       act = std::max(act, ch.pre + c_.tRP);
     }
-    act = std::max({act, bg_act_ok_[bg], act_ok_, faw_[faw_pos_] + c_.tFAW});
+    act = std::max({act, bg_act_ok_[bg], act_ok_, faw_[0] + c_.tFAW});
     ch.act = act;
     col = std::max({act + c_.tRCD, bg_col_ok_[bg], col_ok_});
   }
@@ -199,6 +199,7 @@ void PseudoChannel::offer_candidate(int b, TimePs now) {
     choice_ = bank_choice(b, now, h);
     choice_now_ = now;
   }
+  if (activate_ahead_ && !banks_[b].cand_hit) next_act_ = std::min(next_act_, bank_first_act(b, now));
 }
 
 void PseudoChannel::refresh_slow(TimePs now) {
@@ -266,19 +267,25 @@ TimePs PseudoChannel::next_issue_time(TimePs now) {
     choice_ = choose(now);
     choice_now_ = now;
     choice_valid_ = true;
+    next_act_ = activate_ahead_ ? earliest_act(now) : kNever;
   }
   const Choice& ch = choice_;
-  // The controller acts when the chosen request's first command (PRE, ACT or column) is due.
-  const TimePs first = first_command(ch);
+  // The controller acts when the chosen request's first command (PRE, ACT or column) is due, or when
+  // the row-command bus can open a row ahead.
+  const TimePs first = std::min(first_command(ch), next_act_);
   // A command that could only start after a refresh is due waits for the refresh to be applied first.
   if (first >= next_ref_) return next_ref_;
   return first;
 }
 
-DramRequest PseudoChannel::issue(TimePs now, TimePs* data_end) {
+bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   do_refresh(now);
   const Choice ch = choice_usable(now) ? choice_ : choose(now);
   choice_valid_ = false;
+  if (first_command(ch) > now) {  // only the row-command bus is due: open rows ahead
+    activate_ahead(now, now);
+    return false;
+  }
   auto& q = queues_[ch.bank];
   DramRequest r = q.at(static_cast<std::uint32_t>(ch.pos));
   q.erase(static_cast<std::uint32_t>(ch.pos));
@@ -314,15 +321,45 @@ DramRequest PseudoChannel::issue(TimePs now, TimePs* data_end) {
   update_bg_key(bg);
   if (activate_ahead_) activate_ahead(now, col);
   *data_end = end;
-  return r;
+  *out = r;
+  return true;
+}
+
+TimePs PseudoChannel::bank_first_act(int b, TimePs now) const {
+  const Bank& bk = banks_[b];
+  if (bk.open_row >= 0) return std::max(now, bk.pre_ok);
+  return std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
+}
+
+TimePs PseudoChannel::earliest_act(TimePs now) const {
+  TimePs best = kNever;
+  const std::size_t nwords = nonempty_.size();
+  for (std::size_t w = 0; w < nwords; ++w) {
+    std::uint64_t bits = nonempty_[w];
+    while (bits) {
+      const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+      bits &= bits - 1;
+      if (banks_[b].cand_hit) continue;
+      best = std::min(best, bank_first_act(b, now));
+    }
+  }
+  return best;
 }
 
 // An ACT of `row` in bank `bk` at `act` (after its PRE, if any): the four-activate window, tRRD to the
 // next ACT, tRAS before the bank may precharge, tRAS + tRP before its next ACT.
 void PseudoChannel::record_activate(Bank& bk, std::int64_t row, TimePs act) {
-  faw_[faw_pos_] = act;
-  faw_pos_ = (faw_pos_ + 1) % 4;
-  act_ok_ = act + c_.tRRD_S;
+  // ACTs are committed in decision order, not always in time order (a precharge-then-activate sequence
+  // commits an ACT tRP ahead): keep the four latest ACT times sorted, so faw_[0] is the oldest of them.
+  if (act > faw_[0]) {
+    int i = 0;
+    while (i < 3 && faw_[i + 1] < act) {
+      faw_[i] = faw_[i + 1];
+      ++i;
+    }
+    faw_[i] = act;
+  }
+  act_ok_ = std::max(act_ok_, act + c_.tRRD_S);
   bg_act_ok_[bk.bg] = std::max(bg_act_ok_[bk.bg], act + c_.tRRD_L);
   bk.open_row = row;
   bk.pre_ok = act + c_.tRAS;
@@ -333,6 +370,8 @@ void PseudoChannel::record_activate(Bank& bk, std::int64_t row, TimePs act) {
 // stream from one bank the controller precharges and activates the banks whose next request needs a
 // new row (up to the time of the column command just issued), within tRRD/tFAW/tRAS/tRP.
 void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
+  // Precharges first: a bank whose candidate misses on an open row closes it once it may (tRAS, the
+  // last column command); a PRE holds no ACT slot, so it never delays another bank's ACT.
   const std::size_t nwords = nonempty_.size();
   for (std::size_t w = 0; w < nwords; ++w) {
     std::uint64_t bits = nonempty_[w];
@@ -340,25 +379,44 @@ void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
       const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
       bits &= bits - 1;
       Bank& bk = banks_[b];
-      if (bk.cand_pos < 0 || bk.cand_hit) continue;
-      const DramRequest& r = queues_[b].at(static_cast<std::uint32_t>(bk.cand_pos));
-      const int g = bk.bg;
-      TimePs act = std::max(now, bk.act_ok);
-      TimePs first = -1;  // the bank's first command: its PRE when a row is open, else the ACT
-      if (bk.open_row >= 0) {
-        first = std::max(now, bk.pre_ok);
-        act = std::max(act, first + c_.tRP);
-      }
-      act = std::max({act, bg_act_ok_[g], act_ok_, faw_[faw_pos_] + c_.tFAW});
-      if (first < 0) first = act;
-      // precharge-then-activate is one committed sequence: it may start (PRE) by the horizon
-      if (first > horizon) continue;
-      record_activate(bk, r.row, act);
-          bk.col_ok = std::max(bk.col_ok, act + c_.tRCD);
-      ++stats_.activates_ahead;
-      recompute_cand(b);
-      update_bg_key(g);
+      if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row < 0) continue;
+      const TimePs pre = std::max(now, bk.pre_ok);
+      if (pre > horizon) continue;
+      bk.open_row = -1;
+      bk.act_ok = std::max(bk.act_ok, pre + c_.tRP);
+      update_key(b);
     }
+  }
+  // Then ACTs on the closed banks, oldest candidate first among those that can activate by the horizon
+  // (first ready, first come), each one moving the channel's tRRD / tFAW bounds for the next.
+  for (;;) {
+    int best = -1;
+    std::int64_t best_age = 0;
+    TimePs best_act = 0;
+    for (std::size_t w = 0; w < nwords; ++w) {
+      std::uint64_t bits = nonempty_[w];
+      while (bits) {
+        const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+        bits &= bits - 1;
+        const Bank& bk = banks_[b];
+        if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row >= 0) continue;
+        const TimePs act = std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
+        if (act > horizon) continue;
+        if (best < 0 || bk.cand_id < best_age) {
+          best = b;
+          best_age = bk.cand_id;
+          best_act = act;
+        }
+      }
+    }
+    if (best < 0) break;
+    Bank& bk = banks_[best];
+    const DramRequest& r = queues_[best].at(static_cast<std::uint32_t>(bk.cand_pos));
+    record_activate(bk, r.row, best_act);
+    bk.col_ok = std::max(bk.col_ok, best_act + c_.tRCD);
+    ++stats_.activates_ahead;
+    recompute_cand(best);
+    update_bg_key(bk.bg);
   }
 }
 

@@ -64,7 +64,11 @@ DramTraceResult simulate_dram_trace(const DramConfig& c, const std::int64_t* add
       continue;
     }
     TimePs data_end = 0;
-    const MemRequest r = dram.serve(p, now, &data_end);
+    MemRequest r;
+    if (!dram.serve(p, now, &r, &data_end)) {  // the row-command bus acted
+      wake[static_cast<std::size_t>(p)] = dram.next_event_ps(p, now);
+      continue;
+    }
     ++done;
     const int ch = p / per_channel;
     if (r.write) {

@@ -26,8 +26,8 @@ class DramLevel final : public MemoryLevel {
   TimePs next_event_ps(int port, TimePs now) override {
     return pcs_[static_cast<std::size_t>(port)]->next_issue_time(now);
   }
-  MemRequest serve(int port, TimePs now, TimePs* done) override {
-    return pcs_[static_cast<std::size_t>(port)]->issue(now, done);
+  bool serve(int port, TimePs now, MemRequest* r, TimePs* done) override {
+    return pcs_[static_cast<std::size_t>(port)]->issue(now, r, done);
   }
   LevelStats stats() const override;
   const DramConfig& config() const { return c_; }

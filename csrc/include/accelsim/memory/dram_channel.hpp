@@ -47,14 +47,15 @@ class PseudoChannel {
   }
   bool empty() const { return pending_ == 0; }
 
-  // Earliest time >= now at which the best queued request's first command (PRE, ACT or column) is due.
-  // Also performs any refresh due at or before `now`.
+  // Earliest time >= now at which the controller acts: the best queued request's first command (PRE,
+  // ACT or column) is due, or (with activate-ahead) the row-command bus can precharge / activate a bank
+  // for a queued row miss. Also performs any refresh due at or before `now`.
   TimePs next_issue_time(TimePs now);
 
-
-  // Commit the chosen request at `now` (== next_issue_time(now)): its PRE/ACT/column commands are
-  // scheduled from here. Returns it with the time its last data beat leaves the bus.
-  DramRequest issue(TimePs now, TimePs* data_end);
+  // Act at `now` (== next_issue_time(now)). When the chosen request's first command is due, commit it
+  // (its PRE/ACT/column commands are scheduled from here) and return true with it in *r and the time its
+  // last data beat leaves the bus; otherwise only the row-command bus acted: false.
+  bool issue(TimePs now, DramRequest* r, TimePs* data_end);
 
   const DramStats& stats() const { return stats_; }
 
@@ -132,8 +133,7 @@ class PseudoChannel {
   std::vector<std::uint8_t> key_type_;  // 2 * kind (0 hit, 1 miss on a closed bank, 2 miss on an open one) + write
   std::vector<std::uint16_t> key_bg_;   // 2 * bank group + (candidate is a miss): the candidate's bg_key_ entry
   std::vector<std::int64_t> bg_key_;    // per bank group, its term of a hit's and of a miss's key (update_bg_key)
-  std::array<TimePs, 4> faw_{};  // last four ACT times (ring)
-  int faw_pos_ = 0;
+  std::array<TimePs, 4> faw_{};  // the four latest ACT times, ascending
   TimePs col_ok_ = 0, act_ok_ = 0, bus_free_ = 0;
   TimePs rd_ok_ = 0, wr_ok_ = 0;   // read-after-write / write-after-read turnaround
   TimePs next_ref_ = 0;
@@ -144,7 +144,15 @@ class PseudoChannel {
   // answer for every t in [choice_now_, its first command time]: every candidate's column time only
   // grows with `now`, and the winner's does not change before its first command (all its terms are
   // max(now, ...) >= that time), so neither the winner nor any tie-break can change.
-  bool choice_usable(TimePs now) const { return choice_valid_ && now >= choice_now_ && now <= first_command(choice_); }
+  // (With activate-ahead, also the earliest first command of any bank's row miss, next_act_: the same
+  // argument holds for it, each bank's time being max(now, a bank-only bound).)
+  bool choice_usable(TimePs now) const {
+    return choice_valid_ && now >= choice_now_ && now <= first_command(choice_) && now <= next_act_;
+  }
+  // When bank b's row-miss candidate could start its first command (PRE, or ACT on a closed bank).
+  TimePs bank_first_act(int b, TimePs now) const;
+  TimePs earliest_act(TimePs now) const;
+  TimePs next_act_ = kNever;
   bool choice_valid_ = false;
   TimePs choice_now_ = 0;
   Choice choice_;

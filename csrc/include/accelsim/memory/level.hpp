@@ -5,7 +5,8 @@
 //   int port = level.place(addr, &r);  fills r's position (bank, row); the caller fills the rest
 //   level.accept(port, r);             true: r may have moved its port's next_event_ps earlier
 //   t = level.next_event_ps(port, now) earliest time >= now the port acts (kNever when idle)
-//   level.serve(port, t, &done)        at t: the request served, `done` = when its data is through
+//   level.serve(port, t, &r, &done)    at t: true and the request served (`done` = when its data is
+//                                      through), or false when the port only did internal work
 //
 // The engine keeps one pending wake-up per port. Implementations: DramLevel (memory/dram.hpp),
 // SramLevel (memory/sram.hpp). The registry (memory/registry.hpp) lists every kind and its fields.
@@ -43,9 +44,9 @@ class MemoryLevel {
   virtual int place(Bytes addr, MemRequest* r) const = 0;
   virtual bool accept(int port, const MemRequest& r) = 0;
   virtual TimePs next_event_ps(int port, TimePs now) = 0;
-  // Serve the port's chosen request at `now` (== next_event_ps(port, now)); *done = when its data has
-  // crossed the port.
-  virtual MemRequest serve(int port, TimePs now, TimePs* done) = 0;
+  // Act at `now` (== next_event_ps(port, now)): serve the port's chosen request (true; *r = it, *done =
+  // when its data has crossed the port), or only do internal work such as opening rows ahead (false).
+  virtual bool serve(int port, TimePs now, MemRequest* r, TimePs* done) = 0;
   virtual LevelStats stats() const = 0;
 };
 
