@@ -242,6 +242,7 @@ TEST_CASE("per-bank refresh blocks only the bank being refreshed") {
   DramConfig c = table();
   c.tREFI = 1600000;
   c.tRFCpb = 100000;
+  c.refresh = RefreshKind::PerBank;
   const TimePs step = c.tREFI / c.banks();  // bank 0 of pseudo-channel 0 is refreshed first, at `step`
   PseudoChannel pc(c, 0);
   TimePs now = step;

@@ -19,34 +19,43 @@ PseudoChannel::PseudoChannel(const DramConfig& c, int index, bool activate_ahead
       banks_(c.banks()),
       bg_col_ok_(c.bank_groups, 0),
       bg_act_ok_(c.bank_groups, 0),
-      queues_(c.banks()),
-      nonempty_((static_cast<std::size_t>(c.banks()) + 63) / 64, 0),
       key_hi_(c.banks(), std::numeric_limits<std::int64_t>::max()),
       key_lo_(c.banks(), 0),
       key_type_(c.banks(), 0),
       key_bg_(c.banks(), 0),
       bg_key_(2 * static_cast<std::size_t>(c.bank_groups), 0) {
   activate_ahead_ = activate_ahead;
+  for (int m = 0; m < 2; ++m) {
+    queues_[m].resize(static_cast<std::size_t>(c.banks()));
+    nonempty_[m].assign((static_cast<std::size_t>(c.banks()) + 63) / 64, 0);
+  }
+  split_ = c.write_queue_bursts > 0;
   for (int b = 0; b < c.banks(); ++b) banks_[b].bg = static_cast<std::int16_t>(b % c.bank_groups);
   for (int g = 0; g < c.bank_groups; ++g) update_bg_key(g);
   faw_.fill(-kNever);
-  // Refresh of the pseudo-channels is staggered evenly over one tREFI so they do not all block at once.
-  next_ref_ = (c.tREFI * static_cast<TimePs>(index)) / std::max(1, c.pseudo_channels()) + c.tREFI / 2;
-  if (c.tRFCpb > 0) next_ref_ = (c.tREFI / std::max(1, c.banks())) * (1 + index % std::max(1, c.banks()));
+  // All-bank refresh: the pseudo-channels of one channel refresh together (they share its command
+  // bus), the channels staggered evenly over one tREFI so they do not all block at once.
+  const int channel = index / std::max(1, c.pcs_per_channel);
+  const int channels = std::max(1, c.pseudo_channels() / std::max(1, c.pcs_per_channel));
+  next_ref_ = (c.tREFI * static_cast<TimePs>(channel)) / channels + c.tREFI / 2;
+  if (c.refresh == RefreshKind::PerBank)
+    next_ref_ = (c.tREFI / std::max(1, c.banks())) * (1 + index % std::max(1, c.banks()));
+  if (c.refresh == RefreshKind::Off) next_ref_ = kNever;
 }
 
 void PseudoChannel::recompute_cand(int b) {
-  const BankQueue& q = queues_[b];
+  const BankQueue& q = queues_[mode_][b];
   Bank& bk = banks_[b];
   if (q.size == 0) {
     bk.cand_pos = -1;
     bk.cand_hit = false;
-    nonempty_[static_cast<std::size_t>(b) >> 6] &= ~(std::uint64_t(1) << (b & 63));
+    nonempty_[mode_][static_cast<std::size_t>(b) >> 6] &= ~(std::uint64_t(1) << (b & 63));
     key_hi_[b] = std::numeric_limits<std::int64_t>::max();
     return;
   }
   const std::int64_t open = bk.open_row;
-  const std::uint32_t n = std::min(q.size, kHitScan);
+  // FCFS takes the head; the row-hit cap lets at most row_hit_cap younger hits pass the head
+  const std::uint32_t n = hit_first() && bk.bypasses < c_.row_hit_cap ? std::min(q.size, kHitScan) : 1;
   for (std::uint32_t i = 0; i < n; ++i) {
     if (q.at(i).row == open) {  // first-ready: a later row hit in the same bank goes before the head's miss
       set_cand(bk, static_cast<int>(i), true, q.at(i));
@@ -86,10 +95,10 @@ void PseudoChannel::update_key(int b) {
     l = bk.col_ok;
   } else if (bk.open_row < 0) {
     kind = 1;
-    l = bk.act_ok + c_.tRCD;
+    l = bk.act_ok + rcd();
   } else {
     kind = 2;
-    l = std::max(bk.act_ok, bk.pre_ok + c_.tRP) + c_.tRCD;
+    l = std::max(bk.act_ok, bk.pre_ok + c_.tRP) + rcd();
   }
   key_hi_[b] = 2 * l + (kind != 0 ? 1 : 0);
   key_bg_[b] = static_cast<std::uint16_t>(2 * bg + (kind != 0 ? 1 : 0));
@@ -100,16 +109,15 @@ void PseudoChannel::update_key(int b) {
 // The bank-group terms G of update_key, as keys: hit (2 G) and miss (2 G + 1).
 void PseudoChannel::update_bg_key(int bg) {
   bg_key_[2 * static_cast<std::size_t>(bg)] = 2 * bg_col_ok_[bg];
-  bg_key_[2 * static_cast<std::size_t>(bg) + 1] = 2 * std::max(bg_act_ok_[bg] + c_.tRCD, bg_col_ok_[bg]) + 1;
+  bg_key_[2 * static_cast<std::size_t>(bg) + 1] = 2 * std::max(bg_act_ok_[bg] + rcd(), bg_col_ok_[bg]) + 1;
 }
 
 // The `now`- and channel-dependent half of every candidate's key, by candidate type (see update_key).
 void PseudoChannel::type_keys(TimePs now, std::int64_t f2[6]) const {
-  const TimePs bus_term = bus_free_ - c_.tCL;
-  const TimePs chan_col = std::max(col_ok_, bus_term);
-  const TimePs col_rd = std::max(chan_col, rd_ok_), col_wr = std::max(chan_col, wr_ok_);
-  const TimePs act_closed = std::max({now, act_ok_, faw_[0] + c_.tFAW}) + c_.tRCD;
-  const TimePs act_open = std::max(act_closed, now + c_.tRP + c_.tRCD);
+  const TimePs col_rd = std::max({col_ok_, bus_free_ - c_.tCL, rd_ok_});
+  const TimePs col_wr = std::max({col_ok_, bus_free_ - cwl(), wr_ok_});
+  const TimePs act_closed = std::max({now, act_ok_, faw_[0] + c_.tFAW}) + rcd();
+  const TimePs act_open = std::max(act_closed, now + c_.tRP + rcd());
   f2[0] = 2 * std::max(now, col_rd);
   f2[1] = 2 * std::max(now, col_wr);
   f2[2] = 2 * std::max(act_closed, col_rd) + 1;
@@ -127,14 +135,35 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now) const {
   using U128 = unsigned __int128;
   U128 best_key = ~U128(0);
   int best_bank = -1;
-  const std::size_t nwords = nonempty_.size();
+  const std::size_t nwords = nonempty_[mode_].size();
+  if (!hit_first()) {  // FCFS: the oldest request, whatever its bank
+    int best = -1;
+    std::uint64_t best_lo = 0;
+    for (std::size_t w = 0; w < nwords; ++w) {
+      std::uint64_t bits = nonempty_[mode_][w];
+      while (bits) {
+        const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+        bits &= bits - 1;
+        if (best < 0 || key_lo_[b] < best_lo) {
+          best = b;
+          best_lo = key_lo_[b];
+        }
+      }
+    }
+    Choice none;
+    none.col = kNever;
+    if (best < 0) return none;
+    std::int64_t f2[6];
+    type_keys(now, f2);
+    return bank_choice(best, now, std::max({f2[key_type_[best]], key_hi_[best], bg_key_[key_bg_[best]]}));
+  }
   const std::int64_t* hi = key_hi_.data();
   const std::uint64_t* lo = key_lo_.data();
   const std::uint8_t* ty = key_type_.data();
   const std::uint16_t* kb = key_bg_.data();
   const std::int64_t* bgk = bg_key_.data();
   for (std::size_t w = 0; w < nwords; ++w) {
-    std::uint64_t bits = nonempty_[w];
+    std::uint64_t bits = nonempty_[mode_][w];
     while (bits) {
       const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
       bits &= bits - 1;
@@ -176,10 +205,10 @@ PseudoChannel::Choice PseudoChannel::bank_choice(int bank, TimePs now, std::int6
     }
     act = std::max({act, bg_act_ok_[bg], act_ok_, faw_[0] + c_.tFAW});
     ch.act = act;
-    col = std::max({act + c_.tRCD, bg_col_ok_[bg], col_ok_});
+    col = std::max({act + rcd(), bg_col_ok_[bg], col_ok_});
   }
   col = std::max(col, bk.cand_write ? wr_ok_ : rd_ok_);
-  col = std::max(col, bus_free_ - c_.tCL);
+  col = std::max(col, bus_free_ - (bk.cand_write ? cwl() : c_.tCL));
   ch.col = col;
   return ch;
 }
@@ -195,7 +224,9 @@ void PseudoChannel::offer_candidate(int b, TimePs now) {
   std::int64_t f2[6];
   type_keys(now, f2);
   const std::int64_t h = std::max({f2[key_type_[b]], key_hi_[b], bg_key_[key_bg_[b]]});
-  if (h < choice_.key_h || (h == choice_.key_h && key_lo_[b] < choice_.key_lo)) {
+  const bool better = hit_first() ? (h < choice_.key_h || (h == choice_.key_h && key_lo_[b] < choice_.key_lo))
+                                  : key_lo_[b] < choice_.key_lo;
+  if (better) {
     choice_ = bank_choice(b, now, h);
     choice_now_ = now;
   }
@@ -203,7 +234,7 @@ void PseudoChannel::offer_candidate(int b, TimePs now) {
 }
 
 void PseudoChannel::refresh_slow(TimePs now) {
-  if (c_.tRFCpb > 0) {
+  if (c_.refresh == RefreshKind::PerBank) {
     // Per-bank refresh: bank k is refreshed every tREFI, the banks staggered by tREFI / banks; only
     // that bank is blocked (precharged, then busy for tRFCpb) while the others keep serving.
     const TimePs step = std::max<TimePs>(1, c_.tREFI / static_cast<TimePs>(banks_.size()));
@@ -260,9 +291,29 @@ void PseudoChannel::skip_idle_refreshes(TimePs now, TimePs round, std::int64_t p
   stats_.refreshes += m * per_round;
 }
 
+// The write queue's watermarks: turn to writes when the write queue is fuller than the high watermark
+// (or no read waits), back to reads when it is emptier than the low one and a read waits. Writes queued
+// beyond its capacity wait upstream (in the L2): the queue counts as full.
+void PseudoChannel::update_mode() {
+  const double cap = static_cast<double>(c_.write_queue_bursts);
+  const double wq = std::min(static_cast<double>(write_bursts_), cap);
+  int want = mode_;
+  if (mode_ == 0) {
+    if (pending_[1] > 0 && (pending_[0] == 0 || wq > c_.write_high_watermark * cap)) want = 1;
+  } else {
+    if (pending_[0] > 0 && (pending_[1] == 0 || wq < c_.write_low_watermark * cap)) want = 0;
+  }
+  if (want == mode_) return;
+  mode_ = want;
+  for (int g = 0; g < c_.bank_groups; ++g) update_bg_key(g);
+  for (int b = 0; b < c_.banks(); ++b) recompute_cand(b);
+  choice_valid_ = false;
+}
+
 TimePs PseudoChannel::next_issue_time(TimePs now) {
   do_refresh(now);
-  if (pending_ == 0) return kNever;
+  if (pending_[0] + pending_[1] == 0) return kNever;
+  if (split_) update_mode();
   if (!choice_usable(now)) {
     choice_ = choose(now);
     choice_now_ = now;
@@ -286,11 +337,13 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
     activate_ahead(now, now);
     return false;
   }
-  auto& q = queues_[ch.bank];
+  auto& q = queues_[mode_][ch.bank];
   DramRequest r = q.at(static_cast<std::uint32_t>(ch.pos));
   q.erase(static_cast<std::uint32_t>(ch.pos));
-  --pending_;
+  --pending_[mode_];
+  if (r.write) write_bursts_ -= r.bursts;
   Bank& bk = banks_[ch.bank];
+  bk.bypasses = ch.pos == 0 ? 0 : bk.bypasses + 1;
   const int bg = bk.bg;
   if (ch.hit) {
     ++stats_.row_hits;
@@ -300,13 +353,17 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   }
   const TimePs col = ch.col;
   const TimePs n = r.bursts;
-  const TimePs end = col + c_.tCL + n * c_.tBL;
+  const TimePs end = col + (r.write ? cwl() : c_.tCL) + n * c_.tBL;
   bus_free_ = end;
   col_ok_ = col + n * c_.tCCD_S;
   // a request never spans rows (it is at most one interleave granule <= one row): tCCD_L per burst
   bg_col_ok_[bg] = col + n * c_.tCCD_L;
   bk.col_ok = bg_col_ok_[bg];
-  bk.pre_ok = std::max(bk.pre_ok, col + n * c_.tCCD_L);
+  // precharge after the last column command: read to precharge, or write data + write recovery
+  TimePs pre_after = col + n * c_.tCCD_L;
+  if (c_.has_write_timing)
+    pre_after = col + (n - 1) * c_.tCCD_L + (r.write ? c_.tCWL + c_.tBL + c_.tWR : std::max(c_.tRTP, c_.tCCD_L));
+  bk.pre_ok = std::max(bk.pre_ok, pre_after);
   if (r.write) {
     rd_ok_ = std::max(rd_ok_, end + c_.tWTR);
     stats_.write_bytes += n * c_.burst_bytes;
@@ -333,9 +390,9 @@ TimePs PseudoChannel::bank_first_act(int b, TimePs now) const {
 
 TimePs PseudoChannel::earliest_act(TimePs now) const {
   TimePs best = kNever;
-  const std::size_t nwords = nonempty_.size();
+  const std::size_t nwords = nonempty_[mode_].size();
   for (std::size_t w = 0; w < nwords; ++w) {
-    std::uint64_t bits = nonempty_[w];
+    std::uint64_t bits = nonempty_[mode_][w];
     while (bits) {
       const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
       bits &= bits - 1;
@@ -372,9 +429,9 @@ void PseudoChannel::record_activate(Bank& bk, std::int64_t row, TimePs act) {
 void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
   // Precharges first: a bank whose candidate misses on an open row closes it once it may (tRAS, the
   // last column command); a PRE holds no ACT slot, so it never delays another bank's ACT.
-  const std::size_t nwords = nonempty_.size();
+  const std::size_t nwords = nonempty_[mode_].size();
   for (std::size_t w = 0; w < nwords; ++w) {
-    std::uint64_t bits = nonempty_[w];
+    std::uint64_t bits = nonempty_[mode_][w];
     while (bits) {
       const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
       bits &= bits - 1;
@@ -394,7 +451,7 @@ void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
     std::int64_t best_age = 0;
     TimePs best_act = 0;
     for (std::size_t w = 0; w < nwords; ++w) {
-      std::uint64_t bits = nonempty_[w];
+      std::uint64_t bits = nonempty_[mode_][w];
       while (bits) {
         const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
         bits &= bits - 1;
@@ -411,9 +468,9 @@ void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
     }
     if (best < 0) break;
     Bank& bk = banks_[best];
-    const DramRequest& r = queues_[best].at(static_cast<std::uint32_t>(bk.cand_pos));
+    const DramRequest& r = queues_[mode_][best].at(static_cast<std::uint32_t>(bk.cand_pos));
     record_activate(bk, r.row, best_act);
-    bk.col_ok = std::max(bk.col_ok, best_act + c_.tRCD);
+    bk.col_ok = std::max(bk.col_ok, best_act + rcd());
     ++stats_.activates_ahead;
     recompute_cand(best);
     update_bg_key(bk.bg);

@@ -30,6 +30,31 @@ DramConfig DramConfig::from(const Config& c) {
   r.tREFI = c.require_ps("tREFI_ns");
   r.tRFCpb = c.require_ps("tRFCpb_ns");
   r.access_latency = c.require_ps("access_latency_ns");
+  // write timing: any of these turns the JEDEC write model on; a missing one takes its older value
+  r.has_write_timing = c.has("tCWL_ns") || c.has("tWR_ns") || c.has("tRTP_ns") || c.has("tRCDWR_ns");
+  r.tCWL = c.has("tCWL_ns") ? c.require_ps("tCWL_ns") : r.tCL;
+  r.tWR = c.has("tWR_ns") ? c.require_ps("tWR_ns") : 0;
+  r.tRTP = c.has("tRTP_ns") ? c.require_ps("tRTP_ns") : r.tCCD_L;
+  r.tRCDWR = c.has("tRCDWR_ns") ? c.require_ps("tRCDWR_ns") : r.tRCD;
+  if (r.tRFCpb > 0) r.refresh = RefreshKind::PerBank;
+  if (c.has("refresh")) {
+    const std::string m = c.require<std::string>("refresh");
+    if (m == "all_bank") r.refresh = RefreshKind::AllBank;
+    else if (m == "per_bank") r.refresh = RefreshKind::PerBank;
+    else if (m == "off") r.refresh = RefreshKind::Off;
+    else throw ConfigError("dram.refresh", "must be 'all_bank', 'per_bank' or 'off'");
+  }
+  if (c.has("scheduler")) {
+    const std::string m = c.require<std::string>("scheduler");
+    if (m == "frfcfs") r.scheduler = SchedulerKind::FrFcfs;
+    else if (m == "fcfs") r.scheduler = SchedulerKind::Fcfs;
+    else if (m == "frfcfs_cap") r.scheduler = SchedulerKind::FrFcfsCap;
+    else throw ConfigError("dram.scheduler", "must be 'frfcfs', 'fcfs' or 'frfcfs_cap'");
+  }
+  if (c.has("row_hit_cap")) r.row_hit_cap = c.require<int>("row_hit_cap");
+  if (c.has("write_queue_bursts")) r.write_queue_bursts = c.require<int>("write_queue_bursts");
+  if (c.has("write_high_watermark")) r.write_high_watermark = c.require_finite("write_high_watermark");
+  if (c.has("write_low_watermark")) r.write_low_watermark = c.require_finite("write_low_watermark");
   if (c.has("address_map")) {
     const std::string m = c.require<std::string>("address_map");
     if (m == "hashed") r.address_map = AddressMapKind::Hashed;
@@ -47,7 +72,12 @@ void DramConfig::validate() const {
           "must be a multiple of the burst size");
   require(row_bytes >= interleave_bytes, "dram.interleave_bytes", "must not exceed the row size");
   require(tBL > 0, "dram.data_rate_gbps", "burst time must be > 0");
-  require(tREFI > tRFC, "dram.tREFI_ns", "must exceed tRFC");
+  require(refresh == RefreshKind::Off || tREFI > tRFC, "dram.tREFI_ns", "must exceed tRFC");
+  require(refresh != RefreshKind::PerBank || tRFCpb > 0, "dram.tRFCpb_ns", "must be > 0 for per-bank refresh");
+  require(row_hit_cap >= 1, "dram.row_hit_cap", "must be >= 1");
+  require(write_queue_bursts >= 0, "dram.write_queue_bursts", "must be >= 0");
+  require(write_low_watermark >= 0 && write_low_watermark <= write_high_watermark && write_high_watermark <= 1,
+          "dram.write_high_watermark", "need 0 <= write_low_watermark <= write_high_watermark <= 1");
   require(access_latency >= 0, "dram.access_latency_ns", "must be >= 0");
   if (address_map == AddressMapKind::Mop4ClXor) {
     auto pow2 = [](std::int64_t v) { return v > 0 && (v & (v - 1)) == 0; };

@@ -23,21 +23,27 @@ class PseudoChannel {
   // Queue a request; true when it became its bank's FR-FCFS candidate (only then can it change the
   // controller's next decision).
   bool enqueue(const DramRequest& r) {
+    const int m = split_ && r.write ? 1 : 0;  // which queue: reads (and, unsplit, writes) or writes
     const int b = r.bank;
-    BankQueue& q = queues_[b];
+    BankQueue& q = queues_[m][b];
     const std::uint32_t pos = q.size;
     q.push_back(r);
-    ++pending_;
+    ++pending_[m];
+    if (r.write) write_bursts_ += r.bursts;
+    if (m != mode_) {
+      nonempty_[m][static_cast<std::size_t>(b) >> 6] |= std::uint64_t(1) << (b & 63);
+      return pending_[mode_] == 0;  // the controller may turn to this queue now
+    }
     Bank& bk = banks_[b];
     // A request queued behind its bank's candidate changes no choose() key: the pending choice stands.
     if (bk.cand_pos < 0) {  // bank was empty: the new request is its head
-      nonempty_[static_cast<std::size_t>(b) >> 6] |= std::uint64_t(1) << (b & 63);
+      nonempty_[m][static_cast<std::size_t>(b) >> 6] |= std::uint64_t(1) << (b & 63);
       set_cand(bk, 0, r.row == bk.open_row, r);
       update_key(b);
       offer_candidate(b, r.arrive);
       return true;
     }
-    if (!bk.cand_hit && pos < kHitScan && r.row == bk.open_row) {
+    if (hit_first() && !bk.cand_hit && pos < kHitScan && r.row == bk.open_row && bk.bypasses < c_.row_hit_cap) {
       set_cand(bk, static_cast<int>(pos), true, r);  // first row hit within the scan depth
       update_key(b);
       offer_candidate(b, r.arrive);
@@ -45,7 +51,7 @@ class PseudoChannel {
     }
     return false;
   }
-  bool empty() const { return pending_ == 0; }
+  bool empty() const { return pending_[0] + pending_[1] == 0; }
 
   // Earliest time >= now at which the controller acts: the best queued request's first command (PRE,
   // ACT or column) is due, or (with activate-ahead) the row-command bus can precharge / activate a bank
@@ -72,6 +78,7 @@ class PseudoChannel {
     int cand_pos = -1;  // -1: bank queue empty
     bool cand_hit = false, cand_write = false;
     std::int16_t bg = 0;  // bank group
+    int bypasses = 0;     // row hits served past this bank's oldest request (the row-hit cap)
   };
   struct Choice {
     int bank = -1;
@@ -124,8 +131,16 @@ class PseudoChannel {
   const DramConfig& c_;
   std::vector<Bank> banks_;
   std::vector<TimePs> bg_col_ok_, bg_act_ok_;
-  std::vector<BankQueue> queues_;
-  std::vector<std::uint64_t> nonempty_;  // bit per bank with a queued request
+  std::vector<BankQueue> queues_[2];           // per bank: [0] reads (and writes when not split), [1] writes
+  std::vector<std::uint64_t> nonempty_[2];    // bit per bank with a queued request, per queue
+  int mode_ = 0;                              // the queue the controller serves: 0 reads, 1 writes
+  bool split_ = false;                        // a write queue with watermarks (write_queue_bursts > 0)
+  std::int64_t write_bursts_ = 0;             // bursts of writes queued
+  void update_mode();
+  bool hit_first() const { return c_.scheduler != SchedulerKind::Fcfs; }
+  // ACT to column command for the queue being served (tRCDWR for the write queue)
+  TimePs rcd() const { return mode_ == 1 && c_.has_write_timing ? c_.tRCDWR : c_.tRCD; }
+  TimePs cwl() const { return c_.has_write_timing ? c_.tCWL : c_.tCL; }
   // Per bank, the part of its candidate's choose() key that does not depend on `now` or on channel-wide
   // state (see update_key), kept up to date on every bank / bank-group / queue change.
   std::vector<std::int64_t> key_hi_;    // 2 * (bank-local bound of the column time) + (candidate is a miss)
@@ -137,7 +152,7 @@ class PseudoChannel {
   TimePs col_ok_ = 0, act_ok_ = 0, bus_free_ = 0;
   TimePs rd_ok_ = 0, wr_ok_ = 0;   // read-after-write / write-after-read turnaround
   TimePs next_ref_ = 0;
-  std::int64_t pending_ = 0;
+  std::int64_t pending_[2] = {0, 0};
   bool activate_ahead_ = false;
   int ref_bank_ = 0;  // next bank to refresh (per-bank refresh)
   // The choice made by choose(choice_now_). While no key or channel state changes it is also choose(t)'s

@@ -12,6 +12,18 @@ enum class AddressMapKind {
   Mop4ClXor = 1,  // Ramulator's MOP4CLXOR: 4 bursts per bank, then PC / bank group / bank, XORed with the column
 };
 
+// Which queued request the controller serves next.
+enum class SchedulerKind {
+  FrFcfs = 0,     // first ready (earliest column command; row hits first), then oldest
+  Fcfs = 1,       // oldest first
+  FrFcfsCap = 2,  // FR-FCFS, but after `row_hit_cap` row hits in a row to one bank while an older request
+                  // waits elsewhere, the oldest request goes next
+};
+
+// How the DRAM is refreshed (JESD235/JESD238): all banks of a pseudo-channel together every tREFI for
+// tRFC, or one bank at a time every tREFI / banks for tRFCpb while the other banks keep serving.
+enum class RefreshKind { AllBank = 0, PerBank = 1, Off = 2 };
+
 struct DramConfig {
   int stacks = 1, channels_per_stack = 16, pcs_per_channel = 2, bank_groups = 4, banks_per_group = 4;
   Bytes row_bytes = 1024, burst_bytes = 32, interleave_bytes = 1024;
@@ -21,6 +33,19 @@ struct DramConfig {
   TimePs tRFCpb = 0;  // > 0: per-bank refresh (each bank once per tREFI, staggered), else all-bank tRFC
   TimePs access_latency = 300000;  // round trip unit <-> controller, excluding device timing
   AddressMapKind address_map = AddressMapKind::Hashed;
+  // Write timing (JEDEC): write latency, write recovery before PRE, read to precharge, ACT to write.
+  // has_write_timing false: the older model (write data at tCL, PRE after tCCD_L, ACT-to-write tRCD).
+  bool has_write_timing = false;
+  TimePs tCWL = 0, tWR = 0, tRTP = 0, tRCDWR = 0;
+  // The controller (optional fields; the defaults are the older single-queue FR-FCFS).
+  SchedulerKind scheduler = SchedulerKind::FrFcfs;
+  int row_hit_cap = 4;
+  // Writes wait in a write queue of this many bursts and drain in batches: the controller turns to
+  // writes when more than write_high_watermark of it is full (or no read waits) and back to reads when
+  // less than write_low_watermark is (and a read waits). 0: one queue, reads and writes mixed.
+  int write_queue_bursts = 0;
+  double write_high_watermark = 0.8, write_low_watermark = 0.2;
+  RefreshKind refresh = RefreshKind::AllBank;  // (tRFCpb_ns > 0 without the field: per-bank)
   int pseudo_channels() const { return stacks * channels_per_stack * pcs_per_channel; }
   int banks() const { return bank_groups * banks_per_group; }
   double peak_bytes_per_ps() const { return static_cast<double>(pseudo_channels()) * burst_bytes / tBL; }
