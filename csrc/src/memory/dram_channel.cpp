@@ -245,6 +245,7 @@ void PseudoChannel::refresh_slow(TimePs now) {
       TimePs start = next_ref_;
       if (bk.open_row >= 0) start = std::max(start, bk.pre_ok) + c_.tRP;
       bk.open_row = -1;
+      deactivate(bk);
       bk.act_ok = std::max(bk.act_ok, start + c_.tRFCpb);
       if (bk.cand_pos >= 0) recompute_cand(b);
       ++stats_.refreshes;
@@ -267,6 +268,7 @@ void PseudoChannel::refresh_slow(TimePs now) {
     for (Bank& bk : banks_) {
       bk.open_row = -1;
       bk.act_ok = std::max(bk.act_ok, done);
+      deactivate(bk);
     }
     ++stats_.refreshes;
     next_ref_ += c_.tREFI;
@@ -343,6 +345,7 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   --pending_[mode_];
   if (r.write) write_bursts_ -= r.bursts;
   Bank& bk = banks_[ch.bank];
+  if (bk.active_age == r.age) deactivate(bk);
   bk.bypasses = ch.pos == 0 ? 0 : bk.bypasses + 1;
   const int bg = bk.bg;
   if (ch.hit) {
@@ -471,6 +474,10 @@ void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
     const DramRequest& r = queues_[mode_][best].at(static_cast<std::uint32_t>(bk.cand_pos));
     record_activate(bk, r.row, best_act);
     bk.col_ok = std::max(bk.col_ok, best_act + rcd());
+    deactivate(bk);
+    bk.active_age = r.age;
+    bk.active_queue = mode_;
+    ++active_[mode_];
     ++stats_.activates_ahead;
     recompute_cand(best);
     update_bg_key(bk.bg);

@@ -27,6 +27,7 @@ DramTraceResult simulate_dram_trace(const DramConfig& c, const std::int64_t* add
   TimePs now = 0;
   std::int64_t next = 0, done = 0;
   std::vector<char> touched(static_cast<std::size_t>(ports), 0);
+  const bool split = opt.opened_leave_queue && c.write_queue_bursts > 0;
   auto admit = [&]() {
     while (next < n) {
       MemRequest r;
@@ -34,7 +35,12 @@ DramTraceResult simulate_dram_trace(const DramConfig& c, const std::int64_t* add
       const int ch = port / per_channel;
       const bool w = write[next] != 0;
       int& q = w ? queued_writes[static_cast<std::size_t>(ch)] : queued_reads[static_cast<std::size_t>(ch)];
-      if (q >= (w ? opt.write_queue_entries : opt.read_queue_entries)) return;  // in order: the trace waits
+      std::int64_t occupied = q;
+      if (split) {
+        occupied = 0;
+        for (int i = 0; i < per_channel; ++i) occupied += dram.waiting(ch * per_channel + i, w);
+      }
+      if (occupied >= (w ? opt.write_queue_entries : opt.read_queue_entries)) return;  // in order: the trace waits
       ++q;
       r.id = next;
       r.age = next;
@@ -65,8 +71,12 @@ DramTraceResult simulate_dram_trace(const DramConfig& c, const std::int64_t* add
     }
     TimePs data_end = 0;
     MemRequest r;
-    if (!dram.serve(p, now, &r, &data_end)) {  // the row-command bus acted
-      wake[static_cast<std::size_t>(p)] = dram.next_event_ps(p, now);
+    if (!dram.serve(p, now, &r, &data_end)) {  // the row-command bus acted (rows opened: entries freed)
+      std::fill(touched.begin(), touched.end(), 0);
+      if (split) admit();
+      touched[static_cast<std::size_t>(p)] = 1;
+      for (int i = 0; i < ports; ++i)
+        if (touched[static_cast<std::size_t>(i)]) wake[static_cast<std::size_t>(i)] = dram.next_event_ps(i, now);
       continue;
     }
     ++done;

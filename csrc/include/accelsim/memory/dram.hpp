@@ -30,6 +30,12 @@ class DramLevel final : public MemoryLevel {
     return pcs_[static_cast<std::size_t>(port)]->issue(now, r, done);
   }
   LevelStats stats() const override;
+  // Queued requests of a port (reads, or writes) not yet given a row of their own (see PseudoChannel).
+  std::int64_t waiting(int port, bool write) const {
+    const PseudoChannel& pc = *pcs_[static_cast<std::size_t>(port)];
+    const int q = write && c_.write_queue_bursts > 0 ? 1 : 0;
+    return pc.queued(q) - pc.active(q);
+  }
   const DramConfig& config() const { return c_; }
 
  private:

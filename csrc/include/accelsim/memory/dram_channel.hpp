@@ -64,6 +64,10 @@ class PseudoChannel {
   bool issue(TimePs now, DramRequest* r, TimePs* data_end);
 
   const DramStats& stats() const { return stats_; }
+  // Queued requests of a queue (0 reads, or all when not split; 1 writes) whose row has been opened for
+  // them ahead (a controller such as Ramulator's moves these from its request queue to an "active" one).
+  std::int64_t active(int queue) const { return active_[queue]; }
+  std::int64_t queued(int queue) const { return pending_[queue]; }
 
  private:
   static constexpr std::uint32_t kHitScan = 8;  // how deep FR-FCFS looks into one bank's queue for a row hit
@@ -79,7 +83,14 @@ class PseudoChannel {
     bool cand_hit = false, cand_write = false;
     std::int16_t bg = 0;  // bank group
     int bypasses = 0;     // row hits served past this bank's oldest request (the row-hit cap)
+    std::int64_t active_age = -1;  // the queued request whose row was opened ahead for it (-1: none)
+    int active_queue = 0;
   };
+  void deactivate(Bank& bk) {
+    if (bk.active_age < 0) return;
+    --active_[bk.active_queue];
+    bk.active_age = -1;
+  }
   struct Choice {
     int bank = -1;
     std::size_t pos = 0;
@@ -153,6 +164,7 @@ class PseudoChannel {
   TimePs rd_ok_ = 0, wr_ok_ = 0;   // read-after-write / write-after-read turnaround
   TimePs next_ref_ = 0;
   std::int64_t pending_[2] = {0, 0};
+  std::int64_t active_[2] = {0, 0};
   bool activate_ahead_ = false;
   int ref_bank_ = 0;  // next bank to refresh (per-bank refresh)
   // The choice made by choose(choice_now_). While no key or channel state changes it is also choose(t)'s

@@ -13,6 +13,9 @@ namespace accelsim {
 struct DramTraceOptions {
   int read_queue_entries = 32;   // per channel: reads queued at the controller at most
   int write_queue_entries = 32;  // per channel: writes queued at the controller at most
+  // A request whose row has been opened for it no longer takes a queue entry (it waits in the bank:
+  // Ramulator's "active buffer"). Needs the write queue (dram.write_queue_bursts > 0) to apply to reads.
+  bool opened_leave_queue = true;
 };
 
 struct DramTraceResult {
