@@ -62,11 +62,16 @@ KernelResult Engine::run() {
         break;
     }
   }
+  // No figure above the pins: the L2 may hold up to its capacity of a kernel's writes when the kernel
+  // ends, but the kernel cannot have moved its bytes over the DRAM pins faster than their peak rate, so
+  // it ends no earlier than that (its successors would otherwise find the pins busy with its writes).
+  const LevelStats s = dram_.stats();
+  const double moved = static_cast<double>(s.read_bytes + s.write_bytes);
+  end_ = std::max(end_, div_ceil_ps(moved, m_.dram.peak_bytes_per_ps()));
   end_ += k_.kernel_fixed_ps;
   res.body_ps = end_;
   res.launch_ps = m_.launch_overhead;
   res.time_ps = end_ + m_.launch_overhead;
-  const LevelStats s = dram_.stats();
   res.dram_read_bytes = s.read_bytes;
   res.dram_write_bytes = s.write_bytes;
   res.dram_requests = s.requests;
