@@ -125,15 +125,9 @@ void Engine::send_to_dram(Bytes addr, Bytes n, bool write, std::int64_t id, int 
     send_request(pc, where, addr, n, write, id, u);
     return;
   }
-  // detailed: one request per burst, all answering to the same load (which completes with its last)
-  std::int64_t bursts = 0;
-  for (Bytes left = n; left > 0; ++bursts) {
-    const Bytes b = std::min(left, burst_div_.d - burst_div_.mod(addr));
-    send_request(pc, where, addr, b, write, id, u);
-    addr += b;
-    left -= b;
-  }
-  if (id >= 0) cu_.set_pieces(id, bursts);
+  // detailed: one request per burst for the controller, all answering to the same load (which completes
+  // with its last). They travel together: one arrival event per load, split at the controller.
+  send_request(pc, where, addr, n, write, id, u);
 }
 
 void Engine::send_request(int pc, const MemRequest& where, Bytes addr, Bytes n, bool write, std::int64_t id, int u) {
@@ -146,6 +140,13 @@ void Engine::send_request(int pc, const MemRequest& where, Bytes addr, Bytes n, 
   r.bursts = static_cast<int>(burst_div_.div(n + burst_div_.mod(addr) + burst_div_.d - 1));
   r.write = write;
   r.arrive = now_ + half_lat_;
+  if (fidelity_ == Fidelity::Detailed) {
+    next_age_ += r.bursts - 1;  // the ages of its bursts: r.age, r.age + 1, ...
+    if (id >= 0 && !write) {
+      if (static_cast<std::size_t>(id) >= load_left_.size()) load_left_.resize(static_cast<std::size_t>(id) + 1, 0);
+      load_left_[static_cast<std::size_t>(id)] = r.bursts;
+    }
+  }
   std::int64_t idx;
   if (!free_reqs_.empty()) {
     idx = free_reqs_.back();
@@ -159,8 +160,19 @@ void Engine::send_request(int pc, const MemRequest& where, Bytes addr, Bytes n, 
 }
 
 void Engine::pc_arrive(int pc, std::int64_t idx) {
-  const bool new_candidate = dram_.accept(pc, pending_reqs_[static_cast<std::size_t>(idx)]);
+  bool new_candidate = false;
+  const MemRequest r = pending_reqs_[static_cast<std::size_t>(idx)];
   free_reqs_.push_back(idx);
+  if (fidelity_ == Fidelity::Detailed) {  // split into bursts (one granule: one bank and row)
+    MemRequest b = r;
+    b.bursts = 1;
+    for (int i = 0; i < r.bursts; ++i) {
+      b.age = r.age + i;
+      new_candidate = dram_.accept(pc, b) || new_candidate;
+    }
+  } else {
+    new_candidate = dram_.accept(pc, r);
+  }
   if (pc_wake_[static_cast<std::size_t>(pc)] >= kNever) {
     wake_pc(pc);
     return;
@@ -198,8 +210,13 @@ void Engine::pc_wake(int pc) {
   if (r.write) {
     push(data_end, kWriteDone, pc, static_cast<std::int64_t>(r.bursts) * m_.dram.burst_bytes);
   } else {
-    // one pseudo-channel's data returns in bus order: its lane of the event queue
-    push_lane(data_end + (m_.dram.access_latency - half_lat_), kUnitReceive, r.unit, r.id, pc);
+    const TimePs back = data_end + (m_.dram.access_latency - half_lat_);
+    if (fidelity_ == Fidelity::Detailed && r.id >= 0 && --load_left_[static_cast<std::size_t>(r.id)] > 0) {
+      first_data_ = std::min(first_data_, back);  // the load completes with its last burst
+    } else {
+      // one pseudo-channel's data returns in bus order: its lane of the event queue
+      push_lane(back, kUnitReceive, r.unit, r.id, pc);
+    }
   }
   wake_pc(pc);
 }

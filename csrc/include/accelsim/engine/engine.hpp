@@ -60,6 +60,7 @@ class Engine {
   std::vector<TimePs> pc_wake_;
   std::vector<MemRequest> pending_reqs_;  // requests on their way to a controller (pooled)
   std::vector<std::int64_t> free_reqs_;
+  std::vector<std::int64_t> load_left_;  // detailed: bursts of each in-flight load not yet served
   EventQueue q_;
   std::uint64_t seq_ = 0;
   std::int64_t next_age_ = 0;  // DRAM requests in the order the units issue them
