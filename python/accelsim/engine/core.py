@@ -19,10 +19,10 @@ except ImportError as _e:  # the source tree (python/accelsim) without a build, 
         "like the source tree, not an installed package. Install it from the repository root with "
         "`pip install .` (or `pip install -e .` to develop) and run without PYTHONPATH=python") from _e
 from ..errors import ConfigError
-from ..spec.machine import Architecture
+from ..spec.machine import Architecture, DramSpec
 from ..spec.nearmem import HbfSpec
 
-__all__ = ["machine_dict", "flash_dict", "run_kernels", "flash_read_raw"]
+__all__ = ["machine_dict", "controller_dict", "dram_dict", "dram_trace", "flash_dict", "run_kernels", "flash_read_raw"]
 
 
 def machine_dict(arch: Architecture) -> dict[str, Any]:
@@ -51,7 +51,55 @@ def machine_dict(arch: Architecture) -> dict[str, Any]:
         tRFC_ns=d.tRFC_ns, tREFI_ns=d.tREFI_ns, tRFCpb_ns=d.tRFCpb_ns,
         access_latency_ns=d.access_latency_ns,
         launch_overhead_ns=arch.kernel_launch_overhead_ns,
+        **controller_dict(d),
     )
+
+
+def controller_dict(d: DramSpec) -> dict[str, Any]:
+    """The DRAM controller's optional fields of the flat description (an unset write timing is left out:
+    the core then keeps the older value for it)."""
+    out: dict[str, Any] = {
+        "scheduler": d.scheduler,
+        "row_hit_cap": d.row_hit_cap,
+        "write_queue_bursts": d.write_queue_bursts,
+        "write_high_watermark": d.write_high_watermark,
+        "write_low_watermark": d.write_low_watermark,
+        "address_map": d.address_map,
+    }
+    if d.refresh != "auto":
+        out["refresh"] = d.refresh
+    for name in ("tCWL_ns", "tWR_ns", "tRTP_ns", "tRCDWR_ns"):
+        if getattr(d, name) > 0:
+            out[name] = getattr(d, name)
+    return out
+
+
+def dram_dict(d: DramSpec) -> dict[str, Any]:
+    """The flat description of a DRAM level alone (for :func:`dram_trace`)."""
+    return dict(
+        stacks=d.stacks, channels_per_stack=d.channels_per_stack,
+        pseudo_channels_per_channel=d.pseudo_channels_per_channel, bank_groups=d.bank_groups,
+        banks_per_group=d.banks_per_group, row_bytes=d.row_bytes, burst_bytes=d.burst_bytes,
+        interleave_bytes=d.interleave_bytes, tBL_ns=d.burst_length / d.data_rate_gbps,
+        tRCD_ns=d.tRCD_ns, tRP_ns=d.tRP_ns, tCL_ns=d.tCL_ns, tRAS_ns=d.tRAS_ns,
+        tRRD_S_ns=d.tRRD_S_ns, tRRD_L_ns=d.tRRD_L_ns, tFAW_ns=d.tFAW_ns,
+        tCCD_S_ns=d.tCCD_S_ns, tCCD_L_ns=d.tCCD_L_ns, tWTR_ns=d.tWTR_ns, tRTW_ns=d.tRTW_ns,
+        tRFC_ns=d.tRFC_ns, tREFI_ns=d.tREFI_ns, tRFCpb_ns=d.tRFCpb_ns,
+        access_latency_ns=d.access_latency_ns,
+        **controller_dict(d),
+    )
+
+
+def dram_trace(d: DramSpec, addresses: Any, writes: Any, *, read_queue_entries: int = 32,
+               write_queue_entries: int = 32) -> dict[str, Any]:
+    """Run a load/store trace (byte addresses, write flags; numpy arrays) through the DRAM ``d`` alone,
+    closed loop: requests enter in trace order while their channel has a free read (write) queue entry.
+    Times in ps; see csrc/include/accelsim/memory/dram_trace.hpp."""
+    try:
+        return dict(_core.simulate_dram_trace(dram_dict(d), addresses, writes, read_queue_entries,
+                                              write_queue_entries))
+    except _core.CoreConfigError as e:
+        raise _translate(e, "dram") from None
 
 
 def flash_dict(h: HbfSpec) -> dict[str, Any]:

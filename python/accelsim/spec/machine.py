@@ -51,6 +51,10 @@ def cycles(ns: float, tck_ns: float) -> float:
     n = ns / tck_ns
     r = round(n)
     return float(r) if abs(n - r) <= 1e-9 * max(1.0, abs(n)) else n
+#: The DRAM controller's options (see docs/notes/dram-controller.md).
+DRAM_SCHEDULERS: tuple[str, ...] = ("frfcfs", "fcfs", "frfcfs_cap")
+DRAM_REFRESH_MODES: tuple[str, ...] = ("auto", "all_bank", "per_bank", "off")
+DRAM_ADDRESS_MAPS: tuple[str, ...] = ("hashed", "mop4clxor")
 
 
 @register
@@ -193,6 +197,34 @@ class DramSpec(Spec):
     tRFCpb_ns: float = float_field(ge=0.0, le=1e9, doc="per-bank refresh duration; > 0 selects per-bank refresh")
     interleave_bytes: int = int_field(ge=1, doc="address-interleaving granule across pseudo-channels")
     access_latency_ns: float = float_field(ge=0.0, le=1e9, doc="unit <-> controller round trip, excl. device")
+    # Write timing (JEDEC); 0 = not modelled: write data after tCL, precharge right after the column
+    # commands, ACT to write tRCD.
+    tCWL_ns: float = field(default=0.0, metadata={"kind": "float", "ge": 0.0, "le": 1e9, "gt": None,
+                                                  "doc": "WRITE to first data (write latency); 0: tCL"})
+    tWR_ns: float = field(default=0.0, metadata={"kind": "float", "ge": 0.0, "le": 1e9, "gt": None,
+                                                "doc": "write recovery: last write data to PRE"})
+    tRTP_ns: float = field(default=0.0, metadata={"kind": "float", "ge": 0.0, "le": 1e9, "gt": None,
+                                                 "doc": "READ to PRE; 0: tCCD_L"})
+    tRCDWR_ns: float = field(default=0.0, metadata={"kind": "float", "ge": 0.0, "le": 1e9, "gt": None,
+                                                   "doc": "ACT to WRITE; 0: tRCD_ns"})
+    # The controller.
+    scheduler: str = field(default="frfcfs", metadata={"kind": "str", "choices": DRAM_SCHEDULERS,
+                                                      "allow_empty": False, "doc": "which queued request goes next"})
+    row_hit_cap: int = field(default=4, metadata={"kind": "int", "ge": 1, "le": 1 << 20,
+                                                 "doc": "frfcfs_cap: row hits that may pass a bank's oldest request"})
+    write_queue_bursts: int = field(default=0, metadata={
+        "kind": "int", "ge": 0, "le": 1 << 30,
+        "doc": "per pseudo-channel write queue, bursts; drained between the watermarks (0: one mixed queue)"})
+    write_high_watermark: float = field(default=0.8, metadata={
+        "kind": "float", "ge": 0.0, "le": 1.0, "gt": None, "doc": "turn to writes above this share of the write queue"})
+    write_low_watermark: float = field(default=0.2, metadata={
+        "kind": "float", "ge": 0.0, "le": 1.0, "gt": None, "doc": "back to reads below this share"})
+    refresh: str = field(default="auto", metadata={
+        "kind": "str", "choices": DRAM_REFRESH_MODES, "allow_empty": False,
+        "doc": "all_bank, per_bank, off; auto: per_bank when tRFCpb_ns > 0, else all_bank"})
+    address_map: str = field(default="hashed", metadata={
+        "kind": "str", "choices": DRAM_ADDRESS_MAPS, "allow_empty": False,
+        "doc": "hashed (channels rotated by a hash) or mop4clxor (Ramulator's)"})
 
     @classmethod
     def _translate(cls, values: dict[str, Any], current: Any = None) -> dict[str, Any]:
@@ -218,6 +250,11 @@ class DramSpec(Spec):
         return out
 
     def _check(self) -> None:
+        if self.write_low_watermark > self.write_high_watermark:
+            raise ConfigError("write_low_watermark", f"must be <= write_high_watermark ({self.write_high_watermark!r})",
+                              self.write_low_watermark)
+        if self.refresh == "per_bank" and not self.tRFCpb_ns > 0:
+            raise ConfigError("tRFCpb_ns", "must be > 0 for per-bank refresh", self.tRFCpb_ns)
         if (self.pc_bus_width_bits * self.burst_length) % 8:
             raise ConfigError(
                 "burst_length",
