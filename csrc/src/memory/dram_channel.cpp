@@ -333,7 +333,9 @@ TimePs PseudoChannel::next_issue_time(TimePs now) {
 
 bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   do_refresh(now);
-  const Choice ch = choice_usable(now) ? choice_ : choose(now);
+  const bool act_known = choice_usable(now);  // then next_act_ bounds every row miss's first command
+  const TimePs next_act = next_act_;
+  const Choice ch = act_known ? choice_ : choose(now);
   choice_valid_ = false;
   if (first_command(ch) > now) {  // only the row-command bus is due: open rows ahead
     activate_ahead(now, now);
@@ -379,7 +381,11 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   // the bank's candidate and the bank group's timing changed
   recompute_cand(ch.bank);
   update_bg_key(bg);
-  if (activate_ahead_) activate_ahead(now, col);
+  // Open rows ahead up to this column command. Nothing to do when no row miss could start by then: the
+  // others' first commands were all later (next_act_), and this bank's new candidate is not due either.
+  if (activate_ahead_ && (!act_known || next_act <= col ||
+                          (bk.cand_pos >= 0 && !bk.cand_hit && bank_first_act(ch.bank, now) <= col)))
+    activate_ahead(now, col);
   *data_end = end;
   *out = r;
   return true;
@@ -448,38 +454,35 @@ void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
     }
   }
   // Then ACTs on the closed banks, oldest candidate first among those that can activate by the horizon
-  // (first ready, first come), each one moving the channel's tRRD / tFAW bounds for the next.
-  for (;;) {
-    int best = -1;
-    std::int64_t best_age = 0;
-    TimePs best_act = 0;
-    for (std::size_t w = 0; w < nwords; ++w) {
-      std::uint64_t bits = nonempty_[mode_][w];
-      while (bits) {
-        const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
-        bits &= bits - 1;
-        const Bank& bk = banks_[b];
-        if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row >= 0) continue;
-        const TimePs act = std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
-        if (act > horizon) continue;
-        if (best < 0 || bk.cand_id < best_age) {
-          best = b;
-          best_age = bk.cand_id;
-          best_act = act;
-        }
-      }
+  // (first ready, first come), each one moving the channel's tRRD / tFAW bounds for the next. Those
+  // bounds only grow, so a bank not eligible now never becomes eligible in this pass: collect the
+  // eligible ones once, sort them by age, and re-check each in turn.
+  act_scratch_.clear();
+  for (std::size_t w = 0; w < nwords; ++w) {
+    std::uint64_t bits = nonempty_[mode_][w];
+    while (bits) {
+      const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+      bits &= bits - 1;
+      const Bank& bk = banks_[b];
+      if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row >= 0) continue;
+      if (std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW}) > horizon) continue;
+      act_scratch_.emplace_back(bk.cand_id, b);
     }
-    if (best < 0) break;
-    Bank& bk = banks_[best];
-    const DramRequest& r = queues_[mode_][best].at(static_cast<std::uint32_t>(bk.cand_pos));
-    record_activate(bk, r.row, best_act);
-    bk.col_ok = std::max(bk.col_ok, best_act + rcd());
+  }
+  if (act_scratch_.size() > 1) std::sort(act_scratch_.begin(), act_scratch_.end());
+  for (const auto& [age, b] : act_scratch_) {
+    Bank& bk = banks_[b];
+    const TimePs act = std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
+    if (act > horizon) continue;
+    const DramRequest& r = queues_[mode_][b].at(static_cast<std::uint32_t>(bk.cand_pos));
+    record_activate(bk, r.row, act);
+    bk.col_ok = std::max(bk.col_ok, act + rcd());
     deactivate(bk);
     bk.active_age = r.age;
     bk.active_queue = mode_;
     ++active_[mode_];
     ++stats_.activates_ahead;
-    recompute_cand(best);
+    recompute_cand(b);
     update_bg_key(bk.bg);
   }
 }

@@ -4,6 +4,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "accelsim/memory/dram_config.hpp"
@@ -165,6 +166,7 @@ class PseudoChannel {
   TimePs next_ref_ = 0;
   std::int64_t pending_[2] = {0, 0};
   std::int64_t active_[2] = {0, 0};
+  std::vector<std::pair<std::int64_t, int>> act_scratch_;  // activate_ahead: (age, bank) eligible to ACT
   bool activate_ahead_ = false;
   int ref_bank_ = 0;  // next bank to refresh (per-bank refresh)
   // The choice made by choose(choice_now_). While no key or channel state changes it is also choose(t)'s
