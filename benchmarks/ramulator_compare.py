@@ -86,7 +86,8 @@ def accelsim_dram(std: str, refresh: bool) -> DramSpec:
         tCCD_L_ns=ck["nCCDL"] * t, tWTR_ns=ck["nWTRS"] * t, tRTW_ns=ck["nRTW"] * t, tRFC_ns=ck["nRFC"] * t,
         tREFI_ns=ck["nREFI"] * t, tRFCpb_ns=0.0, interleave_bytes=32, access_latency_ns=0.0,
         tCWL_ns=ck["nCWL"] * t, tWR_ns=ck["nWR"] * t, tRTP_ns=ck["nRTP"] * t, tRCDWR_ns=ck["nRCDWR"] * t,
-        write_queue_bursts=QUEUE // 2, refresh="all_bank" if refresh else "off", address_map="mop4clxor")
+        write_queue_bursts=QUEUE // 2, refresh="all_bank" if refresh else "off", refresh_group="channel",
+        address_map="mop4clxor")
 
 
 def trace(pattern: str, n: int, capacity: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:

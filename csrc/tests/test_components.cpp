@@ -41,6 +41,7 @@ MapConfig full_machine_all() {
   MapConfig c = full_machine();
   c.set("address_map", std::string("mop4clxor")).set("interleave_bytes", std::int64_t(128));
   c.set("tCWL_ns", 1.0).set("tWR_ns", 3.0).set("tRTP_ns", 1.0).set("tRCDWR_ns", 1.5);
+  c.set("refresh_group", std::string("channel"));
   c.set("refresh", std::string("per_bank")).set("tRFCpb_ns", 1.0).set("scheduler", std::string("frfcfs_cap"));
   c.set("row_hit_cap", std::int64_t(2)).set("write_queue_bursts", std::int64_t(32));
   c.set("write_high_watermark", 0.75).set("write_low_watermark", 0.25);

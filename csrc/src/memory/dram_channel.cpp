@@ -33,10 +33,12 @@ PseudoChannel::PseudoChannel(const DramConfig& c, int index, bool activate_ahead
   for (int b = 0; b < c.banks(); ++b) banks_[b].bg = static_cast<std::int16_t>(b % c.bank_groups);
   for (int g = 0; g < c.bank_groups; ++g) update_bg_key(g);
   faw_.fill(-kNever);
-  // All-bank refresh: the pseudo-channels of one channel refresh together (they share its command
-  // bus), the channels staggered evenly over one tREFI so they do not all block at once.
-  const int channel = index / std::max(1, c.pcs_per_channel);
-  const int channels = std::max(1, c.pseudo_channels() / std::max(1, c.pcs_per_channel));
+  // All-bank refresh is staggered evenly over one tREFI so the pseudo-channels do not all block at once:
+  // each pseudo-channel at its own phase, or (refresh_by_channel) the pseudo-channels of one channel
+  // together, as Ramulator's controller does, the channels staggered.
+  const int group = c.refresh_by_channel ? std::max(1, c.pcs_per_channel) : 1;
+  const int channel = index / group;
+  const int channels = std::max(1, c.pseudo_channels() / group);
   next_ref_ = (c.tREFI * static_cast<TimePs>(channel)) / channels + c.tREFI / 2;
   if (c.refresh == RefreshKind::PerBank)
     next_ref_ = (c.tREFI / std::max(1, c.banks())) * (1 + index % std::max(1, c.banks()));

@@ -44,6 +44,12 @@ DramConfig DramConfig::from(const Config& c) {
     else if (m == "off") r.refresh = RefreshKind::Off;
     else throw ConfigError("dram.refresh", "must be 'all_bank', 'per_bank' or 'off'");
   }
+  if (c.has("refresh_group")) {
+    const std::string m = c.require<std::string>("refresh_group");
+    if (m == "pseudo_channel") r.refresh_by_channel = false;
+    else if (m == "channel") r.refresh_by_channel = true;
+    else throw ConfigError("dram.refresh_group", "must be 'pseudo_channel' or 'channel'");
+  }
   if (c.has("scheduler")) {
     const std::string m = c.require<std::string>("scheduler");
     if (m == "frfcfs") r.scheduler = SchedulerKind::FrFcfs;

@@ -19,7 +19,7 @@ const std::vector<ComponentKind>& component_kinds() {
         "burst_bytes", "interleave_bytes", "tBL_ns", "tRCD_ns", "tRP_ns", "tCL_ns", "tRAS_ns", "tRRD_S_ns",
         "tRRD_L_ns", "tFAW_ns", "tCCD_S_ns", "tCCD_L_ns", "tWTR_ns", "tRTW_ns", "tRFC_ns", "tREFI_ns", "tRFCpb_ns",
         "access_latency_ns"},
-       {"address_map", "tCWL_ns", "tWR_ns", "tRTP_ns", "tRCDWR_ns", "refresh", "scheduler", "row_hit_cap",
+       {"address_map", "tCWL_ns", "tWR_ns", "tRTP_ns", "tRCDWR_ns", "refresh", "refresh_group", "scheduler", "row_hit_cap",
         "write_queue_bursts", "write_high_watermark", "write_low_watermark"},
        [](const Config& c, MachineConfig* m) { m->dram = DramConfig::from(c); }},
       {"machine",

@@ -65,6 +65,7 @@ def controller_dict(d: DramSpec) -> dict[str, Any]:
         "write_high_watermark": d.write_high_watermark,
         "write_low_watermark": d.write_low_watermark,
         "address_map": d.address_map,
+        "refresh_group": d.refresh_group,
     }
     if d.refresh != "auto":
         out["refresh"] = d.refresh

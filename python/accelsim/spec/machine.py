@@ -55,6 +55,7 @@ def cycles(ns: float, tck_ns: float) -> float:
 DRAM_SCHEDULERS: tuple[str, ...] = ("frfcfs", "fcfs", "frfcfs_cap")
 DRAM_REFRESH_MODES: tuple[str, ...] = ("auto", "all_bank", "per_bank", "off")
 DRAM_ADDRESS_MAPS: tuple[str, ...] = ("hashed", "mop4clxor")
+DRAM_REFRESH_GROUPS: tuple[str, ...] = ("pseudo_channel", "channel")
 
 
 @register
@@ -222,6 +223,9 @@ class DramSpec(Spec):
     refresh: str = field(default="auto", metadata={
         "kind": "str", "choices": DRAM_REFRESH_MODES, "allow_empty": False,
         "doc": "all_bank, per_bank, off; auto: per_bank when tRFCpb_ns > 0, else all_bank"})
+    refresh_group: str = field(default="pseudo_channel", metadata={
+        "kind": "str", "choices": DRAM_REFRESH_GROUPS, "allow_empty": False,
+        "doc": "all-bank refresh phases: each pseudo-channel its own, or the pseudo-channels of a channel together"})
     address_map: str = field(default="hashed", metadata={
         "kind": "str", "choices": DRAM_ADDRESS_MAPS, "allow_empty": False,
         "doc": "hashed (channels rotated by a hash) or mop4clxor (Ramulator's)"})

@@ -46,6 +46,7 @@ struct DramConfig {
   int write_queue_bursts = 0;
   double write_high_watermark = 0.8, write_low_watermark = 0.2;
   RefreshKind refresh = RefreshKind::AllBank;  // (tRFCpb_ns > 0 without the field: per-bank)
+  bool refresh_by_channel = false;  // all-bank: the pseudo-channels of a channel refresh together
   int pseudo_channels() const { return stacks * channels_per_stack * pcs_per_channel; }
   int banks() const { return bank_groups * banks_per_group; }
   double peak_bytes_per_ps() const { return static_cast<double>(pseudo_channels()) * burst_bytes / tBL; }
