@@ -188,28 +188,29 @@ def test_pareto_front_mixed_directions_and_non_ok_rows() -> None:
 
 
 def test_cost_arithmetic_oracle() -> None:
-    spec = acost.CostSpec(price_usd=10_000.0, reference_memory_bytes=100e9, memory_usd_per_gb=10.0,
-                          lifetime_years=4.0, utilization=0.5, tdp_w=500.0, power_fraction_of_tdp=0.8,
-                          electricity_usd_per_kwh=0.10, pue=1.5, grid_gco2e_per_kwh=400.0, embodied_kgco2e=200.0)
-    busy = 4 * 365.25 * 86400 * 0.5
-    c = acost.decode_cost(spec, 1000.0)
+    spec = acost.CostSpec(price_usd=10_000.0, lifetime_years=4.0, utilization=0.5, tdp_w=500.0,
+                          power_fraction_of_tdp=0.8, electricity_usd_per_kwh=0.10, pue=1.5, grid_gco2e_per_kwh=400.0,
+                          embodied_kgco2e=200.0, host_power_w_per_chip=0.0)
+    hours = 4 * 365.25 * 24
+    c = acost.decode_cost(spec, 1000.0)  # no machine: the given price, TDP power, no idle floor, no host
     p = 500 * 0.8
     assert c.power_w == p and c.power_source == "tdp"
-    usd_s = 10_000 / busy + p * 1.5 * 0.10 / 3.6e6
-    assert c.usd_per_mtoken == pytest.approx(1e6 * usd_s / 1000, rel=1e-12)
-    g_s = 200_000 / busy + p * 1.5 * 400 / 3.6e6
-    assert c.gco2e_per_mtoken == pytest.approx(1e6 * g_s / 1000, rel=1e-12)
-    assert c.tokens_per_s_per_w == pytest.approx(1000 / p)
-    # energy model power wins when present; more DRAM costs the marginal price
+    kw = 0.5 * p * 1.5 / 1000  # busy half the time, idle (0 W) the rest, times PUE
+    tokens_per_hour = 1000 * 3600 * 0.5
+    assert c.usd_per_hour == pytest.approx(10_000 / hours + kw * 0.10, rel=1e-12)
+    assert c.usd_per_mtoken == pytest.approx(1e6 * c.usd_per_hour / tokens_per_hour, rel=1e-12)
+    assert c.gco2e_per_mtoken == pytest.approx(1e6 * (200_000 / hours + kw * 400) / tokens_per_hour, rel=1e-12)
+    assert c.tokens_per_s_per_w == pytest.approx(1000 / p) and c.joules_per_token == pytest.approx(p / 1000)
+    # the energy model's power wins when present; a machine is priced from its parts
     arch = accelsim.presets.load("h100-sxm")
-    c2 = acost.decode_cost(spec, 1000.0, arch=arch, energy_j=3.0, time_s=0.01)
+    c2 = acost.decode_cost(acost.CostSpec(), 1000.0, arch=arch, energy_j=3.0, time_s=0.01)
     assert c2.power_w == pytest.approx(300.0) and c2.power_source == "energy_model"
-    assert c2.capex_usd == pytest.approx(10_000 + (arch.memory_capacity_bytes - 100e9) / 1e9 * 10)
+    assert c2.capex_usd == pytest.approx(acost.capex(arch).total_usd)
     assert math.isnan(acost.decode_cost(spec, 0.0).usd_per_mtoken)
     with pytest.raises(ConfigError, match="pue"):
         spec.replace(pue=0.5)
     with pytest.raises(ConfigError, match="did you mean 'h200'"):
-        acost.for_arch("h20")
+        acost.capex("h20")
 
 
 @pytest.mark.parametrize("method", ["lhs-optimized", "sobol", "halton"])

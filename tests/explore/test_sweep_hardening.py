@@ -374,5 +374,6 @@ def test_found_by_the_seed_13_run() -> None:
     s = accelsim.decode_step(accelsim.presets.load("h100-sxm"), spec, batch=1, context=128, fidelity="roofline",
                              workers=1)
     assert not s.feasible and "~1e" in s.reason
-    c = cost.decode_cost(cost.for_arch(accelsim.presets.load("h100-sxm")), 100.0, energy_j=1e-300, time_s=1e300)
+    h100 = accelsim.presets.load("h100-sxm")
+    c = cost.decode_cost(cost.for_arch(h100), 100.0, arch=h100, energy_j=1e-300, time_s=1e300)
     assert c.power_source == "tdp" and c.power_w > 0 and c.tokens_per_s_per_w > 0

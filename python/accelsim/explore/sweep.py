@@ -77,7 +77,7 @@ METRICS: tuple[str, ...] = (
 ARCH_COLUMNS: tuple[str, ...] = ("peak_dram_bandwidth_bytes_per_s", "memory_capacity_bytes", "peak_bf16_flops_per_s")
 #: Cost and carbon (decode workloads with cost data; see accelsim.explore.cost).
 COST_COLUMNS: tuple[str, ...] = ("capex_usd", "power_w", "usd_per_mtoken", "gco2e_per_mtoken",
-                                 "tokens_per_s_per_w", "joules_per_token")
+                                 "tokens_per_s_per_w", "joules_per_token", "usd_per_hour")
 STATUSES = ("ok", "infeasible", "invalid", "failed")
 
 
@@ -692,8 +692,8 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
     ``workers`` processes, default the cores), ``"serial"`` (in this process), ``"threads"`` (opt-in thread
     pool in this process: no pickling, but a crash in the core ends the caller), ``"dask"`` (see
     accelsim.explore.executors.DaskExecutor), a ``distributed.Client`` or an :class:`~accelsim.explore.executors.Executor`.
-    ``cost``: the CostSpec for every point (default: the preset's, by machine name; cost columns are NaN
-    for a machine without cost data).  See the module docstring for the rest.
+    ``cost``: the CostSpec for every point (default: :func:`~accelsim.explore.cost.for_arch`; every machine is
+    priced from its parts).  See the module docstring for the rest.
     """
     try:
         import pandas as pd  # noqa: PLC0415
