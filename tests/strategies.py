@@ -159,7 +159,7 @@ def valid_architectures(draw: Any, *, l2: bool | None = None, text: bool = True)
 @st.composite
 def energy_specs(draw: Any) -> Any:
     """A random valid EnergySpec: pJ/bit 0..20 per path segment and level, 0..10 nJ per ACT, pJ/FLOP 0..5
-    per dtype, static power 0..2 kW."""
+    per dtype, static power 0..2 kW, busy power 0..3 nJ per unit-cycle, no board limit or 1 W..5 kW."""
     from accelsim.spec.energy import DtypeEnergies, EnergySpec
 
     return EnergySpec(
@@ -172,4 +172,7 @@ def energy_specs(draw: Any) -> Any:
         compute_pj_per_flop=DtypeEnergies(**{d: draw(_floats(0.0, 5.0)) for d in DTYPES}),
         vector_pj_per_flop=draw(_floats(0.0, 5.0)),
         static_power_w=draw(_floats(0.0, 2000.0)),
+        unit_busy_pj_per_cycle=draw(_floats(0.0, 3000.0)),
+        l2_busy_pj_per_byte_cycle=draw(_floats(0.0, 5.0)),
+        board_power_limit_w=draw(st.one_of(st.just(0.0), _floats(1.0, 5000.0))),
     )

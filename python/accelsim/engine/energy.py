@@ -11,8 +11,14 @@ the counts.  For one kernel (see :func:`kernel_energy_components`)::
     local_sram      = (DRAM bytes + L2 hit bytes) * 8 * local_sram_pj_per_bit
     compute         = FLOPs * pJ/FLOP of the kernel's math dtype (vector_pj_per_flop for elementwise)
     static          = static_power_w * kernel time (launch gap included)
+    busy            = busy_power_w(arch) * kernel time: units x clock x unit_busy_pj_per_cycle
+                      + L2 bytes/cycle x L2 clock x l2_busy_pj_per_byte_cycle (the chip is clocked and
+                      issuing while any kernel runs, whatever it computes)
 
-and the total is the exact sum of the components (:func:`math.fsum`).  A machine without an energy spec
+and the total is the exact sum of the components (:func:`math.fsum`).  With ``board_power_limit_w`` set, a
+kernel whose total would exceed limit x time has its dynamic components (every one but ``static`` and
+``busy``) scaled by one factor so that it draws the limit exactly (a power-capped chip lowers clock and
+voltage; the simulated time is left as it is) -- :func:`power_cap`.  A machine without an energy spec
 gets no components, and its ``energy_j`` is NaN.
 
 Near-memory designs reuse the same spec: a byte consumed at the bank pays only the array segment, one
@@ -30,11 +36,13 @@ Beyond HBM (nearmem.py; the two components appended to :data:`COMPONENTS` are 0 
   ``near_memory.compute_pj_per_flop`` prices the units' FLOPs (component ``near_memory_compute``, every
   dtype).  A value of 0 means "not given": the path's EnergySpec segments / the EnergySpec's pJ/FLOP for
   the kernel's math dtype are used instead.  Such bytes never cross the interface or the host's L2 and
-  local SRAM; activations and static power are charged as usual.  The host's input broadcast and result
+  local SRAM; activations, static and busy power are charged as usual (the host stays clocked while it
+  drives the units).  The host's input broadcast and result
   gather are ordinary host-path DRAM traffic (nearmem.py adds the three parts with :func:`add_components`).
 - Bytes the host sends to or reads from a near-memory pool (``near_memory.pool``, AttAcc style) cross a link
-  and pay ``near_memory.pool_link_pj_per_bit`` (component ``link``) and static power over the link time;
-  a softmax on the stacks' buffer dies pays the "base_die" path for its bytes and the vector pJ/FLOP.
+  and pay ``near_memory.pool_link_pj_per_bit`` (component ``link``) and the host's static and busy power
+  over the link time; a softmax on the stacks' buffer dies pays the "base_die" path for its bytes and the
+  vector pJ/FLOP.
 - A kernel fed from High Bandwidth Flash charges its flash bytes ``hbf.read_pj_per_bit`` (page read, stack
   and interface: component ``flash``) and then, like DRAM bytes on the host path, the L2 / staging SRAM
   and the units' local SRAM (``flash_read_bytes`` of :func:`kernel_energy_components`).
@@ -52,11 +60,11 @@ from ..errors import ConfigError
 
 __all__ = ["COMPONENTS", "DRAM_PATHS", "kernel_energy_components", "dram_path_pj_per_bit", "sum_components",
            "total_j", "NEAR_MEMORY_PATHS", "near_memory_pj_per_bit", "near_memory_energy_components",
-           "add_components"]
+           "add_components", "busy_power_w", "chip_power_w", "power_cap", "link_energy_j", "STATIC_COMPONENTS"]
 
 #: Energy components, in report order.  Every result's ``energy_by_component_j`` has exactly these keys.
 COMPONENTS: tuple[str, ...] = ("dram_array", "dram_internal", "dram_interface", "dram_activation", "l2",
-                               "local_sram", "compute", "static",
+                               "local_sram", "compute", "static", "busy",
                                # beyond HBM (nearmem.py): near-memory units' FLOPs, High Bandwidth Flash reads,
                                # bytes over the link to a near-memory pool (near_memory.pool_link_pj_per_bit)
                                "near_memory_compute", "flash", "link")
@@ -71,7 +79,60 @@ DRAM_PATHS: dict[str, tuple[str, ...]] = {
 #: Near-memory level -> the DRAM path its units consume bytes at (see :func:`near_memory_energy_components`).
 NEAR_MEMORY_PATHS: dict[str, str] = {"pnm": "base_die", "pim_bankgroup": "bank", "pim_bank": "bank"}
 
+#: Components a power cap does not scale: the idle floor and the clocked busy floor are what the chip draws
+#: at any clock it is allowed to run.
+STATIC_COMPONENTS: tuple[str, ...] = ("static", "busy")
+
 _PJ = 1e-12
+
+
+def busy_power_w(arch: Architecture) -> float:
+    """Power the chip draws above its idle floor while any kernel runs, W: ``units x clock x
+    unit_busy_pj_per_cycle + L2 bytes/cycle x L2 clock x l2_busy_pj_per_byte_cycle`` (0 without a spec)."""
+    e = arch.energy
+    if e is None:
+        return 0.0
+    w = arch.compute.units * arch.compute.clock_ghz * 1e9 * e.unit_busy_pj_per_cycle * _PJ
+    if arch.l2 is not None:
+        w += arch.l2.bytes_per_cycle * arch.l2.clock_ghz * 1e9 * e.l2_busy_pj_per_byte_cycle * _PJ
+    return w
+
+
+def chip_power_w(arch: Architecture, state: str = "active") -> float:
+    """The chip's floor: ``"idle"`` = static power (powered, no kernel), ``"active"`` = static + busy (a
+    kernel runs, before any per-event energy).  NaN without an energy spec."""
+    if state not in ("idle", "active"):
+        raise ConfigError("state", "must be 'idle' or 'active'", state)
+    e = arch.energy
+    if e is None:
+        return float("nan")
+    return e.static_power_w + (busy_power_w(arch) if state == "active" else 0.0)
+
+
+def link_energy_j(nbytes: float, link: Any) -> float:
+    """Energy of moving ``nbytes`` across one traversal of ``link`` (a LinkSpec: ``energy_pj_per_bit``), J.
+    Multi-chip steps charge it per byte per hop on top of each chip's own energy."""
+    pj = float(getattr(link, "energy_pj_per_bit", 0.0))
+    if not (math.isfinite(nbytes) and nbytes >= 0):
+        raise ConfigError("nbytes", "must be a finite number >= 0", nbytes)
+    return 8.0 * nbytes * pj * _PJ
+
+
+def power_cap(arch: Architecture, components: tuple[tuple[str, float], ...], time_s: float
+              ) -> tuple[tuple[str, float], ...]:
+    """``components`` with the dynamic ones scaled so the kernel's average power is at most
+    ``board_power_limit_w`` (unchanged without a limit, or when under it)."""
+    e = arch.energy
+    if e is None or not components or e.board_power_limit_w <= 0 or not time_s > 0:
+        return components
+    total = math.fsum(v for _, v in components)
+    cap = e.board_power_limit_w * time_s
+    if not total > cap:
+        return components
+    floor = math.fsum(v for c, v in components if c in STATIC_COMPONENTS)
+    dyn = total - floor
+    f = max(0.0, cap - floor) / dyn if dyn > 0 else 0.0
+    return tuple((c, v if c in STATIC_COMPONENTS else v * f) for c, v in components)
 
 
 def dram_path_pj_per_bit(spec: EnergySpec, path: str = "host") -> float:
@@ -126,11 +187,12 @@ def kernel_energy_components(arch: Architecture, *, time_s: float, dram_read_byt
         local_bits * e.local_sram_pj_per_bit * _PJ,
         flops * pj_flop * _PJ,
         e.static_power_w * time_s,
+        busy_power_w(arch) * time_s,
         0.0,  # near_memory_compute: see near_memory_energy_components
         8.0 * flash_read_bytes * flash_pj * _PJ,
         0.0,  # link: see accelsim.engine.nearmem (host <-> near-memory pool transfers)
     )
-    return tuple(zip(COMPONENTS, vals))
+    return power_cap(arch, tuple(zip(COMPONENTS, vals)), time_s)
 
 
 def near_memory_pj_per_bit(arch: Architecture) -> tuple[float, float]:
@@ -173,8 +235,9 @@ def near_memory_energy_components(arch: Architecture, *, time_s: float, dram_rea
         "dram_activation": activates * e.dram_activate_pj * _PJ,
         "near_memory_compute": flops * pj_flop * _PJ,
         "static": e.static_power_w * time_s,
+        "busy": busy_power_w(arch) * time_s,
     }
-    return tuple((c, vals.get(c, 0.0)) for c in COMPONENTS)
+    return power_cap(arch, tuple((c, vals.get(c, 0.0)) for c in COMPONENTS), time_s)
 
 
 def add_components(*parts: Iterable[tuple[str, float]]) -> tuple[tuple[str, float], ...]:

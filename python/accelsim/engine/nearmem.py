@@ -50,7 +50,8 @@ from .. import _core
 from ..dtypes import DTYPES
 from ..spec.machine import Architecture, ComputeSpec, DramSpec
 from ..spec.nearmem import HbfSpec, PlacementSpec
-from .energy import COMPONENTS, add_components, kernel_energy_components, near_memory_energy_components
+from .energy import (COMPONENTS, add_components, busy_power_w, kernel_energy_components,
+                     near_memory_energy_components)
 from ..errors import ConfigError
 from ..workload.kernels import DecodeAttention, Elementwise, Gemv, Moe
 from ..dtypes import dtype_bytes
@@ -389,7 +390,7 @@ class _Moved:
 
 def _link(arch: Architecture, nbytes: int) -> _Moved:
     """``nbytes`` over the host <-> pool link (one direction): latency + bytes / bandwidth; link energy and
-    static power over that time."""
+    the host's active floor (static and busy power) over that time."""
     nm = arch.near_memory
     assert nm is not None and nm.pool is not None
     if nbytes <= 0:
@@ -399,7 +400,8 @@ def _link(arch: Architecture, nbytes: int) -> _Moved:
     energy: tuple[tuple[str, float], ...] = ()
     if arch.energy is not None:
         energy = tuple((c, 8.0 * nbytes * nm.pool_link_pj_per_bit * 1e-12 if c == "link"
-                        else arch.energy.static_power_w * t if c == "static" else 0.0) for c in COMPONENTS)
+                        else arch.energy.static_power_w * t if c == "static"
+                        else busy_power_w(arch) * t if c == "busy" else 0.0) for c in COMPONENTS)
     return _Moved(time_s=t, roofline_s=nbytes / bw, energy=energy)
 
 

@@ -89,16 +89,40 @@ HOPPER_CALIBRATION = HopperCalibration(
 #            performance from 180 nm to 7 nm", Integration 2017 (energy-per-operation scaling across
 #            nodes).  The [HOR14] 45 nm figures below are divided by 4 to stand for a 5/4 nm-class process:
 #            an ESTIMATE of the dynamic-energy scaling from 45 nm, not a value read from [SB17].
+# - [MLE25]  The ML.ENERGY Leaderboard v3.0 (Chung et al., arXiv 2505.06371; data in accelsim/data/
+#            mlenergy_decode_power.json): Llama-3.1-8B bf16 on one H100 SXM at batch 8, vLLM, 486.4 W average
+#            GPU power at 1,069.9 output tokens/s; compute-heavy rows (batch >= 192) at 687-691 W of 700.
+# - [IDLE]   Measured idle of an H200 SXM (same GH100 die): 73.7 W dormant (RunPod / ConserveMode, nvidia-smi,
+#            31 regions) and 80.3 W (Serial Alice, nvidia-smi); a CUDA context raises an HBM GPU's idle by
+#            26-50 W (Vadari, "The Model Parking Tax", arXiv 2605.23918, H100 and A100).
+#
+# Busy power and L2 energy of H100 (accelsim.report.power_calibration.derive_hopper_power): the per-FLOP,
+# DRAM and shared-memory energies stay the [HOR14][SB17][MP26] estimates; two observations then fix the two
+# unknowns, the active floor (static + busy) and the L2 pJ/bit: (1) [MLE25] 8B batch 8, 486.4 W over its
+# measured 7.46 ms step; (2) a dense bf16 GEMM at its simulated sustained rate (795 TFLOP/s for 8192^3) draws
+# the 700 W board limit (GEMMs run power-capped on H100 SXM; [MLE25]'s compute-heavy rows reach 687-691 W).
+# Result: active floor 411.7 W and L2 0.395 pJ/bit -- which is [HOR14]'s 1 MB SRAM read (1.56 pJ/bit at
+# 45 nm) / 4 [SB17], so the L2 needs no crossbar allowance beyond it.  Busy = 411.7 - 110 (static) =
+# 301.7 W, split between the SMs and the L2 ports by their modelled area (80.4% / 19.6%, explore.cost.area):
+# 928 pJ per SM-cycle and 1.77 pJ per L2 byte/cycle per cycle.  Every other row of [MLE25] is a prediction.
+HOPPER_STATIC_POWER_W = 110.0  # [IDLE]: ~75-80 W dormant + ~30-40 W with a CUDA context (a parked server)
+HOPPER_UNIT_BUSY_PJ_PER_CYCLE = 928.0
+HOPPER_L2_BUSY_PJ_PER_BYTE_CYCLE = 1.77
+HOPPER_L2_PJ_PER_BIT = 0.395
 HOPPER_ENERGY_CITATIONS = (
     "Ma & Patterson, Challenges and Research Directions for LLM Inference Hardware, 2026 (HBM3 ~3.6 pJ/bit)",
     "O'Connor et al., Fine-Grained DRAM, MICRO 2017 (HBM2 energy per bit and its breakdown)",
     "Horowitz, Computing's Energy Problem, ISSCC 2014 (45 nm arithmetic and SRAM energies)",
     "Stillmaker & Baas, Scaling equations ... 180 nm to 7 nm, Integration 2017 (energy scaling)",
+    "Chung et al., The ML.ENERGY Benchmark, NeurIPS 2025 D&B; ML.ENERGY Leaderboard v3.0 (measured decode power)",
 )
 
 
-def hbm_gpu_energy(*, static_power_w: float, fp4_pj_per_flop: float = 0.1) -> EnergySpec:
-    """HBM3/HBM3e GPU energy defaults (see the sources above); ``static_power_w`` per machine."""
+def hbm_gpu_energy(*, static_power_w: float, board_power_limit_w: float, fp4_pj_per_flop: float = 0.1,
+                   unit_area_vs_sm: float = 1.0) -> EnergySpec:
+    """HBM3/HBM3e GPU energy defaults (see the sources above); ``static_power_w`` and the board limit per
+    machine; the busy power per unit scales with the unit's modelled area relative to an H100 SM
+    (``unit_area_vs_sm``, explore.cost.area: same process class, clocked logic per mm2 alike)."""
     return EnergySpec(
         # 0.5 + 2.0 + 1.1 = 3.6 pJ/bit to the processor [MP26]; the split follows [MP26]'s bank-level
         # PIM figure (~0.5 pJ/bit: the bank access alone) and [FGDRAM]'s finding that on-die movement to
@@ -109,9 +133,9 @@ def hbm_gpu_energy(*, static_power_w: float, fp4_pj_per_flop: float = 0.1) -> En
         # ACT + PRE of a 1 KiB HBM row: ~0.9 nJ (~0.11 pJ per row bit), the order of [FGDRAM]'s HBM2
         # activation share (~1 pJ/bit) at 3-4 accesses of 32 B per activation.  Estimate.
         dram_activate_pj=900.0,
-        # L2: 1 MB-class SRAM 1.56 pJ/bit at 45 nm [HOR14] / 4 [SB17] ~ 0.4, plus the crossbar wires
-        # between L2 slices and SMs: ~1 pJ/bit.  Estimate.
-        l2_pj_per_bit=1.0,
+        # L2: derived with the busy power from [MLE25] and the board limit (see above); equals a 1 MB-class
+        # SRAM read 1.56 pJ/bit at 45 nm [HOR14] / 4 [SB17].
+        l2_pj_per_bit=HOPPER_L2_PJ_PER_BIT,
         # shared memory / L1: 32 KB-bank SRAM 0.31 pJ/bit at 45 nm [HOR14] / 4 [SB17] ~ 0.1 pJ/bit.
         local_sram_pj_per_bit=0.1,
         compute_pj_per_flop=DtypeEnergies(
@@ -125,11 +149,14 @@ def hbm_gpu_energy(*, static_power_w: float, fp4_pj_per_flop: float = 0.1) -> En
         ),
         vector_pj_per_flop=0.6,  # FP32 SIMT FMA, as fp32 above [HOR14][SB17]
         static_power_w=static_power_w,
+        unit_busy_pj_per_cycle=HOPPER_UNIT_BUSY_PJ_PER_CYCLE * unit_area_vs_sm,
+        l2_busy_pj_per_byte_cycle=HOPPER_L2_BUSY_PJ_PER_BYTE_CYCLE,
+        board_power_limit_w=board_power_limit_w,
     )
 
 
-#: H100 SXM / H200: TDP 700 W [H100-DS][H200-PB]; static (leakage + clocks) estimated at 15% of TDP.
-HOPPER_ENERGY = hbm_gpu_energy(static_power_w=105.0)
+#: H100 SXM / H200: TDP 700 W [H100-DS][H200-PB]; static (idle with a CUDA context) from [IDLE].
+HOPPER_ENERGY = hbm_gpu_energy(static_power_w=HOPPER_STATIC_POWER_W, board_power_limit_w=700.0)
 
 
 def hopper_compute() -> ComputeSpec:

@@ -122,8 +122,9 @@ def a100_l2() -> SramSpec:
 
 def a100_energy() -> EnergySpec:
     """The HBM GPU energy defaults with static power 15% of the A100 SXM's 400 W TDP (as the other GPUs'
-    15%; ASSUMED)."""
-    return hbm_gpu_energy(static_power_w=0.15 * 400.0)
+    15%; ASSUMED), the 400 W board limit [A100-WP] and Hopper's busy power per SM-cycle (ASSUMED: an SM of
+    the same width; no decode power measurement on A100 to set it from)."""
+    return hbm_gpu_energy(static_power_w=0.15 * 400.0, board_power_limit_w=400.0)
 
 
 def _a100_host(name: str, description: str, dram: DramSpec, citations: tuple[str, ...]) -> Architecture:

@@ -228,9 +228,11 @@ def b200() -> Architecture:
             "JEDEC JESD238 High Bandwidth Memory (HBM3) DRAM, 2022",
             "Ramulator 2 (CMU SAFARI) HBM3 presets HBM3_16Gb_8hi / HBM3_6400Mbps",
         ) + HOPPER_ENERGY_CITATIONS,
-        # Same process class (TSMC 4NP vs 4N) and HBM3e: Hopper's per-bit / per-FLOP energies; native
-        # fp4 math at half fp8's energy; static 15% of the 1000 W TDP [B200-DS] (estimate).
-        energy=hbm_gpu_energy(static_power_w=150.0, fp4_pj_per_flop=0.05),
+        # Same process class (TSMC 4NP vs 4N) and HBM3e: Hopper's per-bit / per-FLOP energies and busy power
+        # per mm2 (a B200 SM models 1.12x an H100 SM's area: explore.cost.area); native fp4 math at half
+        # fp8's energy; static: two GH100-class dies' idle (~2 x 75 W, estimate); limit 1000 W [B200-DS].
+        energy=hbm_gpu_energy(static_power_w=150.0, board_power_limit_w=1000.0, fp4_pj_per_flop=0.05,
+                              unit_area_vs_sm=1.119),
     )
 
 
@@ -298,9 +300,10 @@ def mi300x() -> Architecture:
             "JEDEC JESD238 High Bandwidth Memory (HBM3) DRAM, 2022",
             "Ramulator 2 (CMU SAFARI) HBM3 presets HBM3_16Gb_8hi / HBM3_6400Mbps",
         ) + HOPPER_ENERGY_CITATIONS,
-        # HBM3 and a 5 nm-class compute die: Hopper's per-bit / per-FLOP energies; static 15% of the
-        # 750 W TBP [MI300-DS] (estimate).
-        energy=hbm_gpu_energy(static_power_w=112.5),
+        # HBM3 and a 5 nm-class compute die: Hopper's per-bit / per-FLOP energies and busy power per mm2
+        # (a CDNA3 CU models 0.578x an H100 SM's area: explore.cost.area); static 15% of the 750 W TBP
+        # (estimate); limit 750 W [MI300-DS].
+        energy=hbm_gpu_energy(static_power_w=112.5, board_power_limit_w=750.0, unit_area_vs_sm=0.578),
     )
 
 

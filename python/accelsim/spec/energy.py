@@ -1,11 +1,12 @@
-"""The energy model's parameters: energy per bit per level and path, per activation, per FLOP, static power.
+"""The energy model's parameters: energy per bit per level and path, per activation, per FLOP, static power,
+the busy power of the clocked units and SRAM ports while kernels run, and the board power limit.
 
 Charged by :mod:`accelsim.engine.energy` from simulated counts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .base import DATACLASS_KW, Spec, float_field, per_dtype, register, spec_field
 
@@ -50,6 +51,14 @@ class EnergySpec(Spec):
     kernels pay ``compute_pj_per_flop`` of their math dtype, elementwise kernels
     ``vector_pj_per_flop``.  Static energy is ``static_power_w`` x simulated time (launch gaps
     included).  Reads and writes are charged alike.
+
+    Power a chip draws while kernels run beyond its idle floor (clock trees, schedulers, operand delivery,
+    SRAM port periphery), whatever they compute, is ``busy`` energy: ``unit_busy_pj_per_cycle`` per compute
+    unit per cycle of the unit clock plus ``l2_busy_pj_per_byte_cycle`` per byte/cycle of L2 port width per
+    cycle of the L2 clock, times the kernel time.  More units, a higher clock or a wider L2 draw more.
+    ``board_power_limit_w`` (0 = none) caps a kernel's average power: a chip at its limit lowers its clock
+    and voltage, so the dynamic (non-static, non-busy) energy is scaled down to fit (simulated time is not
+    changed).
     """
 
     dram_array_pj_per_bit: float = float_field(ge=0.0, le=1e6, doc="bank-local access, pJ/bit")
@@ -60,7 +69,13 @@ class EnergySpec(Spec):
     local_sram_pj_per_bit: float = float_field(ge=0.0, le=1e6, doc="unit-local SRAM (shared memory / L1), pJ/bit")
     compute_pj_per_flop: DtypeEnergies = spec_field("DtypeEnergies", doc="matrix math energy by dtype")
     vector_pj_per_flop: float = float_field(ge=0.0, le=1e6, doc="vector (SIMT) FLOP energy, pJ")
-    static_power_w: float = float_field(ge=0.0, le=1e9, doc="leakage + always-on power, W")
+    static_power_w: float = float_field(ge=0.0, le=1e9, doc="leakage + always-on power (idle, powered), W")
+    unit_busy_pj_per_cycle: float = field(default=0.0, metadata=float_field(
+        ge=0.0, le=1e12, doc="busy power of one compute unit per unit-clock cycle while kernels run, pJ").metadata)
+    l2_busy_pj_per_byte_cycle: float = field(default=0.0, metadata=float_field(
+        ge=0.0, le=1e9, doc="busy power of the L2 ports per byte/cycle of L2 width per L2-clock cycle, pJ").metadata)
+    board_power_limit_w: float = field(default=0.0, metadata=float_field(
+        ge=0.0, le=1e9, doc="board power limit (TDP); 0 = no cap").metadata)
 
     @property
     def dram_host_pj_per_bit(self) -> float:
