@@ -83,16 +83,20 @@ def sweep_front() -> list[str]:
     out = []
     cols = ["dram.stacks", "dram.data_rate_gbps", "dram.capacity_bytes_per_stack", "tokens_per_s", "usd_per_mtoken",
             "capex_usd", "power_w", "gco2e_per_mtoken"]
+    cols.insert(5, "usd_per_hour")
     for w, g in df.groupby("workload", sort=False):
-        f = pareto_front(g, maximize=("tokens_per_s",), minimize=("usd_per_mtoken",)).sort_values("tokens_per_s")
-        out += [f"{w}: {len(f)} of {len(g)} design points on the front (max tokens/s, min $/Mtoken)", "",
-                "| stacks | Gb/s/pin | GiB/stack | tokens/s | $/Mtoken | capex $ | W | gCO2e/Mtoken |",
-                "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        per_token = pareto_front(g, maximize=("tokens_per_s",), minimize=("usd_per_mtoken",))
+        f = pareto_front(g, maximize=("tokens_per_s",), minimize=("usd_per_hour",)).sort_values("tokens_per_s")
+        out += [f"{w}: front of (max tokens/s, min $/Mtoken): {len(per_token)} of {len(g)} design points "
+                f"({', '.join(f'{r[0]:.0f} stacks at {r[1]:.2f} Gb/s' for r in per_token[cols[:2]].to_numpy())}); "
+                f"front of (max tokens/s, min $/hour): {len(f)} points:", "",
+                "| stacks | Gb/s/pin | GiB/stack | tokens/s | $/Mtoken | $/hour | capex $ | W | gCO2e/Mtoken |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for _, r in f[cols].iterrows():
             out.append(f"| {r['dram.stacks']:.0f} | {r['dram.data_rate_gbps']:.2f} | "
                        f"{r['dram.capacity_bytes_per_stack'] / 2**30:.0f} | {r['tokens_per_s']:,.0f} | "
-                       f"{r['usd_per_mtoken']:.4f} | {r['capex_usd']:,.0f} | {r['power_w']:.0f} | "
-                       f"{r['gco2e_per_mtoken']:.1f} |")
+                       f"{r['usd_per_mtoken']:.4f} | {r['usd_per_hour']:.4f} | {r['capex_usd']:,.0f} | "
+                       f"{r['power_w']:.0f} | {r['gco2e_per_mtoken']:.1f} |")
         out.append("")
     return out
 

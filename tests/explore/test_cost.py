@@ -153,3 +153,25 @@ def test_of_result_uses_the_energy_model() -> None:
     assert r.joules_per_token == pytest.approx(s.joules_per_token, rel=1e-12)
     bad = accelsim.decode_step(H100, "llama-3-405b", batch=1, context=1024, fidelity="roofline")
     assert not bad.feasible and math.isnan(cost.of_result(bad, H100).usd_per_mtoken)
+
+
+def test_example_hbm_sweep_prices_every_design() -> None:
+    """examples/sweep_hbm.yaml: every stack and Gb/s has a price, so tokens/s against $/hour of ownership is a
+    front of at least 5 designs per workload; per million tokens the fastest design is also the cheapest."""
+    pytest.importorskip("pandas")
+    from pathlib import Path
+
+    from accelsim.explore.sweep import pareto_front, sweep
+    from accelsim.explore.sweepspec import load_spec
+
+    spec = load_spec(str(Path(__file__).resolve().parents[2] / "examples" / "sweep_hbm.yaml"))
+    kw = spec.kwargs()
+    kw["executor"] = "serial"
+    df = sweep(**kw, progress=False)
+    ok = df[df["status"] == "ok"]
+    assert ok["usd_per_hour"].notna().all() and ok["capex_usd"].nunique() > 10
+    for _, g in ok.groupby("workload"):
+        per_hour = pareto_front(g, maximize=("tokens_per_s",), minimize=("usd_per_hour",))
+        assert len(per_hour) >= 5
+        per_token = pareto_front(g, maximize=("tokens_per_s",), minimize=("usd_per_mtoken",))
+        assert per_token["tokens_per_s"].max() == g["tokens_per_s"].max()

@@ -73,6 +73,8 @@ def _direction(col: str, maximize: bool) -> str:
 _LABELS = {
     "tokens_per_s": "decode throughput (tokens/s)",
     "usd_per_mtoken": "cost ($ per million tokens)",
+    "usd_per_hour": "cost of ownership ($ per hour)",
+    "capex_usd": "capital cost ($)",
     "gco2e_per_mtoken": "carbon (gCO2e per million tokens)",
     "tokens_per_s_per_w": "tokens/s per W",
     "time_s": "time (s)",
