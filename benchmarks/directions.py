@@ -53,7 +53,9 @@ def held_model(arch: Any, wanted: str, batches: tuple[int, ...], context: int) -
     return wanted
 
 
-def run(batches: tuple[int, ...], context: int, spec: cost.CostSpec) -> list[dict[str, Any]]:
+def run(batches: tuple[int, ...] = (1, 16, 64), context: int = 4096, spec: cost.CostSpec | None = None
+        ) -> list[dict[str, Any]]:
+    spec = spec if spec is not None else cost.CostSpec()
     rows = []
     for d in designs():
         arch = accelsim.presets.load(d)

@@ -152,119 +152,94 @@ def _pct_range(values: list[float]) -> str:
     return f"{lo * 100:.0f}-{hi:.0%}" if lo >= 0 else f"{lo:+.0%} to {hi:+.0%}"
 
 
-def _row(rows: list[dict[str, Any]], model: str, design: str, batch: int, context: int = 4096) -> dict[str, Any]:
-    return next(r for r in rows if (r["model"], r["design"], r["batch"], r["context"]) == (model, design, batch, context))
+def _row(rows: list[dict[str, Any]], panel: str, design: str, batch: int) -> dict[str, Any]:
+    return next(r for r in rows if (r["panel"], r["design"], r["batch"]) == (panel, design, batch))
 
 
 def directions_bullets() -> str:
     """The bullets under 'python benchmarks/directions.py', every figure from its run."""
+    from accelsim.engine.energy import busy_power_w  # noqa: PLC0415
+    from accelsim.engine import nearmem  # noqa: PLC0415
+
     rows = _directions()
-    base, pim, pnm = (_row(rows, "llama-3-70b", d, 1) for d in ("h200", "h200-pim", "h200-pnm"))
-    mx_base, mx_3d = (_row(rows, "mixtral-8x7b", d, 16) for d in ("h200", "stacked3d"))
-    hbf405 = [r["tokens_per_s"] for r in rows if r["model"] == "llama-3-405b" and r["design"] == "h200-hbf"
-              and r["feasible"]]
-    both = [(h, b) for h in rows if h["design"] == "h200-hbf" and h["feasible"]
-            for b in [_row(rows, h["model"], "h200", h["batch"], h["context"])] if b["feasible"]]
-    slower = [1 - h["tokens_per_s"] / b["tokens_per_s"] for h, b in both]
-    energy = [h["j_per_token"] / b["j_per_token"] - 1 for h, b in both if h["j_per_token"] and b["j_per_token"]]
-    static = [r["static_energy_share"] for r in rows if r["feasible"] and r["static_energy_share"] is not None]
-    hbf = accelsim.presets.load("h200-hbf").hbf
-    h200 = accelsim.presets.load("h200")
-    flash = f"{hbf.stacks} flash stacks give {hbf.peak_read_bandwidth_bytes_per_s / 1e12:.1f} TB/s"
+    l70, l405 = "llama-3-70b", "llama-3-405b"
+    base, pim, pnm = (_row(rows, l70, d, 1) for d in ("h200", "h200-pim", "h200-pnm"))
+    hbf_rows = [(h, _row(rows, l70, "h200", h["batch"])) for h in rows if h["panel"] == l70 and h["design"] == "h200-hbf"]
+    slower = [1 - h["tokens_per_s"] / b["tokens_per_s"] for h, b in hbf_rows]
+    more_j = [h["j_per_token"] / b["j_per_token"] - 1 for h, b in hbf_rows]
+    dearer = [h["usd_per_mtoken"] / b["usd_per_mtoken"] for h, b in hbf_rows]
+    hbf405 = [r["tokens_per_s"] for r in rows if r["panel"] == l405 and r["design"] == "h200-hbf" and r["feasible"]]
+    s3d_model = _row(rows, l70, "stacked3d", 1)["model"]
 
     # the qualitative claims of the bullets, checked on the same run (a change that breaks one fails the doc check)
-    def fits(model: str, design: str, context: int = 4096, batch: int = 1) -> bool:
-        return _row(rows, model, design, batch, context)["feasible"]
-
-    mx_pim1, mx_3d1 = (_row(rows, "mixtral-8x7b", d, 1) for d in ("h200-pim", "stacked3d"))
     claims = {
-        "PIM beats 3D-stacked on mixtral at batch 1": mx_pim1["tokens_per_s"] > mx_3d1["tokens_per_s"],
-        "3D-stacked holds neither llama-3-70b nor a 128K context":
-            not fits("llama-3-70b", "stacked3d") and not any(fits(m, "stacked3d", 131072) for m in
-                                                              ("llama-3-70b", "mixtral-8x7b", "llama-3-405b")),
-        "PNM and PIM equal the h200 on a dense model from batch 16":
-            all(abs(_row(rows, "llama-3-70b", d, 16)["tokens_per_s"] / _row(rows, "llama-3-70b", "h200", 16)
-                    ["tokens_per_s"] - 1) < 0.01 for d in ("h200-pnm", "h200-pim")),
-        "near-memory still pays on mixtral at batch 16":
-            _row(rows, "mixtral-8x7b", "h200-pnm", 16)["tokens_per_s"] > mx_base["tokens_per_s"],
+        "PNM and PIM equal the h200 on llama-3-70b from batch 16":
+            all(abs(_row(rows, l70, d, 16)["tokens_per_s"] / _row(rows, l70, "h200", 16)["tokens_per_s"] - 1) < 0.01
+                for d in ("h200-pnm", "h200-pim")),
         "only the HBF hybrid holds llama-3-405b":
-            {r["design"] for r in rows if r["model"] == "llama-3-405b" and r["feasible"]} == {"h200-hbf"},
-        "no design decodes batch 16 at 128K": not any(r["feasible"] for r in rows if r["context"] == 131072
-                                                      and r["batch"] >= 16),
+            {r["design"] for r in rows if r["panel"] == l405 and r["model"] == l405 and r["feasible"]} == {"h200-hbf"},
+        "the 3D-stacked design holds neither model": s3d_model not in (l70, l405)
+            and _row(rows, l405, "stacked3d", 1)["model"] == s3d_model,
+        "HBF is slower, costlier in energy and dearer per token on llama-3-70b":
+            min(slower) > 0 and min(more_j) > 0 and min(dearer) > 1,
+        "cost per token follows speed at batch 1": pim["usd_per_mtoken"] < pnm["usd_per_mtoken"] < base["usd_per_mtoken"],
     }
     wrong = [k for k, ok in claims.items() if not ok]
     if wrong:
         raise AssertionError(f"README's directions bullets no longer hold: {wrong}")
-    from accelsim.engine import nearmem  # noqa: PLC0415
-
     pim_bw = nearmem.summary(accelsim.presets.load("h200-pim"))[1]["near_memory_internal_bandwidth_bytes_per_s"]
+    hbf = accelsim.presets.load("h200-hbf").hbf
+    h200 = accelsim.presets.load("h200")
     s3d = accelsim.presets.load("stacked3d")
-    hbf_arch = accelsim.presets.load("h200-hbf")
-    w405 = accelsim.models.load("llama-3-405b").weight_bytes("fp8")
-    static_w = h200.energy.static_power_w
-    tdp = accelsim.explore.cost.for_arch(h200).tdp_w
+    w405 = accelsim.models.load(l405).weight_bytes("fp8")
     return (
-        f"- **Batch 1 streams every weight once per token, so bandwidth next to the MACs wins, in time and energy.**\n"
-        f"  PIM reads all banks at once ({pim_bw / 1e12:.0f} TB/s inside the stacks) and is limited by its slow MAC "
-        f"lanes: {pim['tokens_per_s'] / base['tokens_per_s']:.1f}x the\n"
-        f"  h200 on llama-3-70b (4K) at {pim['j_per_token']:.2f} J/token against {base['j_per_token']:.2f}. PNM "
-        f"doubles the stack bandwidth through the base die:\n"
-        f"  {pnm['tokens_per_s'] / base['tokens_per_s']:.1f}x, {pnm['j_per_token']:.2f} J/token. The 3D-stacked "
-        f"design ({s3d.peak_dram_bandwidth_bytes_per_s / 1e12:.0f} TB/s, {s3d.energy.dram_host_pj_per_bit:.1f} "
-        f"pJ/bit) is fastest and lowest in energy on\n"
-        f"  mixtral-8x7b at batch 16 ({mx_3d['tokens_per_s'] / mx_base['tokens_per_s']:.1f}x the h200, "
-        f"{mx_3d['j_per_token']:.2f} J/token), but PIM beats it at batch 1, and its "
-        f"{s3d.memory_capacity_bytes / 2**30:.0f} GiB\n"
-        f"  hold neither llama-3-70b nor a 128K context.\n"
+        f"- **Batch 1 streams every weight once per token, so bandwidth next to the MACs wins, in time, energy and\n"
+        f"  cost.** PIM reads all banks at once ({pim_bw / 1e12:.0f} TB/s inside the stacks) and is limited by its "
+        f"slow MAC lanes:\n"
+        f"  {pim['tokens_per_s'] / base['tokens_per_s']:.2f}x the h200 on llama-3-70b at {pim['j_per_token']:.2f} "
+        f"J/token against {base['j_per_token']:.2f}, ${pim['usd_per_mtoken']:.2f} against "
+        f"${base['usd_per_mtoken']:.2f} per million tokens. PNM\n"
+        f"  doubles the stack bandwidth through the base die: {pnm['tokens_per_s'] / base['tokens_per_s']:.2f}x, "
+        f"{pnm['j_per_token']:.2f} J/token, ${pnm['usd_per_mtoken']:.2f}. The designs cost about\n"
+        f"  what the h200 costs (PIM stacks are priced on their full silicon, PNM adds a few mm2 of base-die logic),\n"
+        f"  so cost and carbon per token follow the speed.\n"
         f"- **From batch 16, a dense model's GEMVs outgrow the near-memory MACs** and are given back to the GPU:\n"
-        f"  PNM and PIM then equal the h200. MoE experts keep few tokens each, so near-memory still pays on\n"
-        f"  mixtral at batch 16.\n"
+        f"  PNM and PIM then equal the h200.\n"
         f"- **Capacity decides the rest.** Only the HBF + HBM hybrid holds llama-3-405b ({w405 / 1e9:.0f} GB of fp8 "
         f"weights in\n"
-        f"  {hbf.capacity_bytes / 1e12:.2f} TB of flash), at {min(hbf405):.0f}-{max(hbf405):.0f} tokens/s. Its "
-        f"{flash} against the h200's {h200.peak_dram_bandwidth_bytes_per_s / 1e12:.1f}, so\n"
-        f"  where both fit it is {_pct_range(slower)} slower, at about the same J/token "
-        f"({min(energy):+.0%} to {max(energy):+.0%}: a flash bit costs {hbf.read_pj_per_bit:.1f} pJ\n"
-        f"  against HBM's {hbf_arch.energy.dram_host_pj_per_bit:.1f}, but the longer step accrues more static "
-        f"energy). At 128K context the KV cache,\n"
-        f"  which must stay in DRAM, rules out batch 16 everywhere.\n"
-        f"- **Static power is {_pct_range(static)} of the energy per token** (an estimated "
-        f"{static_w / tdp:.0%} of TDP over the simulated step),\n"
-        f"  so a faster step is usually also a cheaper one.\n")
+        f"  {hbf.capacity_bytes / 1e12:.2f} TB of flash), at {min(hbf405):.2f}-{max(hbf405):.0f} tokens/s. Its "
+        f"{hbf.stacks} flash stacks give {hbf.peak_read_bandwidth_bytes_per_s / 1e12:.1f} TB/s against the h200's "
+        f"{h200.peak_dram_bandwidth_bytes_per_s / 1e12:.1f}, so\n"
+        f"  on llama-3-70b it is {_pct_range(slower)} slower at {_pct_range(more_j)} more J/token, and its flash "
+        f"makes it the dearest per token\n"
+        f"  ({min(dearer):.2f}-{max(dearer):.2f}x). The 3D-stacked design's {s3d.memory_capacity_bytes / 2**30:.0f} "
+        f"GiB hold neither model (it runs {s3d_model} instead).\n"
+        f"- **The chip's active floor is most of the energy at small batch**: {h200.energy.static_power_w:.0f} W idle "
+        f"plus {busy_power_w(h200):.0f} W of busy power\n"
+        f"  on the GH100 die (calibrated on measured decode power, below), so a faster step is usually also a\n"
+        f"  cheaper and cleaner one.\n")
 
 
 # ------------------------------------------------------------------------------------------- cost
 
-_COST_SOURCES = {
-    "price_usd": "street prices reported 2023-2024 (order of magnitude)",
-    "memory_usd_per_gb": "implied by the two prices and capacities",
-    "tdp_w": "NVIDIA datasheets",
-    "lifetime_years": "hyperscaler server depreciation (5-6 y)",
-    "utilization": "assumption: cost while busy",
-    "electricity_usd_per_kwh": "EIA, US industrial average 2023",
-    "pue": "Uptime Institute survey 2023",
-    "grid_gco2e_per_kwh": "Ember, world average 2023",
-    "embodied_kgco2e": "Chien et al., HotCarbon 2023 (per GPU incl. host share)",
-}
+_COST_FIELDS = ("lifetime_years", "utilization", "electricity_usd_per_kwh", "pue", "grid_gco2e_per_kwh",
+                "hbm3_usd_per_gb", "hbm3e_usd_per_gb", "hbm4_usd_per_gb", "memory_speed_exponent", "host_usd_per_chip",
+                "host_power_w_per_chip", "fab_gco2e_per_kwh", "dram_kgco2e_per_gb")
 
 
 def cost_table() -> str:
-    """The cost defaults of the two Hopper presets (accelsim.explore.cost), with the sources cited there."""
+    """A few CostSpec defaults (accelsim.explore.cost) with what each means and its source, from the field docs."""
+    import dataclasses  # noqa: PLC0415
+
     from accelsim.explore import cost  # noqa: PLC0415
 
-    specs = {n: cost.for_arch(accelsim.presets.load(n)) for n in ("h100-sxm", "h200")}
-
-    def fmt(field: str, v: float) -> str:
-        if field in ("price_usd", "tdp_w", "grid_gco2e_per_kwh", "embodied_kgco2e"):
-            return f"{v:,.0f}"
-        if field == "electricity_usd_per_kwh":
-            return f"{v:.3f}"
-        return f"{v:.1f}" if field in ("memory_usd_per_gb", "lifetime_years", "utilization") else f"{v:.2f}"
-
-    lines = ["| field | h100-sxm | h200 | source |", "| --- | --- | --- | --- |"]
-    for field, src in _COST_SOURCES.items():
-        cells = " | ".join(fmt(field, getattr(specs[n], field)) for n in specs)
-        lines.append(f"| `{field}` | {cells} | {src} |")
+    spec = cost.CostSpec()
+    docs = {f.name: f.metadata.get("doc", "") for f in dataclasses.fields(spec)}
+    lines = ["| field | default | meaning and source |", "| --- | --- | --- |"]
+    for name in _COST_FIELDS:
+        v = getattr(spec, name)
+        cell = f"{v:,.0f}" if abs(v) >= 100 else f"{v:g}"
+        lines.append(f"| `{name}` | {cell} | {docs[name]} |")
     return "\n".join(lines) + "\n"
 
 
