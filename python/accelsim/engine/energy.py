@@ -60,7 +60,8 @@ from ..errors import ConfigError
 
 __all__ = ["COMPONENTS", "DRAM_PATHS", "kernel_energy_components", "dram_path_pj_per_bit", "sum_components",
            "total_j", "NEAR_MEMORY_PATHS", "near_memory_pj_per_bit", "near_memory_energy_components",
-           "add_components", "busy_power_w", "chip_power_w", "power_cap", "link_energy_j", "STATIC_COMPONENTS"]
+           "add_components", "busy_power_w", "chip_power_w", "floor_power_w", "power_cap", "link_energy_j",
+           "STATIC_COMPONENTS"]
 
 #: Energy components, in report order.  Every result's ``energy_by_component_j`` has exactly these keys.
 COMPONENTS: tuple[str, ...] = ("dram_array", "dram_internal", "dram_interface", "dram_activation", "l2",
@@ -107,6 +108,18 @@ def chip_power_w(arch: Architecture, state: str = "active") -> float:
     if e is None:
         return float("nan")
     return e.static_power_w + (busy_power_w(arch) if state == "active" else 0.0)
+
+
+def floor_power_w(chip: Any, state: str = "active") -> float:
+    """:func:`chip_power_w` of a chip or of every die of a Package (``state`` "idle" or "active"), W; 0 for a
+    machine without an energy spec (its energy is NaN by other means).  What a chip draws while it waits:
+    on a collective or a pipeline bubble ("active": clocks up, a kernel spinning) or between requests
+    ("idle")."""
+    die = getattr(chip, "die", None)
+    n = int(getattr(chip, "dies", 1)) if die is not None else 1
+    arch = die if die is not None else chip
+    w = chip_power_w(arch, state)
+    return n * w if math.isfinite(w) else 0.0
 
 
 def link_energy_j(nbytes: float, link: Any) -> float:

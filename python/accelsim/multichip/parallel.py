@@ -38,7 +38,7 @@ from typing import Any
 
 from ..spec.base import DATACLASS_KW, int_field, Spec
 from ..spec.machine import Architecture
-from ..engine.energy import total_j
+from ..engine.energy import floor_power_w, total_j
 from ..engine.simulate import simulate_one
 from .chiplets import chip_kernel_time
 from ..engine.nearmem import tiered_capacity
@@ -174,11 +174,12 @@ class ParallelDecodeResult:
     def cost(self, spec: Any = None) -> Any:
         """Cost and carbon per million tokens (:func:`accelsim.explore.cost.decode_cost`) of one chip's
         share: ``spec`` defaults to the chip preset's CostSpec."""
-        from ..explore.cost import decode_cost, for_arch  # noqa: PLC0415
+        from ..explore.cost import decode_cost, for_arch, machine_named  # noqa: PLC0415
 
         spec = spec if spec is not None else for_arch(self.chip_name)
         e = self.energy_j / self.plan.chips if math.isfinite(self.energy_j) else None
-        return decode_cost(spec, self.tokens_per_s_per_chip, energy_j=e, time_s=self.time_s)
+        return decode_cost(spec, self.tokens_per_s_per_chip, arch=machine_named(self.chip_name), energy_j=e,
+                           time_s=self.time_s)
 
     @property
     def exposed_comm_s(self) -> float:
@@ -448,7 +449,11 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
     bubble = max(0.0, step - compute_s - (comm_s - overlapped))
     scaled = tuple(CommRow(c.name, c.count * m, c.result, c.overlapped_s * m) for c in comms)
     chips_stage = plan.chips_per_stage
-    energy = m * (chips_stage * math.fsum(info[1] for info in stage_info) + link_j)
+    # every chip draws its active floor (static + busy) whenever it is not running its own kernels: on an
+    # exposed collective, a pipeline send or a bubble (the kernels' energies hold the floor over their time)
+    wait_s = math.fsum(max(0.0, step - m * info[0]) for info in stage_info)
+    energy = m * (chips_stage * math.fsum(info[1] for info in stage_info) + link_j) \
+        + chips_stage * wait_s * floor_power_w(system.node)
     return ParallelDecodeResult(feasible=True, reason="", time_s=step, compute_s=compute_s, comm_s=comm_s,
                                 comm_overlapped_s=overlapped, bubble_s=bubble, stage_s=t_stage, d2d_s=m * d2d,
                                 roofline_s=m * roof, comms=scaled, kernels=tuple(kernel_rows), energy_j=energy,

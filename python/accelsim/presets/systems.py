@@ -44,6 +44,9 @@ them and communicates nothing).  Sources (short names used in the comments):
                1640 GB/s, twice v5e's ICI bandwidth per chip, 2D torus; v6e-8 / v5e-8 slices are 2x4.
 - [B200-DGX]   NVIDIA DGX B200: 8 B200 GPUs on fifth-generation NVLink, 1.8 TB/s bidirectional per GPU
                (18 links x 100 GB/s), 14.4 TB/s aggregate, NVLink Switch with SHARP (NVLS).
+- [SERDES]     NVIDIA's Grace Hopper material as reported in analyses of NVLink-C2C: 1.3 pJ/bit for the
+               on-package NVLink-C2C against 5.5 pJ/bit for a (112G PAM4) SerDes link; NVLink4/5, xGMI and ICI
+               chip-to-chip links are SerDes links (their own figures are not published).
 - [XGMI]       AMD ROCm blog "Understanding RCCL Bandwidth and xGMI Performance on AMD Instinct MI300X"
                (2025-03-02): each MI300X connects to its seven peers by xGMI links (a fully connected
                mesh), 64 GB/s per link peak, ~48 GB/s usable after CRC and protocol overhead (75%).
@@ -62,7 +65,11 @@ from ..spec.system import InterconnectSpec, LinkSpec, Package, System
 from . import registry
 from .registry import register
 
-__all__ = ["names", "load", "package_names", "load_package", "nvlink4_switch", "nvlink3_switch", "split_chip"]
+__all__ = ["names", "load", "package_names", "load_package", "nvlink4_switch", "nvlink3_switch", "split_chip",
+           "SERDES_PJ_PER_BIT"]
+
+#: Energy of a chip-to-chip SerDes link per bit and traversal [SERDES].
+SERDES_PJ_PER_BIT = 5.5
 
 
 def split_chip(arch: Architecture, dies: int) -> Architecture:
@@ -102,7 +109,7 @@ def nvlink4_switch(in_network: bool = True) -> InterconnectSpec:
             # NCCL's per-step hardware latency already contains wire + switch traversal [NCCL-TUNE], so the
             # physical link and switch latencies are folded into step_latency_ns (set 0 here).
             latency_ns=0.0,
-            energy_pj_per_bit=0.0,  # not published for NVLink4; energy not modelled for this link
+            energy_pj_per_bit=SERDES_PJ_PER_BIT,  # an off-package SerDes link [SERDES]
             efficiency=370.0 / 450.0,  # effective 370 GB/s of the 450 GB/s line rate [NCCL-212]
         ),
         hop_latency_ns=0.0,  # folded into step_latency_ns (see link.latency_ns)
@@ -183,7 +190,7 @@ def tpu_v5e_4x4() -> System:
                 name="ici-v5e",
                 bandwidth_gb_per_s=50.0,  # 400 GB/s bidirectional per chip / 4 ports / 2 directions [V5E]
                 latency_ns=500.0,  # ASSUMED: SerDes + cable, sub-microsecond
-                energy_pj_per_bit=0.0,  # not published
+                energy_pj_per_bit=SERDES_PJ_PER_BIT,  # ASSUMED: a SerDes link like NVLink's [SERDES]
                 efficiency=1.0,  # ASSUMED: raw rate (no published protocol overhead)
             ),
             hop_latency_ns=200.0,  # ASSUMED: router traversal per intermediate chip
@@ -226,7 +233,8 @@ def mi300x_8() -> System:
         network=nv.replace(
             topology="fully_connected",
             # one link to each peer: 64 GB/s per direction peak, ~48 GB/s usable [XGMI]
-            link=LinkSpec(name="xgmi", bandwidth_gb_per_s=64.0, latency_ns=0.0, energy_pj_per_bit=0.0,
+            link=LinkSpec(name="xgmi", bandwidth_gb_per_s=64.0, latency_ns=0.0,
+                          energy_pj_per_bit=SERDES_PJ_PER_BIT,
                           efficiency=48.0 / 64.0),
             # ASSUMED: RCCL's latency model is NCCL's (RCCL is a port of NCCL); no in-network reduction
         ),
@@ -357,9 +365,11 @@ def _one_chip(pkg: Package, link: LinkSpec) -> System:
 
 # the off-package link each package exposes (unused by a one-chip system)
 _EXTERNAL = {
-    "b200-2die": LinkSpec(name="nvlink5", bandwidth_gb_per_s=900.0, latency_ns=0.0, energy_pj_per_bit=0.0,
+    "b200-2die": LinkSpec(name="nvlink5", bandwidth_gb_per_s=900.0, latency_ns=0.0,
+                          energy_pj_per_bit=SERDES_PJ_PER_BIT,
                           efficiency=1.0),  # 1.8 TB/s bidirectional per GPU [B200]
-    "mi300x-pkg": LinkSpec(name="xgmi", bandwidth_gb_per_s=448.0, latency_ns=0.0, energy_pj_per_bit=0.0,
+    "mi300x-pkg": LinkSpec(name="xgmi", bandwidth_gb_per_s=448.0, latency_ns=0.0,
+                           energy_pj_per_bit=SERDES_PJ_PER_BIT,
                            efficiency=1.0),  # 7 x 64 GB/s per direction [MI300X]
     "ucie-4chiplet": LinkSpec(name="none", bandwidth_gb_per_s=1.0, latency_ns=0.0, energy_pj_per_bit=0.0,
                               efficiency=1.0),  # a lone package

@@ -5,8 +5,9 @@ The measurements (``accelsim/data/mlenergy_decode_power.json``, 57 configuration
 ``"configuration"`` fields say exactly what was measured) are steady-state GPU energy per output token and
 average GPU power.  Each configuration becomes one simulated decode step:
 
-- machine: ``h100-sxm`` or ``b200``; ``num_gpus > 1`` runs tensor parallel on a switched NVLink system
-  (:func:`accelsim.parallel_decode_step`), ``num_gpus == 1`` is :func:`accelsim.decode_step`;
+- machine: ``h100-sxm`` or ``b200``; ``num_gpus > 1`` runs tensor parallel on the NVLink switch of the
+  DGX presets (5.5 pJ/bit SerDes links, :mod:`accelsim.presets.systems`) with
+  :func:`accelsim.parallel_decode_step`, ``num_gpus == 1`` is :func:`accelsim.decode_step`;
 - batch: the measured average batch; context: the mean LM-Arena prompt, taken as LMSYS-Chat-1M's 69.5 tokens
   (Zheng et al., ICLR 2024, Table 1), plus half the measured mean output (the mean position of a decoded
   token); weights in the measured precision, KV cache bf16 (vLLM's default);
@@ -35,7 +36,7 @@ from typing import Any
 from ..errors import ConfigError
 
 __all__ = ["DATA_FILE", "PROMPT_TOKENS", "load_measurements", "context_of", "model_row", "compare", "summary",
-           "derive_hopper_power", "table", "CALIBRATION_ROW", "parallel_step_energy", "NVLINK_PJ_PER_BIT"]
+           "derive_hopper_power", "table", "CALIBRATION_ROW", "parallel_step_energy"]
 
 DATA_FILE = "mlenergy_decode_power.json"
 #: mean user prompt of LM Arena conversations, tokens (LMSYS-Chat-1M, Zheng et al., ICLR 2024, Table 1)
@@ -66,19 +67,11 @@ def context_of(row: dict[str, Any]) -> int:
     return max(1, round(PROMPT_TOKENS + row["avg_output_len"] / 2))
 
 
-#: NVLink SerDes energy: 5.5 pJ/bit for an off-package SerDes link against 1.3 pJ/bit for NVLink-C2C
-#: (NVIDIA Grace Hopper material, as reported); a byte through an NVSwitch crosses two such links, which the
-#: collectives count as link bytes.
-NVLINK_PJ_PER_BIT = 5.5
-
-
 def _system(arch: Any, chips: int) -> Any:
     from ..presets import systems  # noqa: PLC0415
     from ..spec.system import System  # noqa: PLC0415
 
-    net = systems.load("b200-2die").network if arch.name.startswith("b200") else systems.nvlink4_switch()
-    if net.link.energy_pj_per_bit <= 0:
-        net = net.replace(link=net.link.replace(energy_pj_per_bit=NVLINK_PJ_PER_BIT))
+    net = systems.load("dgx-b200-8").network if arch.name.startswith("b200") else systems.nvlink4_switch()
     return System(name=f"{chips}x{arch.name}", description="", chips=chips, chip=arch, network=net)
 
 

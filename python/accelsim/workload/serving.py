@@ -22,6 +22,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from ..dtypes import DTYPE_BYTES
+from ..engine.energy import floor_power_w
 from ..engine.simulate import FIDELITIES, simulate
 from ..errors import ConfigError
 from ..models import ModelSpec
@@ -364,6 +365,7 @@ class StepModel:
         self.pattn = _Memo(self._pattn)
         self.comm = _Memo(self._comm)
         self.simulations = 0
+        self.floor_w = floor_power_w(chip, "active")  # per chip, while it waits on a collective or a stage
 
     # components (per chip, for all layers of the model; a PP stage takes its share)
     def _sim(self, ks: Sequence[Any]) -> Any:
@@ -439,7 +441,9 @@ class StepModel:
             loop = math.fsum(stage_t) + pp * self._p2p(-(-tokens // mb))
             t = max(mb * max(stage_t), loop) + ht
         e = (le * mb + ae + ce * mb) * self.plan.tp + he * self.plan.tp
-        return t, e
+        # every chip draws its active floor while it runs none of its kernels (collectives, other stages)
+        wait = max(0.0, self.plan.tp * pp * t - self.plan.tp * (mb * (lt + at) + ht))
+        return t, e + wait * self.floor_w
 
     def _p2p(self, tokens: int) -> float:
         if self.system is None:
@@ -660,6 +664,9 @@ def serve(arch_or_system: Architecture | System, model: ModelSpec | str, workloa
     now = 0.0
     steps = preempt = 0
     energy = 0.0
+    # the chips' floors while no kernel runs: active (clocks up) through exposed host gaps, idle between requests
+    floor_active = sm.chips * floor_power_w(chip, "active")
+    floor_idle = sm.chips * floor_power_w(chip, "idle")
     host_exposed = 0.0
     run_sum = 0.0
     max_run = 0
@@ -737,6 +744,7 @@ def serve(arch_or_system: Architecture | System, model: ModelSpec | str, workloa
             nxt = [arr[waiting[head]]] if head < len(waiting) else []
             if not nxt or not math.isfinite(nxt[0]):
                 break
+            energy += floor_idle * max(0.0, float(nxt[0]) - now)
             now = max(now, float(nxt[0]))
             continue
         pidx = np.nonzero(take)[0]
@@ -750,7 +758,7 @@ def serve(arch_or_system: Architecture | System, model: ModelSpec | str, workloa
         exposed = max(0.0, host - gpu) if st.overlap else host
         now += gpu + exposed
         host_exposed += exposed
-        energy += e
+        energy += e + floor_active * exposed
         steps += 1
         run_sum += len(rid)
         max_run = max(max_run, len(rid))

@@ -28,19 +28,29 @@ from typing import Any, Optional
 
 from ...errors import ConfigError
 from .area import NODES, DieArea, UnitArea, sram_area_mm2, unit_area
-from .capex import Capex, CostPart, board_power_w, capex, chip_capex, die_yield, dies_per_wafer, memory_usd_per_gb
+from .capex import (Capex, CostPart, board_power_w, capex, chip_capex, die_yield, dies_per_wafer, load_machine,
+                    memory_usd_per_gb)
 from .carbon import REGIONS, logic_kgco2e_per_cm2
 from .spec import COST_FIELDS, SECONDS_PER_YEAR, CostSpec
 from .tco import CostResult, evaluate
 from .technology import TECHNOLOGY, Technology, technology
 
 __all__ = ["CostSpec", "COST_FIELDS", "SECONDS_PER_YEAR", "Capex", "CostPart", "CostResult", "DecodeCost",
-           "capex", "chip_capex", "evaluate", "of_result", "decode_cost", "for_arch", "board_power_w",
+           "capex", "chip_capex", "evaluate", "of_result", "decode_cost", "for_arch", "machine_named", "board_power_w",
            "memory_usd_per_gb", "die_yield", "dies_per_wafer", "REGIONS", "NODES", "TECHNOLOGY", "Technology",
            "technology", "DieArea", "UnitArea", "unit_area", "sram_area_mm2", "logic_kgco2e_per_cm2"]
 
 #: The result of :func:`decode_cost` (the name the sweep and CLI used before the parts model).
 DecodeCost = CostResult
+
+
+def machine_named(name: str) -> Any:
+    """The chip, package or system preset called ``name``, or None when there is none (then a caller prices
+    only what a CostSpec gives)."""
+    try:
+        return load_machine(name)
+    except ConfigError:
+        return None
 
 
 def for_arch(arch: Any = None) -> CostSpec:
