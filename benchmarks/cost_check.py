@@ -19,6 +19,7 @@ import time
 from importlib.resources import files
 from pathlib import Path
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim
 from accelsim.explore import cost
 

@@ -17,6 +17,7 @@ import math
 import time
 from typing import Any
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 import accelsim
 from accelsim.explore import cost
 from accelsim.presets.directions import DIRECTION_PRESETS

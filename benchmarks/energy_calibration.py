@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import time
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 from accelsim.presets import calibration
 from accelsim.report import power_calibration as pc
 
