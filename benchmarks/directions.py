@@ -1,5 +1,5 @@
 """The paper's argument, quantified: each direction design (processing near / in memory, High Bandwidth Flash,
-3D-stacked DRAM) against its base (the HBM3e H200) on Llama-3-70B and Llama-3-405B -- or, for a design that
+3D-stacked DRAM, AttAcc and NeuPIMs-style PIM) against its base (the HBM3e H200 or B200 it is built on) on Llama-3-70B and Llama-3-405B -- or, for a design that
 cannot hold 405B, the largest zoo model it holds -- decoding at batch 1 / 16 / 64 with a 4K context (fp8 weights,
 fp8 KV cache).  For every point: tokens/s, J/token (energy model), $/Mtoken and gCO2e/Mtoken (accelsim.explore.
 cost: capital from parts, power from the energy model, default site: US industrial electricity, world-average
@@ -23,18 +23,23 @@ from accelsim.explore import cost
 from accelsim.presets.directions import DIRECTION_PRESETS
 
 BASE = "h200"
-#: design -> its base (every direction preset in the registry is built on the H200 unless listed here)
-BASES: dict[str, str] = {}
+#: design -> its base: the B200 for a design built on it, the H200 for every other direction preset
+BASES: dict[str, str] = {d: "b200" for d in DIRECTION_PRESETS if d.startswith("b200")}
 MODELS = ("llama-3-70b", "llama-3-405b")
 LABELS = {"h200": "HBM3e (h200)", "h200-pnm": "PNM", "h200-pim": "PIM (bank)", "h200-hbf": "HBF + HBM",
-          "stacked3d": "3D-stacked DRAM"}
+          "stacked3d": "3D-stacked DRAM", "ucie-chiplet": "UCIe chiplet (1/4 H100)",
+          "h200-attacc": "AttAcc pool (h200)", "h200-neupims": "NeuPIMs (h200)",
+          "b200": "HBM3e (b200)", "b200-pim": "PIM (bank, b200)", "b200-attacc": "AttAcc pool (b200)",
+          "b200-neupims": "NeuPIMs (b200)"}
 METRICS = (("tokens_per_s", "tokens/s", "higher is better"), ("j_per_token", "J/token", "lower is better"),
            ("usd_per_mtoken", "$ per million tokens", "lower is better"),
            ("gco2e_per_mtoken", "gCO2e per million tokens", "lower is better"))
 
 
 def designs() -> list[str]:
-    return [BASE] + [d for d in DIRECTION_PRESETS if d != BASE]
+    """The bases first, then every direction preset."""
+    bases = list(dict.fromkeys([BASE, *BASES.values()]))
+    return bases + [d for d in DIRECTION_PRESETS if d not in bases]
 
 
 def _fits(arch: Any, model: str, batch: int, context: int) -> bool:
@@ -154,8 +159,8 @@ def plot(rows: list[dict[str, Any]], path: str) -> bool:
             if lab not in labels:
                 handles.append(h)
                 labels.append(lab)
-    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5), fontsize=9, frameon=False)
-    fig.suptitle(f"Direction designs vs HBM3e: decode at {rows[0]['context'] // 1024}K context, fp8 "
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 6), fontsize=9, frameon=False)
+    fig.suptitle(f"Direction designs vs their HBM3e base (h200, b200): decode at {rows[0]['context'] // 1024}K context, fp8 "
                  "(dashed: the largest model the design holds)", fontsize=12)
     fig.tight_layout(rect=(0, 0.08, 1, 0.96))
     fig.savefig(path, dpi=130)
