@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+import _installed  # noqa: F401,I001 - a clear message when accelsim is not installed
 from accelsim.engine.core import dram_trace
 from accelsim.spec.machine import DramSpec
 from accelsim.units import GiB
