@@ -113,8 +113,8 @@ def model(sp: argparse.ArgumentParser, *, default: Optional[str] = DEFAULT_MODEL
     g.add_argument("--context", type=int, default=context, metavar="TOKENS",
                    help="cached tokens per sequence (default: %(default)s)")
     g.add_argument("--weight-dtype", default="bf16", metavar="DTYPE",
-                   help="weight dtype: bf16, fp16, fp8, int8, int4, fp4 or an alias such as bfloat16, "
-                        "float8_e4m3fn (default: %(default)s)")
+                   help="weight dtype: bf16, fp16, fp8 (W8A8), int8, int4 / fp4 (weight-only), nvfp4 / mxfp4 "
+                        "(W4A4) or an alias such as bfloat16, float8_e4m3fn (default: %(default)s)")
     g.add_argument("--kv-dtype", default="bf16", metavar="DTYPE", help="KV-cache dtype (default: %(default)s)")
     g.add_argument("--routing-zipf-s", type=float, default=0.0, metavar="S",
                    help="MoE models: routing skew, expert popularity ~ 1/rank^S; 0 = uniform (default: %(default)s)")

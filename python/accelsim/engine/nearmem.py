@@ -253,7 +253,7 @@ def _transfer_bytes(arch: Architecture, kernel: Any) -> tuple[int, int]:
         return qo + _new_kv_bytes(arch, kernel), qo
     gemvs = kernel.gemvs() if isinstance(kernel, Moe) else [kernel]
     eff = effective_arch(arch)
-    x = sum(math.ceil(g.m * g.k * dtype_bytes(g.act_dtype)) for g in gemvs) * targets
+    x = sum(math.ceil(g.m * g.k * g.act_bytes_per_element) for g in gemvs) * targets
     y = 0
     for g in gemvs:
         split = _gemv_split(eff, g)[1]

@@ -159,10 +159,12 @@ def _check_decode(w: DecodeWorkload) -> None:
         v = getattr(w, n)
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise ConfigError(n, "must be a positive integer", v)
-    for n in ("weight_dtype", "kv_dtype"):
+    from ..dtypes import WEIGHT_FORMATS  # noqa: PLC0415
+
+    for n, names in (("weight_dtype", sorted(WEIGHT_FORMATS)), ("kv_dtype", sorted(DTYPE_BYTES))):
         v = getattr(w, n)
-        if not isinstance(v, str) or v not in DTYPE_BYTES:
-            raise ConfigError(n, f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}{suggest(v, sorted(DTYPE_BYTES))}", v)
+        if not isinstance(v, str) or v not in names:
+            raise ConfigError(n, f"unknown dtype; choose one of {names}{suggest(v, names)}", v)
     from ..workload.decode import check_routing  # noqa: PLC0415
 
     check_routing(w.routing_zipf_s)

@@ -34,7 +34,7 @@ import numbers
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Mapping
 
-from ..dtypes import DTYPE_BITS, canonical
+from ..dtypes import DTYPE_BITS, canonical, weight_format
 from ..errors import ConfigError
 
 
@@ -490,8 +490,15 @@ class ModelSpec:
 
     # ------------------------------------------------------------- bytes
     def weight_bytes(self, weight_dtype: str) -> int:
-        """Bytes of all weights stored as ``weight_dtype`` (rounded up)."""
-        return _bytes_for(self.params(), weight_dtype, "weight_dtype")
+        """Bytes of all weights stored as ``weight_dtype`` (rounded up): a dtype (values only) or a weight
+        format of :data:`accelsim.dtypes.WEIGHT_FORMATS` (a microscaling format such as ``"nvfp4"`` counts
+        its block scales too)."""
+        f = weight_format(weight_dtype, "weight_dtype")
+        n = self.params()
+        bits = n * DTYPE_BITS[f.weight]
+        if f.scales_in_format and f.group_size:
+            bits += -(-n // f.group_size) * f.scale_bits
+        return -(-bits // 8)
 
     def kv_elements_per_token(self) -> int:
         """KV-cache elements per sequence per token, over all layers."""

@@ -305,7 +305,7 @@ def parallel_decode_step(system: System, model: ModelSpec | str, batch: int, con
     breakdown = model.param_breakdown()
     expert_params = breakdown.get("routed_experts", 0)
     other_params = model.params() - expert_params
-    bpe = DTYPE_BYTES[weight_dtype]
+    bpe = model.weight_bytes(weight_dtype) / max(1, model.params())  # bytes per weight, block scales included
     if dp_attn > 1:
         w_chip = (other_params + expert_params / ep) * bpe / pp
     else:

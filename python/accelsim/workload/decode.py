@@ -12,7 +12,7 @@ from typing import Any
 from ..spec.machine import Architecture
 from ..engine.energy import sum_components, total_j
 from ..errors import ConfigError
-from ..dtypes import DTYPE_BYTES, canonical
+from ..dtypes import DTYPE_BYTES, WEIGHT_FORMATS, canonical, weight_format
 from .kernels import DecodeAttention, Elementwise, Gemv, Moe, _finite
 from ..models import ModelSpec
 from ..models import load as load_model
@@ -21,7 +21,7 @@ from ..engine.simulate import FIDELITIES, simulate
 from ..engine.result import KernelRow
 
 __all__ = ["decode_step", "decode_kernels", "decode_moe", "DecodeStepResult", "is_tiered", "overlap_mode",
-           "host_near_split", "heads_hidden_s", "static_w"]
+           "host_near_split", "heads_hidden_s", "static_w", "gemv_dtypes"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,12 +146,26 @@ def _finite_or_none(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def gemv_dtypes(weight_dtype: str) -> dict[str, Any]:
+    """The Gemv / Moe dtype arguments of a linear layer stored as ``weight_dtype`` (a dtype or a weight format,
+    see :data:`accelsim.dtypes.WEIGHT_FORMATS`): fp8/int8 run W8A8, as serving engines run 8-bit checkpoints;
+    int4/fp4 weight-only with group-wise bf16 scales; nvfp4/mxfp4 W4A4 on the fp4 math rate, with their block
+    scales on weights and activations."""
+    f = weight_format(weight_dtype)
+    if f.weight_only:
+        return dict(dtype=f.activation, weight_dtype=f.weight, group_size=f.group_size, scale_bits=f.scale_bits)
+    if f.group_size:
+        return dict(dtype=f.weight, activation_dtype=f.activation, group_size=f.group_size, scale_bits=f.scale_bits)
+    return dict(dtype=f.weight)
+
+
 def _gemv(name: str, m: int, n: int, k: int, weight_dtype: str) -> Gemv:
-    if weight_dtype in ("fp8", "int8"):  # W8A8, as serving engines run fp8 checkpoints
-        return Gemv(name=name, m=m, n=n, k=k, dtype=weight_dtype)
-    if weight_dtype in ("int4", "fp4"):  # weight-only quantization, group-wise scales
-        return Gemv(name=name, m=m, n=n, k=k, dtype="bf16", weight_dtype=weight_dtype, group_size=128)
-    return Gemv(name=name, m=m, n=n, k=k, dtype=weight_dtype)
+    return Gemv(name=name, m=m, n=n, k=k, **gemv_dtypes(weight_dtype))
+
+
+def _head_dtype(weight_dtype: str) -> str:
+    """The LM head's dtype: 4-bit checkpoints keep it in bf16 (quantizers leave it unquantized)."""
+    return "bf16" if weight_format(weight_dtype).weight in ("int4", "fp4") else weight_dtype
 
 
 def check_routing(routing_zipf_s: Any) -> float:
@@ -162,8 +176,9 @@ def check_routing(routing_zipf_s: Any) -> float:
 def decode_moe(model: ModelSpec | str, batch: int, *, weight_dtype: str = "bf16", routing_zipf_s: float = 0.0) -> Moe:
     """The :class:`~accelsim.workload.kernels.Moe` kernel of one MoE layer of ``model`` for ``batch`` tokens (routed and
     shared experts; the router and the SwiGLUs are separate kernels), with the dtypes :func:`decode_kernels`
-    uses: fp8/int8 weights run W8A8, int4/fp4 weight-only with group-wise (128) bf16 scales.
-    ``routing_zipf_s`` > 0 skews routing (expert popularity ~ 1 / rank^s); 0 is uniform routing."""
+    uses (:func:`gemv_dtypes`): fp8/int8 weights run W8A8, int4/fp4 weight-only with group-wise (128) bf16
+    scales, nvfp4/mxfp4 W4A4. ``routing_zipf_s`` > 0 skews routing (expert popularity ~ 1 / rank^s); 0 is
+    uniform routing."""
     if isinstance(model, str):
         model = load_model(model)
     if not isinstance(model, ModelSpec):
@@ -171,10 +186,7 @@ def decode_moe(model: ModelSpec | str, batch: int, *, weight_dtype: str = "bf16"
     moe = model.moe
     if moe is None:
         raise ConfigError("model.moe", f"{model.name} has no MoE layers", None)
-    if weight_dtype in ("int4", "fp4"):
-        dt: dict[str, Any] = dict(dtype="bf16", weight_dtype=weight_dtype, group_size=128)
-    else:
-        dt = dict(dtype=weight_dtype)
+    dt = gemv_dtypes(weight_dtype)
     return Moe(tokens=batch, n_experts=moe.n_experts, top_k=moe.top_k, d_model=model.d_model,
                expert_d_ff=moe.expert_d_ff, n_shared_experts=moe.n_shared_experts,
                shared_d_ff=moe.shared_d_ff if moe.n_shared_experts else 0,
@@ -280,16 +292,24 @@ def decode_kernels(model: ModelSpec, batch: int, context: int, *, weight_dtype: 
             dense_mlp(dense, model.d_ff)
         attn_block(moe_layers)
         moe_mlp(moe_layers)
-    out.append((_gemv("lm_head", b, model.vocab_size, d, "bf16" if weight_dtype in ("int4", "fp4") else weight_dtype), 1))
+    out.append((_gemv("lm_head", b, model.vocab_size, d, _head_dtype(weight_dtype)), 1))
     out.append((Elementwise(name="sampling", n_elements=b * model.vocab_size, dtype="fp32", reads=1, writes=0,
                             flops_per_element=4), 1))
     return out
 
 
 def dtype_alias(v: object, field: str) -> object:
-    """The canonical name of a dtype string ("bfloat16" -> "bf16", "FP8" -> "fp8"); anything else is left for
-    check_step_args to refuse with its message."""
-    return canonical(v, field) if isinstance(v, str) else v
+    """The canonical name of a dtype string ("bfloat16" -> "bf16", "FP8" -> "fp8"; for ``weight_dtype`` also a
+    weight format, "NVFP4" -> "nvfp4"); anything else is left for check_step_args to refuse with its message."""
+    if not isinstance(v, str):
+        return v
+    return weight_format(v, field).name if field == "weight_dtype" else canonical(v, field)
+
+
+def check_weight_dtype(v: object, field: str = "weight_dtype") -> None:
+    """ConfigError naming ``field`` unless ``v`` is a canonical weight dtype / format name."""
+    if not isinstance(v, str) or v not in WEIGHT_FORMATS:
+        raise ConfigError(field, f"unknown weight dtype; choose one of {list(WEIGHT_FORMATS)}", v)
 
 
 
@@ -304,9 +324,9 @@ def check_step_args(model: ModelSpec | str, batch: int, context: int, weight_dty
     for name, v, hi in (("batch", batch, 1 << 20), ("context", context, 1 << 28)):
         if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= hi:
             raise ConfigError(name, f"must be an integer between 1 and {hi}", v)
-    for name, v in (("weight_dtype", weight_dtype), ("kv_dtype", kv_dtype)):
-        if not isinstance(v, str) or v not in DTYPE_BYTES:
-            raise ConfigError(name, f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}", v)
+    check_weight_dtype(weight_dtype)
+    if not isinstance(kv_dtype, str) or kv_dtype not in DTYPE_BYTES:
+        raise ConfigError("kv_dtype", f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}", kv_dtype)
     if not isinstance(fidelity, str) or fidelity not in FIDELITIES:
         raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
     return model

@@ -131,9 +131,12 @@ class Gemv(_KernelBase):
     """y[m, n] = x[m, k] @ W[n, k]^T with W streamed from memory once (m = tokens, 1..4096).
 
     ``dtype`` is the activation/math dtype; ``weight_dtype`` (default: same) the stored weight dtype;
-    ``group_size`` > 0 adds one bf16 scale per ``group_size`` weights (group-wise quantization).
-    fp8/int8 math multiplies fp8/int8 activations with fp8/int8 weights (W8A8); int4/fp4 weights with
-    bf16 activations are dequantized on the vector units (weight-only quantization).
+    ``group_size`` > 0 adds one scale of ``scale_bits`` bits (default 16: bf16) per ``group_size`` weights
+    (group-wise quantization). fp8/int8 math multiplies fp8/int8 activations with fp8/int8 weights (W8A8);
+    int4/fp4 weights with bf16 activations are dequantized on the vector units (weight-only quantization).
+    ``activation_dtype`` sets the activations' dtype explicitly, and with it the math: ``"fp4"`` with fp4
+    weights is a W4A4 GEMM (NVFP4 / MXFP4: see :data:`accelsim.dtypes.WEIGHT_FORMATS`) on the fp4
+    tensor-core rate, the activations carrying the same block scales as the weights.
     """
 
     m: int
@@ -142,6 +145,8 @@ class Gemv(_KernelBase):
     dtype: str = "bf16"
     weight_dtype: str | None = None
     group_size: int = 0
+    activation_dtype: str | None = None
+    scale_bits: int = 16
     name: str = "gemv"
 
     def _check(self) -> None:
@@ -152,6 +157,9 @@ class Gemv(_KernelBase):
         if self.weight_dtype is not None:
             dtype_bytes(self.weight_dtype, "weight_dtype")
         _pos_int("group_size", self.group_size, lo=0)
+        if self.activation_dtype is not None:
+            dtype_bytes(self.activation_dtype, "activation_dtype")
+        _pos_int("scale_bits", self.scale_bits, hi=64)
         if self.n * self.k > (1 << 46):
             raise ConfigError("n", "weight matrix larger than 2^46 elements", self.n * self.k)
 
@@ -161,6 +169,8 @@ class Gemv(_KernelBase):
 
     @property
     def act_dtype(self) -> str:
+        if self.activation_dtype is not None:
+            return self.activation_dtype
         return "bf16" if self.dtype in ("int4", "fp4") else self.dtype
 
     @property
@@ -170,17 +180,26 @@ class Gemv(_KernelBase):
 
     @property
     def out_bytes_per_element(self) -> float:
-        """y is written in the activation dtype, bf16 for fp8/int8 math."""
-        return 2.0 if self.act_dtype in ("fp8", "int8") else dtype_bytes(self.act_dtype)
+        """y is written in the activation dtype, bf16 for 8- and 4-bit math."""
+        return 2.0 if self.act_dtype in ("fp8", "int8", "int4", "fp4") else dtype_bytes(self.act_dtype)
+
+    @property
+    def act_bytes_per_element(self) -> float:
+        """Bytes of one activation element read: its value, plus its share of a block scale when the
+        activations are block-scaled 4-bit values (W4A4: the same blocks as the weights)."""
+        b = dtype_bytes(self.act_dtype)
+        if self.group_size and self.act_dtype in ("int4", "fp4"):
+            b += self.scale_bits / 8 / self.group_size
+        return b
 
     def weight_bytes(self) -> int:
         wb = math.ceil(self.n * self.k * dtype_bytes(self.wdtype))
         if self.group_size:
-            wb += _ceil_div(self.n * self.k, self.group_size) * 2
+            wb += math.ceil(_ceil_div(self.n * self.k, self.group_size) * self.scale_bits / 8)
         return wb
 
     def bytes_moved(self) -> int:
-        return int(self.weight_bytes() + self.m * self.k * dtype_bytes(self.act_dtype)
+        return int(self.weight_bytes() + math.ceil(self.m * self.k * self.act_bytes_per_element)
                    + self.m * self.n * self.out_bytes_per_element)
 
     def flops(self) -> float:
@@ -215,7 +234,7 @@ class Gemv(_KernelBase):
         c = arch.compute
         units = c.units
         wb = self.weight_bytes() / (self.n * self.k)  # bytes per weight incl. scales
-        ab = dtype_bytes(self.act_dtype)
+        ab = self.act_bytes_per_element
         rate = self.math_rate_flops_per_ps_per_unit(arch, self.math_dtype, True)
         dequant = self.wdtype != self.act_dtype and dtype_bytes(self.wdtype) < dtype_bytes(self.act_dtype)
         vrate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)
@@ -285,7 +304,7 @@ class Gemv(_KernelBase):
         c = arch.compute
         m, n, k = self.m, self.n, self.k
         wb = self.weight_bytes() / (n * k)
-        ab = dtype_bytes(self.act_dtype)
+        ab = self.act_bytes_per_element
         out_b = self.out_bytes_per_element
         rate = self.math_rate_flops_per_ps_per_unit(arch, self.math_dtype, True)
         dequant = self.wdtype != self.act_dtype and dtype_bytes(self.wdtype) < dtype_bytes(self.act_dtype)
@@ -590,6 +609,8 @@ class Moe(_KernelBase):
     dtype: str = "bf16"
     weight_dtype: str | None = None
     group_size: int = 0
+    activation_dtype: str | None = None
+    scale_bits: int = 16
     routing_zipf_s: float = 0.0
     name: str = "moe"
 
@@ -607,10 +628,15 @@ class Moe(_KernelBase):
         if self.weight_dtype is not None:
             dtype_bytes(self.weight_dtype, "weight_dtype")
         _pos_int("group_size", self.group_size, lo=0)
+        if self.activation_dtype is not None:
+            dtype_bytes(self.activation_dtype, "activation_dtype")
+        _pos_int("scale_bits", self.scale_bits, hi=64)
         _finite("routing_zipf_s", self.routing_zipf_s, hi=10.0)
 
     @property
     def math_dtype(self) -> str:
+        if self.activation_dtype is not None:
+            return self.activation_dtype
         return "bf16" if self.dtype in ("int4", "fp4") else self.dtype
 
     def expected_experts(self) -> float:
@@ -625,7 +651,8 @@ class Moe(_KernelBase):
         experts = self.expected_experts()
         n_exp = max(1, round(experts))
         per_expert = max(1, math.ceil(self.tokens * self.top_k / experts))
-        kw = dict(dtype=self.dtype, weight_dtype=self.weight_dtype, group_size=self.group_size)
+        kw = dict(dtype=self.dtype, weight_dtype=self.weight_dtype, group_size=self.group_size,
+                  activation_dtype=self.activation_dtype, scale_bits=self.scale_bits)
         out = [
             Gemv(name=self.name + ".experts_gate_up", m=per_expert, n=2 * self.expert_d_ff * n_exp, k=self.d_model, **kw),
             Gemv(name=self.name + ".experts_down", m=per_expert, n=self.d_model * n_exp, k=self.expert_d_ff, **kw),

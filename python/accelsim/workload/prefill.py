@@ -21,7 +21,7 @@ from ..dtypes import DTYPE_BYTES
 from ..models import ModelSpec
 from ..models import load as load_model
 from ..spec.machine import Architecture
-from .decode import decode_kernels
+from .decode import check_weight_dtype, decode_kernels, dtype_alias
 from .kernels import DecodeAttention, Elementwise, Gemv, PrefillAttention
 
 __all__ = ["prefill_step", "prefill_kernels", "PrefillStepResult", "attention_shape"]
@@ -150,9 +150,10 @@ def prefill_step(arch: Architecture, model: ModelSpec | str, batch: int = 1, pro
             raise ConfigError(name, f"must be an integer between {lo} and {hi}", v)
     if batch * prompt_len > 1 << 24:
         raise ConfigError("prompt_len", "batch x prompt_len must be at most 2**24 tokens", batch * prompt_len)
-    for name, v in (("weight_dtype", weight_dtype), ("kv_dtype", kv_dtype)):
-        if not isinstance(v, str) or v not in DTYPE_BYTES:
-            raise ConfigError(name, f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}", v)
+    weight_dtype, kv_dtype = dtype_alias(weight_dtype, "weight_dtype"), dtype_alias(kv_dtype, "kv_dtype")
+    check_weight_dtype(weight_dtype)
+    if not isinstance(kv_dtype, str) or kv_dtype not in DTYPE_BYTES:
+        raise ConfigError("kv_dtype", f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}", kv_dtype)
     if not isinstance(fidelity, str) or fidelity not in FIDELITIES:
         raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
     wbytes = model.weight_bytes(weight_dtype)

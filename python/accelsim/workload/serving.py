@@ -31,7 +31,7 @@ from ..multichip.collectives import AllGather, AllReduce, simulate_collective
 from ..multichip.parallel import ParallelPlan, p2p_time, sharded_model, stage_layers
 from ..spec.machine import Architecture
 from ..spec.system import System
-from .decode import decode_kernels, is_tiered
+from .decode import check_weight_dtype, decode_kernels, dtype_alias, is_tiered
 from .kernels import DecodeAttention, PrefillAttention
 from .prefill import attention_shape
 
@@ -148,7 +148,7 @@ def trtllm_bench_limits(model: ModelSpec, capacity_bytes_per_chip: float, *, tp:
     gib = float(1 << 30)
     kv_heads = max(tp, model.n_kv_heads)
     byte_per_token = 2 * model.n_layers * kv_heads * model.head_dim * DTYPE_BYTES[kv_dtype] / gib
-    engine = model.params() * DTYPE_BYTES[weight_dtype] / gib
+    engine = model.weight_bytes(weight_dtype) / gib
     available = capacity_bytes_per_chip / gib * tp * pp - engine
     requests = available * kv_fraction / (byte_per_token * (input_len + output_len))
     raw_bs = min(requests, 4096) / pp
@@ -619,9 +619,10 @@ def serve(arch_or_system: Architecture | System, model: ModelSpec | str, workloa
     if not isinstance(workload, Workload):
         raise ConfigError("workload", "must be an accelsim.Workload", type(workload).__name__)
     kv_dtype = kv_dtype or "bf16"
-    for name, v in (("weight_dtype", weight_dtype), ("kv_dtype", kv_dtype)):
-        if v not in DTYPE_BYTES:
-            raise ConfigError(name, f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}", v)
+    weight_dtype, kv_dtype = dtype_alias(weight_dtype, "weight_dtype"), dtype_alias(kv_dtype, "kv_dtype")
+    check_weight_dtype(weight_dtype)
+    if not isinstance(kv_dtype, str) or kv_dtype not in DTYPE_BYTES:
+        raise ConfigError("kv_dtype", f"unknown dtype; choose one of {sorted(DTYPE_BYTES)}", kv_dtype)
     if fidelity not in FIDELITIES:
         raise ConfigError("fidelity", f"must be one of {FIDELITIES}", fidelity)
     st = load_stack(stack)
