@@ -46,7 +46,7 @@ def test_presets_json(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     assert [d["name"] for d in data] == accelsim.presets.names()
     h100 = next(d for d in data if d["name"] == "h100-sxm")
-    assert h100["units"] == 132 and h100["memory_capacity_bytes"] == 80 * 2**30
+    assert h100["units"] == 132 and h100["memory_capacity_bytes"] == 81090 * 2**20  # what the driver exposes
 
 
 def test_models(capsys: pytest.CaptureFixture[str]) -> None:

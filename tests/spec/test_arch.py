@@ -121,6 +121,9 @@ BAD_VALUES = [
     ("dram.data_rate_gbps", -5.2),
     ("dram.capacity_bytes_per_stack", 0),
     ("dram.capacity_bytes_per_stack", 2**62),  # x5 stacks overflows 2**62
+    ("dram.exposed_fraction", 0.0),
+    ("dram.exposed_fraction", 1.5),
+    ("dram.exposed_fraction", math.nan),
     ("dram.tRCD_ns", 0.0),
     ("dram.tRCD_ns", math.nan),
     ("dram.tRP_ns", -16.25),
@@ -365,7 +368,7 @@ def test_dram_derived_properties(h100: Architecture) -> None:
     assert d.pseudo_channels == 5 * 16 * 2
     assert d.bus_width_bits == 5120
     assert d.banks_per_pseudo_channel == 32
-    assert d.capacity_bytes == 5 * 16 * 2**30 == h100.memory_capacity_bytes
+    assert d.capacity_bytes == 5 * 16 * 2**30 > h100.memory_capacity_bytes == d.usable_capacity_bytes == 81090 * 2**20
     assert d.peak_bandwidth_bytes_per_s == pytest.approx(5120 * 5.238e9 / 8)
 
 

@@ -53,7 +53,8 @@ def test_h100_sxm_datasheet_figures() -> None:
     a = presets.load("h100-sxm")
     assert a.compute.units == 132
     assert a.peak_dram_bandwidth_bytes_per_s == pytest.approx(3.35 * TB_PER_S, rel=0.01)
-    assert a.memory_capacity_bytes == 80 * GiB  # "80 GB"
+    assert a.dram.capacity_bytes == 80 * GiB  # "80 GB" on package
+    assert a.memory_capacity_bytes == 81090 * 2**20  # the driver exposes 81090 MiB
     assert a.dram.kind == "hbm3" and a.dram.stacks == 5 and a.dram.bus_width_bits == 5120
     assert a.l2 is not None and a.l2.capacity_bytes == 50 * 2**20
     # 989.4 TFLOP/s dense bf16 at the 1.83 GHz boost clock [H100 whitepaper]
@@ -69,8 +70,28 @@ def test_h200_datasheet_figures() -> None:
     assert a.compute.units == 132
     assert a.peak_dram_bandwidth_bytes_per_s == pytest.approx(4.8 * TB_PER_S, rel=0.025)
     assert 141 * GB <= a.memory_capacity_bytes <= 145 * GiB  # 141 GB exposed, 144 GiB on package
+    assert a.memory_capacity_bytes == 143156 * 2**20 < a.dram.capacity_bytes == 144 * GiB  # the driver's total
     assert a.dram.kind == "hbm3e" and a.dram.stacks == 6
     assert a.l2 is not None and a.l2.capacity_bytes == 60 * 2**20
+
+
+def test_exposed_capacity_is_what_fits() -> None:
+    """Feasibility uses the memory the driver exposes (CUDA's totalGlobalMem, rocm-smi's VRAM total); the DRAM
+    organisation keeps the raw stacks; exposing more never turns a fitting step infeasible."""
+    import accelsim
+
+    exposed = {"h100-sxm": 81090 * 2**20, "h200": 143156 * 2**20, "b200": 182642 * 2**20, "mi300x": 206141652992}
+    for name, b in exposed.items():
+        a = presets.load(name)
+        assert abs(a.memory_capacity_bytes - b) <= 1 and a.dram.capacity_bytes >= b
+    b200 = presets.load("b200")
+    raw = b200.with_field("dram.exposed_fraction", 1.0)
+    assert raw.memory_capacity_bytes == b200.dram.capacity_bytes == 8 * 24 * GiB
+    ctx = 175_000  # llama-3-70b bf16: 141 GB of weights + 57 GB of KV fit the raw 206 GB, not the exposed 191.5
+    s_exposed = accelsim.decode_step(b200, "llama-3-70b", 1, ctx, fidelity="roofline")
+    s_raw = accelsim.decode_step(raw, "llama-3-70b", 1, ctx, fidelity="roofline")
+    assert s_raw.feasible and not s_exposed.feasible and "191.5 GB" in s_exposed.reason
+    assert s_exposed.capacity_bytes == b200.memory_capacity_bytes
 
 
 def test_hbm3_timings_follow_the_jedec_table() -> None:

@@ -24,6 +24,8 @@ Every value carries its source (short names below) or says that it is an estimat
 
 - [B200-DS]  NVIDIA DGX B200 / HGX B200 datasheets (per GPU: 192 GB HBM3e on package, 8 TB/s, dense
              2.25 PFLOP/s bf16, 4.5 PFLOP/s fp8 / int8, 9 PFLOP/s fp4, 1000 W).
+- [AZ-GB200] Azure AI-benchmarking-guide, Azure_Results/ND_GB200_v6_results.md (2025): cuBLASLt FP8 GEMM, random
+             data, 10,000 warm-up iterations: "16384 | 16384 | 16384 | 2819.5" TFLOPS on one GB200 GPU.
 - [CC-B200]  Chips and Cheese, "Nvidia's B200: Keeping the CUDA Juggernaut Rolling", 2025 (148 SMs of
              2 x 80, 256 KB L1/shared per SM, 126 MB L2, ~150 ns L2 latency within a partition).
 - [MI300-DS] AMD Instinct MI300X data sheet (304 CUs, 2100 MHz peak engine clock, 192 GB HBM3,
@@ -32,6 +34,10 @@ Every value carries its source (short names below) or says that it is an estimat
 - [CDNA3-WP] AMD CDNA 3 architecture whitepaper (64 KB LDS + 32 KB L1 per CU; Infinity Cache 17.2 TB/s
              peak; 8 HBM3 stacks, 128 channels).
 - [CC-MI300] Chips and Cheese, "Testing AMD's Giant MI300X", 2024 (8 XCDs of 38 CUs, 4 MB L2 each).
+- [MAF-MI300] AMD ROCm blog "Measuring Max-Achievable FLOPs - Part 2" (Sander et al., 2025-02-28), Table 1:
+             hipBLASLt on MI300X, normally distributed data, thermally stable, cold caches: "654 TFLOPs
+             (1115 MHz)" FP16, "708 TFLOPs (1207 MHz)" BF16, "1273 TFLOPs (1230 MHz)" FP8 at the median clock
+             under the GEMM (peak engine clock 2100 MHz), software efficiency "up to 94%".
 - [TPU-V5E]  Google Cloud TPU v5e documentation (per chip: 197 TFLOP/s bf16, 394 TOPS int8, 16 GB HBM2e,
              819 GB/s; one TensorCore with 4 MXUs).
 - [TPU-V6E]  Google Cloud TPU v6e (Trillium) documentation (per chip: 918 TFLOP/s bf16, 1836 TOPS int8,
@@ -66,6 +72,11 @@ Sources (cited by short name in the comments below):
 - [SMI]       ``nvidia-smi --query-gpu=clocks.max.sm,clocks.max.memory`` on an H100 SXM5
               (1980 MHz SM, 2619 MHz memory).
 - [JESD238]   JEDEC JESD238 High Bandwidth Memory DRAM (HBM3), 2022.
+- [TOTMEM]    The memory each device exposes to software, as its driver reports it: CUDA's totalGlobalMem
+              (``torch.cuda.get_device_properties(0)``: "NVIDIA H100 80GB HBM3 ... total_memory=81090MB",
+              "NVIDIA H200 ... total_memory=143156MB", "NVIDIA B200 ... total_memory=182642MB", MiB) and
+              ``rocm-smi --showmeminfo vram`` on MI300X ("VRAM Total Memory (B): 206141652992",
+              ROCm/ROCm issue 4750). Serving engines size their KV cache from it.
 - [RAM2-HBM3] Ramulator 2 (CMU SAFARI; Luo et al., IEEE CAL 2023) HBM3 presets: organisation
               ``HBM3_16Gb_8hi`` and timing ``HBM3_6400Mbps`` (JEDEC-derived; tCK = 625 ps at
               6.4 Gb/s/pin).
@@ -106,6 +117,7 @@ def h100_sxm() -> Architecture:
             burst_length=8,  # BL8 [JESD238]
             pc_bus_width_bits=32,  # [JESD238]
             capacity_bytes_per_stack=16 * GiB,  # 8-high x 16 Gb dies; 5 x 16 GiB = 80 GB [H100-DS]
+            exposed_fraction=81090 * MiB / (5 * 16 * GiB),  # 81090 MiB of the 80 GiB exposed [TOTMEM]
             # HBM3 [H100-DS] with JESD238's timings (the HBM3-6400 table's) at the part's 5.238 Gb/s: the ns
             # ones as they are, the CK ones at its 2619 MHz clock. 16 Gb dies over 2 SIDs = 8 Gb per
             # channel slice -> tRFC 350 ns [RAM2-HBM3]
@@ -147,9 +159,10 @@ def h200() -> Architecture:
             row_bytes=1024,  # [RAM2-HBM3]
             burst_length=8,  # [JESD238]
             pc_bus_width_bits=32,  # [JESD238]
-            # 8-high x 24 Gb dies = 24 GiB per stack; 6 stacks = 144 GiB raw, of which NVIDIA
-            # exposes 141 GB [H200-PB].  Modelled as the raw 24 GiB.
+            # 8-high x 24 Gb dies = 24 GiB per stack; 6 stacks = 144 GiB raw, sold as 141 GB [H200-PB]; the
+            # driver exposes 143156 MiB (139.8 GiB, 150.1 GB) [TOTMEM].
             capacity_bytes_per_stack=24 * GiB,
+            exposed_fraction=143156 * MiB / (6 * 24 * GiB),
             # HBM3e [H200-PB]: HBM3's timings (no separate JEDEC table) [JESD238][RAM2-HBM3] at the
             # product's 6.25 Gb/s. Refresh: 24 Gb dies over 2 SIDs = 12 Gb per channel slice, which falls
             # in the table's "16 Gb" density bucket -> tRFC 450 ns (conservative; 8 Gb would give 350 ns).
@@ -191,9 +204,16 @@ def b200() -> Architecture:
                 int4=16384.0,  # no int4 tensor-core math: dequantized onto the fp8 path
             ),
             # Same SM design generation and power-limited clocking as Hopper: the Hopper calibration
-            # (sustained fraction, in-flight bytes and intake per SM, kernel setup) is reused; the SM's
-            # memory pipeline and 256 KB L1/shared memory are unchanged [CC-B200].
+            # (bf16 sustained fraction, in-flight bytes and intake per SM, kernel setup) is reused; the SM's
+            # memory pipeline and 256 KB L1/shared memory are unchanged [CC-B200]. The 8-bit path's sustained
+            # fraction is the one measured on a Blackwell GPU [AZ-GB200]: cuBLASLt FP8 16384^3 2819.5 TFLOP/s of
+            # GB200's 5 PFLOP/s dense (the same die at 1200 W; B200 at 1000 W sustains no larger share). The
+            # fp4 path (twice the math per cycle, the clock no higher) takes the same fraction (no published
+            # fp4 GEMM measurement was found).
             matrix_sustained_fraction=cal.matrix_sustained_fraction,
+            matrix_sustained_fraction_by_dtype=DtypeRates(
+                fp32=0.0, bf16=0.0, fp16=0.0,
+                fp8=2819.5 / 5000, int8=2819.5 / 5000, int4=2819.5 / 5000, fp4=2819.5 / 5000),
             vector_flops_per_cycle_per_unit=256.0,
             local_sram_bytes_per_unit=256 * KiB,  # [CC-B200]
             max_inflight_bytes_per_unit=cal.max_inflight_bytes_per_unit,
@@ -213,6 +233,9 @@ def b200() -> Architecture:
             bank_groups=4, banks_per_group=8,  # 8-high: 4 banks x 2 SIDs [RAM2-HBM3], as h200
             row_bytes=1024, burst_length=8, pc_bus_width_bits=32,  # [JESD238]
             capacity_bytes_per_stack=24 * GiB,
+            # 8 x 24 GiB on package, 180 GB per GPU in the HGX B200 product; the driver exposes 182642 MiB
+            # (178.4 GiB, 191.5 GB) [TOTMEM]
+            exposed_fraction=182642 * MiB / (8 * 24 * GiB),
             # HBM3e [B200-DS] at 7.8125 Gb/s, 24 Gb dies as h200 (tRFC 450 ns) [JESD238][RAM2-HBM3]
             **speed_bin("HBM3E-8000", data_rate_gbps=data_rate_gbps, tRFC_ns=hbm3_trfc_ns(24 / 2)),
             interleave_bytes=cal.dram_interleave_bytes,
@@ -254,9 +277,14 @@ def mi300x() -> Architecture:
                 fp8=4096.0, int8=4096.0,  # 2614.9 dense [MI300-DS]
                 int4=4096.0, fp4=4096.0,  # CDNA 3 has no 4-bit math: dequantized onto the fp8 path
             ),
-            # Sustained fraction: the Hopper value (power-limited clock x pipeline efficiency) reused;
-            # no MI300X GEMM measurement was used to set it.
-            matrix_sustained_fraction=cal.matrix_sustained_fraction,
+            # Sustained fraction = power-limited clock x pipeline efficiency, AMD's own max-achievable
+            # FLOPs [MAF-MI300]: bf16 708 of 1307.4 TFLOP/s (the clock falls to 1207 of 2100 MHz under a
+            # dense GEMM), fp16 654 of 1307.4, fp8 1273 of 2614.9; int8 shares the fp8 path and peak, and
+            # the 4-bit weights run on it after dequantization.
+            matrix_sustained_fraction=708.0 / 1307.4,
+            matrix_sustained_fraction_by_dtype=DtypeRates(
+                fp32=0.0, bf16=0.0, fp16=654.0 / 1307.4,
+                fp8=1273.0 / 2614.9, int8=1273.0 / 2614.9, int4=1273.0 / 2614.9, fp4=1273.0 / 2614.9),
             vector_flops_per_cycle_per_unit=256.0,  # 163.4 TFLOP/s fp32 vector [MI300-DS]
             local_sram_bytes_per_unit=96 * KiB,  # 64 KB LDS + 32 KB L1 per CU [CDNA3-WP]
             # In-flight bytes and intake per unit: Hopper's per-SM values reused.  Not a limit here:
@@ -283,7 +311,10 @@ def mi300x() -> Architecture:
             # (the 8-high preset has 2 SIDs -> 8) [RAM2-HBM3]
             bank_groups=4, banks_per_group=12,
             row_bytes=1024, burst_length=8, pc_bus_width_bits=32,  # [JESD238]
-            capacity_bytes_per_stack=24 * GiB,  # 8 x 24 GB = 192 GB [MI300-DS]
+            # 8 x 24 GiB: the datasheet's "192 GB" is 192 GiB, and ROCm exposes 206141652992 B of its
+            # 206158430208 (all but 16 MiB) [MI300-DS][TOTMEM]
+            capacity_bytes_per_stack=24 * GiB,
+            exposed_fraction=206141652992 / (8 * 24 * GiB),
             # HBM3 [MI300-DS] at the datasheet's 5.3 TB/s; 12-high x 16 Gb dies over 3 SIDs: 5.3 Gb per
             # channel slice -> tRFC 350 ns [RAM2-HBM3]
             **speed_bin("HBM3-6400", data_rate_gbps=data_rate_gbps, tRFC_ns=hbm3_trfc_ns(16 / 3)),

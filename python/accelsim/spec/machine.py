@@ -229,6 +229,12 @@ class DramSpec(Spec):
     address_map: str = field(default="hashed", metadata={
         "kind": "str", "choices": DRAM_ADDRESS_MAPS, "allow_empty": False,
         "doc": "hashed (channels rotated by a hash) or mop4clxor (Ramulator's)"})
+    #: The share of the stacks' raw capacity the device exposes to software, as its driver reports its total
+    #: memory (CUDA's totalGlobalMem, rocm-smi's VRAM total) over the raw capacity: less than 1 by what ECC,
+    #: firmware, the driver or a product's capacity cap withhold. What fits (weights, KV cache) is decided on
+    #: the exposed bytes; the DRAM's organisation (banks, rows, the address map) is the raw stacks'.
+    exposed_fraction: float = field(default=1.0, metadata=float_field(
+        gt=0.0, le=1.0, doc="share of the raw capacity exposed to software (driver's total memory / raw)").metadata)
 
     @classmethod
     def _translate(cls, values: dict[str, Any], current: Any = None) -> dict[str, Any]:
@@ -358,7 +364,13 @@ class DramSpec(Spec):
 
     @property
     def capacity_bytes(self) -> int:
+        """Raw capacity of the stacks, bytes."""
         return self.stacks * self.capacity_bytes_per_stack
+
+    @property
+    def usable_capacity_bytes(self) -> int:
+        """What software can allocate: ``exposed_fraction`` of the raw capacity, bytes."""
+        return self.capacity_bytes if self.exposed_fraction == 1.0 else int(self.capacity_bytes * self.exposed_fraction)
 
 
 @register
@@ -390,8 +402,8 @@ class Architecture(Spec):
 
     @property
     def memory_capacity_bytes(self) -> int:
-        """DRAM capacity, bytes."""
-        return self.dram.capacity_bytes
+        """DRAM capacity software can use, bytes (:attr:`DramSpec.usable_capacity_bytes`)."""
+        return self.dram.usable_capacity_bytes
 
     def peak_flops_per_s(self, dtype: str) -> float:
         """Dense matrix peak for ``dtype`` over all units, FLOP/s."""
