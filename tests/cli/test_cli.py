@@ -223,6 +223,26 @@ def test_serve_command_table_json_and_plot(tmp_path, capsys):
     assert main(["serve", "--arch", "h100-sxm", "--tp", "2"]) == 2
     assert main(["serve", "--arch", "nope"]) == 2
     assert main(["serve", "--rate", "-1"]) == 2
+    assert main(["serve", "--rate", "1", "--batch", "4"]) == 2  # one load at a time
+
+
+def test_serve_takes_the_shared_options(tmp_path, capsys):
+    """serve reads machines, models and parallelism as every command does: machine files, --ep and
+    --routing-zipf-s, Hugging Face configs, weight formats."""
+    from accelsim.cli import main
+
+    f = tmp_path / "m.yaml"
+    f.write_text("base: h100-sxm\nname: h100-fast\ndram: {data_rate_gbps: 6.4}\n")
+    assert main(["serve", "--arch", f"h100-sxm,{f}", "--model", "llama-3-8b", "--input-len", "128",
+                 "--output-len", "8", "--batch", "4", "--weight-dtype", "FP8", "--json"]) == 0
+    rows = __import__("json").loads(capsys.readouterr().out)
+    assert [r["chip_name"] for r in rows] == ["h100-sxm", "h100-fast"]
+    assert rows[1]["duration_s"] < rows[0]["duration_s"]
+    assert main(["serve", "--system", "dgx-h100-8", "--ep", "8", "--model", "mixtral-8x7b", "--input-len", "128",
+                 "--output-len", "8", "--batch", "16", "--routing-zipf-s", "1.2", "--weight-dtype", "fp8"]) == 0
+    assert "dgx-h100-8 tp1 ep8" in capsys.readouterr().out
+    assert main(["serve", "--system", "dgx-h100-8", "--ep", "8", "--model", "llama-3-8b", "--batch", "4"]) == 2
+    assert "plan.ep" in capsys.readouterr().err
 
 
 def test_decode_on_a_system_with_tp_pp_ep(capsys):

@@ -154,3 +154,32 @@ def test_step_model_interpolates_between_simulated_points():
     d = accelsim.decode_step(H100, m, batch=110, context=1000).time_s
     assert t110 == pytest.approx(d, rel=0.03)
     assert np.isfinite(t110) and sm.simulations > 0
+
+
+def test_expert_parallel_serving_matches_the_parallel_decode_step():
+    """serve() under expert parallelism: a decode step of its step model is parallel_decode_step's (data-parallel
+    attention, experts spread, dispatch/combine all-to-alls); the group's KV cache is ep chips' worth; dense
+    models and degrees that do not divide the experts are refused naming plan.ep."""
+    from accelsim.multichip.parallel import ParallelPlan, parallel_decode_step
+    from accelsim.presets import systems
+    from accelsim.workload.serving import kv_capacity_tokens
+
+    s = systems.load("dgx-h100-8")
+    m = accelsim.models.load("mixtral-8x7b")
+    ep8 = ParallelPlan(ep=8)
+    sm = StepModel(s.node, m, weight_dtype="fp8", kv_dtype="fp8", system=s, plan=ep8)
+    t, _ = sm.step(64, 64, 64.0 * 1024, [], 64)
+    ref = parallel_decode_step(s, m, 64, 1024, plan=ep8, weight_dtype="fp8", kv_dtype="fp8")
+    assert t == pytest.approx(ref.time_s, rel=1e-9)
+    one, _, _ = kv_capacity_tokens(s.node, m, ParallelPlan(ep=1), STACKS["vllm"], weight_dtype="fp8", kv_dtype="fp8")
+    eight, w_chip, _ = kv_capacity_tokens(s.node, m, ep8, STACKS["vllm"], weight_dtype="fp8", kv_dtype="fp8")
+    assert w_chip < m.weight_bytes("fp8") / 4 and eight > 8 * one
+    w = Workload(num_requests=32, input_len=256, output_len=16)
+    r = serve(s, m, w, plan=ep8, weight_dtype="fp8", kv_dtype="fp8")
+    assert r.feasible and r.chips == 8 and r.output_tokens == 32 * 16
+    skew = serve(s, m, w, plan=ep8, weight_dtype="fp8", kv_dtype="fp8", routing_zipf_s=1.2)
+    assert skew.feasible and skew.duration_s <= r.duration_s  # fewer distinct experts read per step
+    for bad_model, bad_plan in ((MODEL, ep8), (m, ParallelPlan(ep=3))):
+        with pytest.raises(ConfigError) as e:
+            serve(s, bad_model, w, plan=bad_plan)
+        assert e.value.field == "plan.ep"

@@ -44,7 +44,7 @@ from .. import presets
 from ..report import validation
 from ..errors import ConfigError
 from ..workload.kernels import DecodeAttention, Elementwise, Gemv, Moe
-from ..engine.simulate import FIDELITIES, simulate
+from ..engine.simulate import simulate
 from ..engine.result import Result
 from . import options
 
@@ -409,15 +409,6 @@ from .sweep import add_sweep_commands  # noqa: E402 - sweep, plot, trace command
 from .serve import add_serve_command  # noqa: E402 - the serve command
 
 
-def _fidelity_flag(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--fidelity", default="fast", choices=FIDELITIES,
-                    help="roofline (analytic bound), fast (default) or detailed")
-
-
-def _json_flag(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--json", action="store_true", help="print JSON (seconds, bytes) instead of a table")
-
-
 # ------------------------------------------------------------------------------------------ parser
 
 
@@ -481,7 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
     options.run(sp)
     sp.set_defaults(func=cmd_validate)
     add_sweep_commands(sub)
-    add_serve_command(sub, _fidelity_flag, _json_flag)
+    add_serve_command(sub)
     return p
 
 

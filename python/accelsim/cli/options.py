@@ -33,7 +33,7 @@ from ..engine.simulate import FIDELITIES
 from ..errors import ConfigError
 from .machines import ARCH_HELP, load_arch, load_archs
 
-__all__ = ["Parser", "machine", "model", "run", "arch_from", "model_from", "plan_from", "machine_from",
+__all__ = ["Parser", "machine", "model", "run", "arch_from", "model_from", "plan_from", "plans_from", "machine_from",
            "decode_from", "output_path", "progress", "suggest_flag"]
 
 DEFAULT_ARCH = "h100-sxm"
@@ -100,18 +100,23 @@ def machine(sp: argparse.ArgumentParser, *, default: Optional[str] = DEFAULT_ARC
 
 
 def model(sp: argparse.ArgumentParser, *, default: Optional[str] = DEFAULT_MODEL, batch: Any = 1,
-          context: int = 4096, batch_help: str = "sequences decoded together") -> None:
-    """--model --batch --context --weight-dtype --kv-dtype --routing-zipf-s."""
+          context: Optional[int] = 4096, batch_help: str = "sequences decoded together") -> None:
+    """--model --batch --context --weight-dtype --kv-dtype --routing-zipf-s. ``batch``: an int default, a
+    comma-list default (a string) or None (a comma list with no default); ``context`` None: no --context (a
+    command whose sequences have their own lengths)."""
     g = sp.add_argument_group("model")
     g.add_argument("--model", default=default, metavar="NAME|config.json",
                    help="a model of the zoo (see 'accelsim models') or a Hugging Face config.json "
                         "(default: %(default)s)")
-    if isinstance(batch, str):
+    if batch is None:
+        g.add_argument("--batch", default=None, metavar="B[,B...]", help=batch_help)
+    elif isinstance(batch, str):
         g.add_argument("--batch", default=batch, metavar="B[,B...]", help=f"{batch_help} (default: %(default)s)")
     else:
         g.add_argument("--batch", type=int, default=batch, metavar="B", help=f"{batch_help} (default: %(default)s)")
-    g.add_argument("--context", type=int, default=context, metavar="TOKENS",
-                   help="cached tokens per sequence (default: %(default)s)")
+    if context is not None:
+        g.add_argument("--context", type=int, default=context, metavar="TOKENS",
+                       help="cached tokens per sequence (default: %(default)s)")
     g.add_argument("--weight-dtype", default="bf16", metavar="DTYPE",
                    help="weight dtype: bf16, fp16, fp8 (W8A8), int8, int4 / fp4 (weight-only), nvfp4 / mxfp4 "
                         "(W4A4) or an alias such as bfloat16, float8_e4m3fn (default: %(default)s)")
@@ -169,6 +174,21 @@ def plan_from(args: argparse.Namespace) -> Any:
     if tp is None:  # all the chips of a stage; with expert parallelism the experts spread and attention does not
         tp = max(1, system.chips // pp) if ep == 1 else 1
     return system, ParallelPlan(tp=tp, pp=pp, ep=ep)
+
+
+def plans_from(args: argparse.Namespace) -> list[Any]:
+    """Every (System, ParallelPlan) of a comma-separated --system under --tp/--pp/--ep (each system's default
+    degrees as :func:`plan_from`'s), or [] without --system."""
+    names = [n.strip() for n in str(getattr(args, "system", None) or "").split(",") if n.strip()]
+    if not names:
+        plan_from(args)  # --tp/--pp/--ep without --system: the same error
+        return []
+    out = []
+    for name in names:
+        one = argparse.Namespace(**vars(args))
+        one.system = name
+        out.append(plan_from(one))
+    return out
 
 
 def machine_from(args: argparse.Namespace) -> Any:

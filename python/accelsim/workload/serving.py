@@ -27,12 +27,13 @@ from ..engine.simulate import FIDELITIES, simulate
 from ..errors import ConfigError
 from ..models import ModelSpec
 from ..models import load as load_model
-from ..multichip.collectives import AllGather, AllReduce, simulate_collective
+from ..models.spec import expected_distinct_experts_skewed
+from ..multichip.collectives import AllGather, AllReduce, AllToAll, simulate_collective
 from ..multichip.parallel import ParallelPlan, p2p_time, sharded_model, stage_layers
 from ..spec.machine import Architecture
 from ..spec.system import System
-from .decode import check_weight_dtype, decode_kernels, dtype_alias, is_tiered
-from .kernels import DecodeAttention, PrefillAttention
+from .decode import check_routing, check_weight_dtype, decode_kernels, dtype_alias, is_tiered
+from .kernels import DecodeAttention, Gemv, PrefillAttention
 from .prefill import attention_shape
 
 __all__ = ["SoftwareStack", "STACKS", "load_stack", "Workload", "ServeResult", "serve", "StepModel",
@@ -57,7 +58,9 @@ class SoftwareStack:
     when growth cannot be served) or "reserve" (a request is admitted only when blocks for its whole
     prompt + output are free; never preempts); ``host_overhead_s``: CPU time per step (scheduling,
     input preparation, output processing); ``overlap``: the host work of step n runs while the GPU runs
-    step n+1, so only ``max(0, host - gpu)`` is exposed.
+    step n+1, so only ``max(0, host - gpu)`` is exposed; ``scheduler_steps``: engine steps per scheduler call
+    (vLLM's multi-step scheduling, ``--num-scheduler-steps``: the host work is done once for that many decode
+    steps [VLLM-6854]), so each step carries ``host_overhead_s / scheduler_steps`` of it.
     """
 
     name: str
@@ -70,10 +73,11 @@ class SoftwareStack:
     kv_policy: str = "on_demand"
     host_overhead_s: float = 0.0
     overlap: bool = True
+    scheduler_steps: int = 1
     citations: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for f in ("max_num_seqs", "max_num_batched_tokens", "block_size"):
+        for f in ("max_num_seqs", "max_num_batched_tokens", "block_size", "scheduler_steps"):
             v = getattr(self, f)
             if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 1 << 24:
                 raise ConfigError(f"stack.{f}", "must be an integer between 1 and 2**24", v)
@@ -340,26 +344,38 @@ def _row_energy(rows: Iterable[Any]) -> float:
 
 
 class StepModel:
-    """Time and energy of one engine step of ``model`` on one chip (or on each chip of a TP/PP group).
+    """Time and energy of one engine step of ``model`` on one chip (or on each chip of a TP/EP/PP group).
 
     ``step(tokens, n_decode, context_sum, chunks, n_sampled)`` -> (seconds, joules for the whole group):
     ``tokens`` in the step, ``n_decode`` decoding sequences whose contexts sum to ``context_sum``,
     ``chunks`` (q_len, prefix) of prompt pieces prefilled in this step, ``n_sampled`` sequences that
     produce a token.
+
+    Expert parallelism follows :func:`accelsim.multichip.parallel.parallel_decode_step`: with ``tp == 1`` the
+    ``ep`` chips run attention data-parallel (each its share of the sequences, with the whole attention
+    weights and its sequences' KV) and hold 1/ep of the routed experts each, which see every token of the
+    group; a dispatch and a combine all-to-all per MoE layer move the tokens (the combine overlapping the
+    shared experts). With ``tp == ep`` experts are whole on chips and the MLP ends in the TP all-reduce.
     """
 
     def __init__(self, chip: Architecture, model: ModelSpec, *, weight_dtype: str = "bf16", kv_dtype: str = "bf16",
-                 system: System | None = None, plan: ParallelPlan | None = None, fidelity: str = "fast") -> None:
+                 system: System | None = None, plan: ParallelPlan | None = None, fidelity: str = "fast",
+                 routing_zipf_s: float = 0.0) -> None:
         self.chip, self.model, self.system = chip, model, system
         self.plan = plan or ParallelPlan()
         self.wd, self.kd, self.fidelity = weight_dtype, kv_dtype, fidelity
-        tp, pp = self.plan.tp, self.plan.pp
+        self.zipf = routing_zipf_s
+        tp, pp, ep = self.plan.tp, self.plan.pp, self.plan.ep
+        self.ep = ep if model.moe is not None else 1
+        self.dp = self.ep if (self.ep > 1 and tp == 1) else 1  # attention data-parallel over the EP group
         self.local = sharded_model(model, tp) if tp > 1 else model
         self.stages = stage_layers(model.n_layers, pp)
-        self.chips = tp * pp
+        self.chips_per_stage = self.plan.chips_per_stage
+        self.chips = self.plan.chips
         seq = decode_kernels(self.local, 1, 1, weight_dtype=weight_dtype, kv_dtype=kv_dtype)
         self.n_attn = sum(c for k, c in seq if isinstance(k, DecodeAttention))
         self.layer = _Memo(self._layer)
+        self.shared = _Memo(self._shared)
         self.head = _Memo(self._head)
         self.dattn = _Memo(self._dattn)
         self.pattn = _Memo(self._pattn)
@@ -372,16 +388,48 @@ class StepModel:
         self.simulations += len(ks)
         return simulate(self.chip, list(ks), fidelity=self.fidelity)
 
+    def _layer_kernels(self, tokens: int) -> list[tuple[Any, int]]:
+        """The per-chip kernels (all layers) of ``tokens`` tokens of the group, attention and head excluded: under
+        expert parallelism each chip runs its share of the tokens through everything but the routed experts,
+        which hold 1/ep of the experts the group's tokens touch (as parallel_decode_step)."""
+        b_chip = -(-tokens // self.dp)
+        seq = decode_kernels(self.local, b_chip, 1, weight_dtype=self.wd, kv_dtype=self.kd, routing_zipf_s=self.zipf)
+        out = [(k, c) for k, c in seq if not isinstance(k, DecodeAttention) and k.name not in ("lm_head", "sampling")]
+        moe = self.model.moe
+        if self.ep > 1 and moe is not None:
+            if self.zipf > 0:
+                n_total = expected_distinct_experts_skewed(moe.n_experts, moe.top_k, tokens, self.zipf)
+            else:
+                n_total = self.model.expected_experts(tokens)
+            n_chip = max(1, math.ceil(n_total / self.ep))
+            per_exp = max(1, math.ceil(tokens * moe.top_k / max(n_total, 1e-9)))
+            eff = moe.expert_d_ff  # whole experts on a chip
+            patched = []
+            for k, c in out:
+                if isinstance(k, Gemv) and k.name == "moe.experts_gate_up":
+                    k = dataclasses.replace(k, m=per_exp, n=2 * eff * n_chip)
+                elif isinstance(k, Gemv) and k.name == "moe.experts_down":
+                    k = dataclasses.replace(k, m=per_exp, n=self.model.d_model * n_chip, k=eff)
+                patched.append((k, c))
+            out = patched
+        return out
+
     def _layer(self, tokens: int) -> tuple[float, float]:
-        seq = decode_kernels(self.local, tokens, 1, weight_dtype=self.wd, kv_dtype=self.kd)
-        ks = [(k, c) for k, c in seq if not isinstance(k, DecodeAttention) and k.name not in ("lm_head", "sampling")]
+        ks = self._layer_kernels(tokens)
         r = self._sim([k for k, _ in ks])
         t = math.fsum(row.time_s * c for row, (_, c) in zip(r.kernels, ks))
         e = math.fsum(_row_energy([row]) * c for row, (_, c) in zip(r.kernels, ks))
         return t, e
 
+    def _shared(self, tokens: int) -> tuple[float, float]:
+        """Shared-expert time of one MoE layer per chip (what the EP combine all-to-all overlaps)."""
+        ks = [k for k, _ in self._layer_kernels(tokens) if k.name.startswith("moe.shared_")]
+        if not ks:
+            return 0.0, 0.0
+        return self._sim(ks).time_s, 0.0
+
     def _head(self, n: int) -> tuple[float, float]:
-        seq = decode_kernels(self.local, n, 1, weight_dtype=self.wd, kv_dtype=self.kd)
+        seq = decode_kernels(self.local, -(-n // self.dp), 1, weight_dtype=self.wd, kv_dtype=self.kd)
         r = self._sim([k for k, _ in seq if k.name in ("lm_head", "sampling")])
         return r.time_s, _row_energy(r.kernels)
 
@@ -400,12 +448,25 @@ class StepModel:
         return r.time_s * self.n_attn, _row_energy(r.kernels) * self.n_attn
 
     def _comm(self, tokens: int) -> tuple[float, float]:
+        """Communication of ``tokens`` tokens through every layer: the TP all-reduces (two per layer), or under
+        data-parallel attention the EP dispatch and combine all-to-alls (two per MoE layer; the combine
+        overlaps the shared experts)."""
         tp = self.plan.tp
-        if tp <= 1 or self.system is None:
+        if self.system is None:
             return 0.0, 0.0
-        ar = simulate_collective(self.system, AllReduce(message_bytes=int(tokens * self.model.d_model * ACT_BYTES)),
-                                 ranks=tuple(range(tp)))
-        return ar.time_s * 2 * self.model.n_layers, ar.energy_j * 2 * self.model.n_layers
+        if tp > 1:
+            ar = simulate_collective(self.system, AllReduce(message_bytes=int(tokens * self.model.d_model * ACT_BYTES)),
+                                     ranks=tuple(range(tp)))
+            return ar.time_s * 2 * self.model.n_layers, ar.energy_j * 2 * self.model.n_layers
+        if self.dp > 1 and self.model.moe is not None:
+            b_chip = -(-tokens // self.dp)
+            a2a = simulate_collective(self.system, AllToAll(
+                message_bytes=int(b_chip * self.model.moe.top_k * self.model.d_model * ACT_BYTES)),
+                ranks=tuple(range(self.ep)))
+            n = self.model.n_moe_layers
+            hidden = min(a2a.time_s, self.shared(tokens)[0])
+            return (2 * a2a.time_s - hidden) * n, 2 * a2a.energy_j * n
+        return 0.0, 0.0
 
     def _logits(self, n: int) -> tuple[float, float]:
         tp = self.plan.tp
@@ -424,11 +485,11 @@ class StepModel:
         ct, ce = self.comm(-(-tokens // mb))
         at = ae = 0.0
         if n_decode:
-            d = self.dattn(-(-n_decode // mb), context_sum / n_decode)
-            at, ae = d[0], d[1] * mb
-        for q, p in chunks:
+            d = self.dattn(-(-n_decode // (mb * self.dp)), context_sum / n_decode)
+            at, ae = d[0], d[1] * mb * self.dp
+        for q, p in chunks:  # data-parallel attention: the chunks spread over the group's chips
             x = self.pattn(q, p + q)
-            at, ae = at + x[0] / mb, ae + x[1]
+            at, ae = at + x[0] / (mb * self.dp), ae + x[1]
         # per-layer work of one microbatch: the layer components are whole-model sums
         per_layer = (lt + at + ct) / self.model.n_layers
         ht, he = self.head(n_sampled)
@@ -440,9 +501,10 @@ class StepModel:
             stage_t = [per_layer * n for n in self.stages]
             loop = math.fsum(stage_t) + pp * self._p2p(-(-tokens // mb))
             t = max(mb * max(stage_t), loop) + ht
-        e = (le * mb + ae + ce * mb) * self.plan.tp + he * self.plan.tp
+        k = self.chips_per_stage
+        e = (le * mb + ce * mb + he) * k + ae * (k // self.dp)
         # every chip draws its active floor while it runs none of its kernels (collectives, other stages)
-        wait = max(0.0, self.plan.tp * pp * t - self.plan.tp * (mb * (lt + at) + ht))
+        wait = max(0.0, k * pp * t - k * (mb * (lt + at) + ht))
         return t, e + wait * self.floor_w
 
     def _p2p(self, tokens: int) -> float:
@@ -559,8 +621,6 @@ def _resolve(target: Architecture | System, plan: ParallelPlan | None) -> tuple[
         plan = plan or ParallelPlan(tp=target.chips)
         if plan.chips > target.chips:
             raise ConfigError("plan", f"needs {plan.chips} chips but the system has {target.chips}", plan.to_dict())
-        if plan.ep > 1:
-            raise ConfigError("plan.ep", "serve() does not model expert parallelism yet", plan.ep)
         return target.node, target, plan
     raise ConfigError("arch_or_system", "must be an accelsim.Architecture or an accelsim.system.System",
                       type(target).__name__)
@@ -568,10 +628,19 @@ def _resolve(target: Architecture | System, plan: ParallelPlan | None) -> tuple[
 
 def kv_capacity_tokens(chip: Architecture, model: ModelSpec, plan: ParallelPlan, stack: SoftwareStack, *,
                        weight_dtype: str, kv_dtype: str) -> tuple[int, float, float]:
-    """(KV tokens the group holds, weight bytes per chip, KV bytes per token per chip)."""
+    """(KV tokens the group holds, weight bytes per chip, KV bytes per token per chip). Under expert
+    parallelism with data-parallel attention (``tp == 1``) every chip holds the attention weights, 1/ep of the
+    routed experts and the KV of its own sequences, so the group holds ep times one chip's tokens."""
     tp, pp = plan.tp, plan.pp
+    ep = plan.ep if model.moe is not None else 1
+    dp = ep if (ep > 1 and tp == 1) else 1
     local = sharded_model(model, tp) if tp > 1 else model
-    w_chip = model.weight_bytes(weight_dtype) / (tp * pp)
+    if ep > 1:
+        experts = model.param_breakdown().get("routed_experts", 0)
+        per_weight = model.weight_bytes(weight_dtype) / max(1, model.params())
+        w_chip = ((model.params() - experts) / tp + experts / ep) * per_weight / pp
+    else:
+        w_chip = model.weight_bytes(weight_dtype) / (tp * pp)
     kv_tok = model.kv_bytes_per_token(kv_dtype)
     if model.mla is None:
         kv_tok = kv_tok * local.n_kv_heads / model.n_kv_heads
@@ -594,13 +663,13 @@ def kv_capacity_tokens(chip: Architecture, model: ModelSpec, plan: ParallelPlan,
         kv_mem = cap * stack.memory_fraction - w_here
     else:
         kv_mem = (cap - w_here) * stack.memory_fraction
-    return max(0, int(kv_mem // kv_tok)), w_chip, kv_tok
+    return max(0, int(kv_mem // kv_tok)) * dp, w_chip, kv_tok
 
 
 def serve(arch_or_system: Architecture | System, model: ModelSpec | str, workload: Workload, *,
           stack: SoftwareStack | str = "vllm", plan: ParallelPlan | None = None, weight_dtype: str = "bf16",
           kv_dtype: str | None = None, fidelity: str = "fast", step_model: StepModel | None = None,
-          max_steps: int = 50_000_000) -> ServeResult:
+          max_steps: int = 50_000_000, routing_zipf_s: float = 0.0) -> ServeResult:
     """Serve ``workload`` with continuous batching and report throughput, TTFT and TPOT.
 
     ``arch_or_system``: one chip, or a System with ``plan`` (default: tensor parallel over all its
@@ -629,8 +698,14 @@ def serve(arch_or_system: Architecture | System, model: ModelSpec | str, workloa
     chip, system, plan = _resolve(arch_or_system, plan)
     if plan.pp > model.n_layers:
         raise ConfigError("plan.pp", f"must be <= the model's {model.n_layers} layers", plan.pp)
+    if plan.ep > 1:
+        if model.moe is None:
+            raise ConfigError("plan.ep", "expert parallelism needs a mixture-of-experts model", plan.ep)
+        if model.moe.n_experts % plan.ep:
+            raise ConfigError("plan.ep", f"must divide the model's {model.moe.n_experts} experts", plan.ep)
+    routing_zipf_s = check_routing(routing_zipf_s)
     sm = step_model or StepModel(chip, model, weight_dtype=weight_dtype, kv_dtype=kv_dtype, system=system, plan=plan,
-                                 fidelity=fidelity)
+                                 fidelity=fidelity, routing_zipf_s=routing_zipf_s)
     name = system.name if system is not None else chip.name
     common: dict[str, Any] = dict(system_name=name, chip_name=chip.name, model_name=model.name, stack=st.name,
                                   chips=plan.chips)
@@ -755,7 +830,7 @@ def serve(arch_or_system: Architecture | System, model: ModelSpec | str, workloa
         tokens = n_dec + int(take.sum())
         ctx_sum = float(ctx[dec].sum()) + n_dec  # the new token attends to itself too
         gpu, e = sm.step(tokens, n_dec, ctx_sum, chunks, n_sampled)
-        host = st.host_overhead_s
+        host = st.host_overhead_s / st.scheduler_steps
         exposed = max(0.0, host - gpu) if st.overlap else host
         now += gpu + exposed
         host_exposed += exposed
