@@ -4,6 +4,8 @@ tests/data/published_serving.json and print simulated / published, the median an
 
     python benchmarks/published.py            # all cases (a few minutes on a shared 2-core machine)
     python benchmarks/published.py trtllm-h100 fa3    # only cases whose id contains one of the words
+    python benchmarks/published.py --holdout  # the hold-out cases (tests/data/published_holdout.json): figures
+                                              # the model was not looked at while it was changed
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ import _installed  # noqa: F401,I001 - a clear message when accelsim is not inst
 from accelsim.report.published import load_cases, run_case, summary
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "published_serving.json"
+HOLDOUT = DATA.with_name("published_holdout.json")
 
 
 def main(argv: list[str]) -> int:
-    cases = [c for c in load_cases(DATA) if not argv or any(w in c["id"] for w in argv)]
+    path = HOLDOUT if "--holdout" in argv else DATA
+    argv = [a for a in argv if a != "--holdout"]
+    cases = [c for c in load_cases(path) if not argv or any(w in c["id"] for w in argv)]
+    print(f"{path.name}: {len(cases)} cases")
     print(f"{'case':40s} {'metric':22s} {'published':>11s} {'accelsim':>11s} {'ratio':>6s} {'s':>5s}  detail")
     results = []
     for c in cases:

@@ -63,14 +63,15 @@ def stack_for(cfg: dict[str, Any]) -> SoftwareStack:
     if cfg.get("scheduler") == "trtllm-bench":
         # trtllm-bench throughput: its batch/token heuristic, --kv_cache_free_gpu_mem_fraction 0.95 (the perf
         # overview's setting), --enable_chunked_context (its default), guaranteed_no_evict (its default)
+        # the engine's limits come from the dataset it was built with (build_*: one engine for several runs)
         bs, tok = trtllm_bench_limits(load_model(cfg["model"]), chip.memory_capacity_bytes, tp=cfg["tp"],
                                       pp=cfg.get("pp", 1), weight_dtype=cfg["weight_dtype"],
-                                      kv_dtype=cfg["kv_dtype"], input_len=cfg["input_len"],
-                                      output_len=cfg["output_len"])
+                                      kv_dtype=cfg["kv_dtype"], input_len=cfg.get("build_input_len", cfg["input_len"]),
+                                      output_len=cfg.get("build_output_len", cfg["output_len"]))
         st = st.replace(max_num_seqs=bs, max_num_batched_tokens=tok, memory_fraction=0.95, chunked_prefill=True)
     elif st.name == "vllm" and cfg.get("arrival") in ("offline", "batch"):
         st = st.replace(max_num_batched_tokens=16384)  # vLLM V1's default for the offline LLM class (>= 70 GB GPUs)
-    for key in ("max_num_seqs", "max_num_batched_tokens", "memory_fraction"):
+    for key in ("max_num_seqs", "max_num_batched_tokens", "memory_fraction", "chunked_prefill", "scheduler_steps"):
         if key in cfg:
             st = st.replace(**{key: cfg[key]})
     return st
