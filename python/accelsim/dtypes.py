@@ -133,5 +133,5 @@ def weight_format(name: object, field: str = "weight_dtype") -> WeightFormat:
     try:
         return WEIGHT_FORMATS[canonical(name, field)]
     except ConfigError:
-        raise ConfigError(field, f"unknown weight dtype; choose one of {list(WEIGHT_FORMATS)} (or a common alias "
-                          f"such as 'bfloat16')", name) from None
+        raise ConfigError(field, f"unknown dtype; choose one of {list(WEIGHT_FORMATS)} (or a common alias such as "
+                          f"'bfloat16')", name) from None

@@ -60,7 +60,10 @@ def test_w4a4_runs_at_the_fp4_tensor_core_rate():
         t[wd] = simulate(b, k).time_s
         assert t[wd] >= k.flops() / b.peak_flops_per_s(k.math_dtype)
     assert 1.5 < t["fp8"] / t["nvfp4"] < 2.1
-    assert t["fp4"] > 3 * t["nvfp4"]
+    # weight-only fp4 multiplies at the bf16 rate: slower by about the ratio of the sustained rates
+    c = b.compute
+    rates = c.sustained_flops_per_s("fp4") / c.sustained_flops_per_s("bf16")
+    assert 0.75 * rates < t["fp4"] / t["nvfp4"] <= 1.05 * rates and rates > 2.5
 
 
 def test_prefill_and_serve_take_the_format():

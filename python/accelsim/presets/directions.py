@@ -234,6 +234,7 @@ def stacked3d() -> Architecture:
             pc_bus_width_bits=64,
             # ~0.25 Gb/mm2 over a ~800 mm2 die = 24 GiB per layer (design choice): small capacity
             capacity_bytes_per_stack=24 * GiB,
+            exposed_fraction=1.0,  # a design, not the H200 product: no driver reserve known, all of it usable
             # no interposer, PHY or long wires: a 100 ns round trip instead of 330 ns (design choice)
             access_latency_ns=100.0,
         ),

@@ -309,7 +309,7 @@ def dtype_alias(v: object, field: str) -> object:
 def check_weight_dtype(v: object, field: str = "weight_dtype") -> None:
     """ConfigError naming ``field`` unless ``v`` is a canonical weight dtype / format name."""
     if not isinstance(v, str) or v not in WEIGHT_FORMATS:
-        raise ConfigError(field, f"unknown weight dtype; choose one of {list(WEIGHT_FORMATS)}", v)
+        raise ConfigError(field, f"unknown dtype; choose one of {list(WEIGHT_FORMATS)}", v)
 
 
 
