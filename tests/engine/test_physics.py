@@ -85,7 +85,11 @@ def test_a_larger_l2_never_slows_a_kernel(arch, k, factor) -> None:
     assume(_usable(arch, k) and arch.l2.capacity_bytes * factor <= 2**40)
     bigger = arch.with_field("l2.capacity_bytes", arch.l2.capacity_bytes * factor)
     t1, t2 = accelsim.simulate(arch, k).time_s, accelsim.simulate(bigger, k).time_s
-    assert t2 <= t1 * (1 + 1e-9), f"{k}: L2 x{factor} {t1 * 1e6:.3f} -> {t2 * 1e6:.3f} us"
+    # 1e-4: `fast` extrapolates a long kernel from two cuts, each given the L2 share of its writes; the
+    # share a larger L2 gives the shorter cut can shorten its end (the writes it waits for) more than the
+    # longer cut's, and the extrapolation weights the shorter cut negatively. Seen: +1.7e-5 (2 ns of 129 ms,
+    # a compute-bound GEMM on a perturbed ucie-chiplet); none in 300 further random cases.
+    assert t2 <= t1 * (1 + 1e-4), f"{k}: L2 x{factor} {t1 * 1e6:.3f} -> {t2 * 1e6:.3f} us"
 
 
 @pytest.mark.parametrize("field", ["dram.banks_per_group", "dram.bank_groups"])
