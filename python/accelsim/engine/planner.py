@@ -14,8 +14,8 @@ from .core import machine_dict, run_kernels
 from .limits import check_detailed, check_duration, check_fast, check_machine, check_outstanding
 
 __all__ = ["FAST_REQUEST_BUDGET", "TRUNCATION_RATIO", "SLICE_FACTORS", "SLICE_MIN_UNITS", "SLICE_BUDGET_FACTOR",
-           "SLICE_BUDGET_FACTOR_STREAM", "SCREEN_BUDGET", "Plan", "plan", "run", "simulated_requests",
-           "slice_factors", "slice_factor", "sliced_machine", "truncated", "requests_of", "pure_stream", "absorbing"]
+           "SLICE_BUDGET_FACTOR_STREAM", "SCREEN_BUDGET", "WAVE_CUT_CAP", "Plan", "plan", "run", "simulated_requests",
+           "slice_factors", "slice_factor", "sliced_machine", "truncated", "requests_of", "leaves", "pure_stream", "absorbing"]
 
 #: `fast` simulates a kernel whole up to this many DRAM requests. A longer one is simulated whole on a
 #: slice of the machine (see SLICE_FACTORS) up to SLICE_BUDGET_FACTOR x this many (a pure DRAM stream:
@@ -56,6 +56,13 @@ SLICE_BUDGET_FACTOR = 4
 #: keeps the winning tiling's time within 2.4% of the best whole-machine candidate (p90 0.6%) on the H100
 #: calibration GEMVs.
 SCREEN_BUDGET = FAST_REQUEST_BUDGET // 4
+#: A whole-wave cut runs at least one and two waves of whole tiles; a kernel whose tiles are so long that
+#: those runs would total more than WAVE_CUT_CAP x FAST_REQUEST_BUDGET requests has them cut in length too
+#: (axis "tiles+bytes"): each of the two runs is itself shortened as a length cut (every tile streaming
+#: the same fraction of its bytes, two fractions) and extrapolated to whole tiles, then the two are
+#: extrapolated to the kernel's waves -- bilinear in waves and tile length, four runs of together at most
+#: FAST_REQUEST_BUDGET requests, so the cost stops growing with the kernel (a 137 GB GEMV ran 3.2 M).
+WAVE_CUT_CAP = 2
 _SCALED = ("tile_read_bytes", "tile_shared_bytes", "tile_write_bytes")
 _EXTRAPOLATED = ("time_ps", "body_ps", "dram_read_bytes", "dram_write_bytes", "l2_read_bytes", "dram_requests",
                  "row_hits", "row_misses", "refreshes", "dram_bus_busy_ps", "compute_busy_ps", "events",
@@ -134,7 +141,9 @@ def plan(arch: Architecture, d: dict[str, Any], screen: bool = False) -> Plan | 
     "slice": the whole kernel on the slice, no extrapolation. Otherwise two runs extrapolated to x:
     "tiles" (a kernel of at least three waves, cut by whole waves with every tile whole) or "bytes" (long
     tiles cut in length; the shorter run keeps every tile at least two in-flight windows long, so the
-    per-byte rate is the steady one). ``screen``: the cheaper cut that SCREEN_BUDGET allows.
+    per-byte rate is the steady one), or "tiles+bytes" (a whole-wave cut whose two runs are each cut in
+    length as well, see WAVE_CUT_CAP; :func:`leaves` lists the four runs). ``screen``: the cheaper cut that
+    SCREEN_BUDGET allows.
     """
     requests = requests_of(arch, d)
     screening = screen and requests > SCREEN_BUDGET
@@ -187,7 +196,10 @@ def plan(arch: Architecture, d: dict[str, Any], screen: bool = False) -> Plan | 
     # H100 calibration GEMVs, where a length cut's tile-length dependence reached 7.3%.
     w1, w2 = count_cut(FAST_REQUEST_BUDGET)
     if waves >= 3 and (w1 + w2) * per_wave < whole:
-        return tiles_plan(w1, w2)
+        p = tiles_plan(w1, w2)
+        if (w1 + w2) * per_wave > WAVE_CUT_CAP * FAST_REQUEST_BUDGET and _wave_length_cut(arch, p[2], w1, w2) is not None:
+            return ("tiles+bytes",) + p[1:]
+        return p
     # length cut (on the slice); the two runs together are at most 5/8 of the whole. Its axis is the bytes a
     # tile reads, or writes when it reads none (a fill: linear in its size, no in-flight window to fill)
     window = arch.compute.max_inflight_bytes_per_unit
@@ -200,6 +212,52 @@ def plan(arch: Architecture, d: dict[str, Any], screen: bool = False) -> Plan | 
         if a[axis] < b[axis]:
             return ("bytes", a, b, float(a[axis]), float(b[axis]), float(d[axis]), s, sliced[7])
     return sliced if s > 1 else None  # no cut pays: still the slice
+
+
+def _wave_length_cut(arch: Architecture, b: dict[str, Any], w1: float, w2: float) -> tuple[float, float, str] | None:
+    """The length cut of the runs of a "tiles+bytes" plan (``b``: its longer run, of ``w2`` waves; the
+    shorter has ``w1``): fractions f1 < f2 of every tile's bytes such that the four runs total at most
+    FAST_REQUEST_BUDGET requests, the shorter tiles at least one in-flight window long and the longer at
+    least two; None when no such cut pays."""
+    if b["tile_read_bytes"] <= 0:
+        return None
+    f_min = 2 * arch.compute.max_inflight_bytes_per_unit / b["tile_read_bytes"]
+    both = requests_of(arch, b) * (w1 + w2) / w2  # the two runs with whole tiles
+    f2 = max(FAST_REQUEST_BUDGET / ((1 + 1 / TRUNCATION_RATIO) * both), 2 * f_min)
+    f1 = max(f2 / TRUNCATION_RATIO, f_min)
+    if f2 > 0.5 or _shortened(arch, b, f1)["tile_read_bytes"] >= _shortened(arch, b, f2)["tile_read_bytes"]:
+        return None
+    return f1, f2, "tile_read_bytes"
+
+
+def _shortened(arch: Architecture, d: dict[str, Any], frac: float) -> dict[str, Any]:
+    """Every tile of ``d`` streams ``frac`` of its bytes (whole interleave granules when its tiles are, so
+    the bytes read stay exactly linear in the tile length), with that share of its math and broadcast
+    operands; it still writes its whole output (a tile's results do not grow with its length)."""
+    g = arch.dram.interleave_bytes
+    rb = d["tile_read_bytes"]
+    reads = max(g, round(rb * frac / g) * g) if rb % g == 0 else max(1, round(rb * frac))
+    f = reads / rb
+    return dict(d, tile_read_bytes=reads, tile_flops=d["tile_flops"] * f,
+                tile_shared_bytes=max(1 if d["tile_shared_bytes"] > 0 else 0, round(d["tile_shared_bytes"] * f)))
+
+
+def _length_cut(arch: Architecture, d: dict[str, Any], cut: tuple[float, float, str]) -> Plan:
+    """``d`` (one run of a "tiles+bytes" plan) as a length cut: the "bytes" plan of its two fractions."""
+    f1, f2, axis = cut
+    a, b = _shortened(arch, d, f1), _shortened(arch, d, f2)
+    return ("bytes", a, b, float(a[axis]), float(b[axis]), float(d[axis]), 1, 1.0)
+
+
+def leaves(arch: Architecture, d: dict[str, Any], p: Plan | None) -> list[dict[str, Any]]:
+    """The descriptions the core runs for kernel ``d`` under plan ``p`` (before the L2's write share)."""
+    if p is None:
+        return [d]
+    runs = [x for x in p[1:3] if x is not None]
+    if p[0] != "tiles+bytes":
+        return runs
+    cut = _wave_length_cut(arch, p[2], p[3], p[4])
+    return [x for r in runs for x in _length_cut(arch, r, cut)[1:3]]
 
 
 def absorbing(arch: Architecture, d: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
@@ -218,11 +276,7 @@ def absorbing(arch: Architecture, d: dict[str, Any], run: dict[str, Any]) -> dic
 
 def simulated_requests(arch: Architecture, descs: Sequence[dict[str, Any]]) -> float:
     """How many DRAM requests `fast` simulates for ``descs`` (after truncation, see plan)."""
-    total = 0.0
-    for d in descs:
-        p = plan(arch, d)
-        total += requests_of(arch, d) if p is None else sum(requests_of(arch, x) for x in p[1:3] if x is not None)
-    return total
+    return sum(requests_of(arch, x) for d in descs for x in leaves(arch, d, plan(arch, d)))
 
 
 def run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str, screen: bool = False) -> list[dict[str, Any]]:
@@ -235,7 +289,7 @@ def run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str, screen: 
             check_detailed(arch, d)
     batches: dict[int, list[dict[str, Any]]] = {}  # by machine slice
     for d, p in zip(descs, plans):
-        runs = [d] if p is None else [absorbing(arch, d, x) for x in p[1:3] if x is not None]
+        runs = [d] if p is None else [absorbing(arch, d, x) for x in leaves(arch, d, p)]
         if fidelity == "fast":
             check_fast(arch, d, runs)
         check_outstanding(arch, d, runs, fidelity)
@@ -246,7 +300,21 @@ def run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str, screen: 
         if p is None:
             out.append(next(res[1]))
             continue
-        _, a, _, x1, x2, x, s, scale = p
+        axis, a, b, x1, x2, x, s, scale = p
+        if axis == "tiles+bytes":  # each whole-wave run extrapolated from its length cut, then to the waves
+            inner = [_length_cut(arch, y, _wave_length_cut(arch, b, x1, x2)) for y in (a, b)]
+            got = [(next(res[s]), next(res[s])) for _ in inner]
+            r2 = got[1][1]
+            r = dict(r2)
+            for key in _EXTRAPOLATED:
+                ya, yb = ((q[1][key] + (q[1][key] - q[0][key]) / (ip[4] - ip[3]) * (ip[5] - ip[4]))
+                          for q, ip in zip(got, inner))
+                v = yb + (yb - ya) / (x2 - x1) * (x - x2)
+                k = s if key == "refreshes" else scale
+                r[key] = type(r2[key])(round(v * k if key in _COUNTS else v))
+            r["flops"] = d["tile_flops"] * d["n_tiles"]
+            out.append(r)
+            continue
         r1 = next(res[s]) if a is not None else None
         r2 = next(res[s])
         r = dict(r2)
