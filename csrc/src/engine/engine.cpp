@@ -164,12 +164,7 @@ void Engine::pc_arrive(int pc, std::int64_t idx) {
   const MemRequest r = pending_reqs_[static_cast<std::size_t>(idx)];
   free_reqs_.push_back(idx);
   if (fidelity_ == Fidelity::Detailed) {  // split into bursts (one granule: one bank and row)
-    MemRequest b = r;
-    b.bursts = 1;
-    for (int i = 0; i < r.bursts; ++i) {
-      b.age = r.age + i;
-      new_candidate = dram_.accept(pc, b) || new_candidate;
-    }
+    new_candidate = dram_.accept_split(pc, r);
   } else {
     new_candidate = dram_.accept(pc, r);
   }

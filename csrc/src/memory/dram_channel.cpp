@@ -7,7 +7,7 @@ namespace accelsim {
 
 void PseudoChannel::BankQueue::grow() {
   const std::size_t cap = buf.empty() ? 8 : buf.size() * 2;
-  std::vector<DramRequest> nb(cap);
+  std::vector<QEntry> nb(cap);
   for (std::uint32_t i = 0; i < size; ++i) nb[i] = at(i);
   buf.swap(nb);
   head = 0;
@@ -23,6 +23,9 @@ PseudoChannel::PseudoChannel(const DramConfig& c, int index, bool activate_ahead
       key_lo_(c.banks(), 0),
       key_type_(c.banks(), 0),
       key_bg_(c.banks(), 0),
+      act_bank_(c.banks(), kNever),
+      act_bg_(c.banks(), 0),
+      act_gb_(static_cast<std::size_t>(c.bank_groups) + 1, 0),
       bg_key_(2 * static_cast<std::size_t>(c.bank_groups), 0) {
   activate_ahead_ = activate_ahead;
   for (int m = 0; m < 2; ++m) {
@@ -53,19 +56,23 @@ void PseudoChannel::recompute_cand(int b) {
     bk.cand_hit = false;
     nonempty_[mode_][static_cast<std::size_t>(b) >> 6] &= ~(std::uint64_t(1) << (b & 63));
     key_hi_[b] = std::numeric_limits<std::int64_t>::max();
+    act_bank_[b] = kNever;
     return;
   }
   const std::int64_t open = bk.open_row;
   // FCFS takes the head; the row-hit cap lets at most row_hit_cap younger hits pass the head
-  const std::uint32_t n = hit_first() && bk.bypasses < c_.row_hit_cap ? std::min(q.size, kHitScan) : 1;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    if (q.at(i).row == open) {  // first-ready: a later row hit in the same bank goes before the head's miss
-      set_cand(bk, static_cast<int>(i), true, q.at(i));
+  const std::uint32_t n = hit_first() && bk.bypasses < c_.row_hit_cap ? std::min(q.count, kHitScan) : 1;
+  std::uint32_t pos = 0;  // in requests: a split entry's bursts share its row, the first one counts
+  for (std::uint32_t i = 0; i < q.size && pos < n; ++i) {
+    const QEntry& e = q.at(i);
+    if (e.row == open) {  // first-ready: a later row hit in the same bank goes before the head's miss
+      set_cand(bk, static_cast<int>(pos), i, true, e.age, e.write);
       update_key(b);
       return;
     }
+    pos += e.count();
   }
-  set_cand(bk, 0, false, q.at(0));
+  set_cand(bk, 0, 0, false, q.at(0).age, q.at(0).write);
   update_key(b);
 }
 
@@ -87,6 +94,7 @@ void PseudoChannel::update_key(int b) {
   const Bank& bk = banks_[b];
   if (bk.cand_pos < 0) {
     key_hi_[b] = std::numeric_limits<std::int64_t>::max();
+    act_bank_[b] = kNever;
     return;
   }
   const int bg = bk.bg;
@@ -106,6 +114,9 @@ void PseudoChannel::update_key(int b) {
   key_bg_[b] = static_cast<std::uint16_t>(2 * bg + (kind != 0 ? 1 : 0));
   key_lo_[b] = static_cast<std::uint64_t>(bk.cand_id) ^ (std::uint64_t(1) << 63);
   key_type_[b] = static_cast<std::uint8_t>(2 * kind + (bk.cand_write ? 1 : 0));
+  // bank_first_act's bank-local half
+  act_bank_[b] = kind == 0 ? kNever : (kind == 2 ? bk.pre_ok : bk.act_ok);
+  act_bg_[b] = static_cast<std::uint16_t>(kind == 1 ? bg : c_.bank_groups);
 }
 
 // The bank-group terms G of update_key, as keys: hit (2 G) and miss (2 G + 1).
@@ -131,7 +142,7 @@ void PseudoChannel::type_keys(TimePs now, std::int64_t f2[6]) const {
 // Same decision as evaluating every bank's candidate with bank_choice() and keeping the earliest column
 // command, then row hits, then the oldest request (banks in ascending order, strict comparisons): the
 // key (2 * col + miss, id) compared as one 128-bit number, with col = max(F[type], L, G) (see update_key).
-PseudoChannel::Choice PseudoChannel::choose(TimePs now) const {
+PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const {
   std::int64_t f2[6];
   type_keys(now, f2);
   using U128 = unsigned __int128;
@@ -154,6 +165,7 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now) const {
     }
     Choice none;
     none.col = kNever;
+    if (next_act != nullptr) *next_act = earliest_act(now);
     if (best < 0) return none;
     std::int64_t f2[6];
     type_keys(now, f2);
@@ -177,6 +189,26 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now) const {
       }
     }
   }
+  if (next_act != nullptr) {
+    // bank_first_act of every row-miss candidate, min'd: max(now, min over banks of max(bank bound,
+    // bank-group bound of a closed bank)); the channel's ACT bounds are folded into the bank-group ones.
+    const TimePs chan = std::max(act_ok_, faw_[0] + c_.tFAW);
+    TimePs* gb = act_gb_.data();
+    for (int g = 0; g < c_.bank_groups; ++g) gb[g] = std::max(bg_act_ok_[g], chan);
+    gb[c_.bank_groups] = std::numeric_limits<TimePs>::min();
+    const std::int64_t* ab = act_bank_.data();
+    const std::uint16_t* ag = act_bg_.data();
+    TimePs act = kNever;
+    for (std::size_t w = 0; w < nwords; ++w) {
+      std::uint64_t bits = nonempty_[mode_][w];
+      while (bits) {
+        const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+        bits &= bits - 1;
+        act = std::min(act, std::max(ab[b], gb[ag[b]]));
+      }
+    }
+    *next_act = act >= kNever ? kNever : std::max(now, act);
+  }
   if (best_bank < 0) {
     Choice none;
     none.col = kNever;
@@ -193,6 +225,7 @@ PseudoChannel::Choice PseudoChannel::bank_choice(int bank, TimePs now, std::int6
   Choice ch;
   ch.bank = bank;
   ch.pos = static_cast<std::size_t>(bk.cand_pos);
+  ch.entry = bk.cand_entry;
   ch.key_h = h;
   ch.key_lo = key_lo_[bank];
   TimePs col;
@@ -319,10 +352,10 @@ TimePs PseudoChannel::next_issue_time(TimePs now) {
   if (pending_[0] + pending_[1] == 0) return kNever;
   if (split_) update_mode();
   if (!choice_usable(now)) {
-    choice_ = choose(now);
+    next_act_ = kNever;
+    choice_ = choose(now, activate_ahead_ ? &next_act_ : nullptr);
     choice_now_ = now;
     choice_valid_ = true;
-    next_act_ = activate_ahead_ ? earliest_act(now) : kNever;
   }
   const Choice& ch = choice_;
   // The controller acts when the chosen request's first command (PRE, ACT or column) is due, or when
@@ -344,8 +377,23 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
     return false;
   }
   auto& q = queues_[mode_][ch.bank];
-  DramRequest r = q.at(static_cast<std::uint32_t>(ch.pos));
-  q.erase(static_cast<std::uint32_t>(ch.pos));
+  QEntry& e = q.at(ch.entry);
+  DramRequest r;
+  r.id = e.id;
+  r.age = e.age;
+  r.unit = e.unit;
+  r.bank = ch.bank;
+  r.row = e.row;
+  r.write = e.write;
+  if (e.split > 1) {  // the first of its bursts; the rest stay queued where they are
+    r.bursts = 1;
+    ++e.age;
+    --e.split;
+    --q.count;
+  } else {
+    r.bursts = e.split > 0 ? 1 : e.bursts;
+    q.erase(ch.entry);
+  }
   --pending_[mode_];
   if (r.write) write_bursts_ -= r.bursts;
   Bank& bk = banks_[ch.bank];
@@ -476,7 +524,7 @@ void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
     Bank& bk = banks_[b];
     const TimePs act = std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
     if (act > horizon) continue;
-    const DramRequest& r = queues_[mode_][b].at(static_cast<std::uint32_t>(bk.cand_pos));
+    const QEntry& r = queues_[mode_][b].at(bk.cand_entry);
     record_activate(bk, r.row, act);
     bk.col_ok = std::max(bk.col_ok, act + rcd());
     deactivate(bk);

@@ -23,6 +23,9 @@ class DramLevel final : public MemoryLevel {
     return a.pc;
   }
   bool accept(int port, const MemRequest& r) override { return pcs_[static_cast<std::size_t>(port)]->enqueue(r); }
+  // r as r.bursts requests of one burst each (ages r.age, r.age + 1, ...), queued as one entry: the
+  // same decisions as accepting them one by one (see PseudoChannel::enqueue)
+  bool accept_split(int port, const MemRequest& r) { return pcs_[static_cast<std::size_t>(port)]->enqueue(r, true); }
   TimePs next_event_ps(int port, TimePs now) override {
     return pcs_[static_cast<std::size_t>(port)]->next_issue_time(now);
   }

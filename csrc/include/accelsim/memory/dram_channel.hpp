@@ -22,14 +22,17 @@ class PseudoChannel {
   PseudoChannel(const DramConfig& c, int index, bool activate_ahead = false);
 
   // Queue a request; true when it became its bank's FR-FCFS candidate (only then can it change the
-  // controller's next decision).
-  bool enqueue(const DramRequest& r) {
+  // controller's next decision). split: the request stands for r.bursts requests of one burst each, of
+  // ages r.age, r.age + 1, ... (one load split into bursts), queued as one entry and served one burst at
+  // a time: the same decisions as queueing the bursts one by one, for one queue entry.
+  bool enqueue(const DramRequest& r, bool split = false) {
     const int m = split_ && r.write ? 1 : 0;  // which queue: reads (and, unsplit, writes) or writes
     const int b = r.bank;
     BankQueue& q = queues_[m][b];
-    const std::uint32_t pos = q.size;
-    q.push_back(r);
-    ++pending_[m];
+    const std::uint32_t pos = q.count;  // the first new request's position in the bank's queue
+    const std::uint32_t entry = q.size;
+    q.push_back(QEntry{r.age, r.row, r.id, r.unit, split ? r.bursts : 0, r.bursts, r.write});
+    pending_[m] += split ? r.bursts : 1;
     if (r.write) write_bursts_ += r.bursts;
     if (m != mode_) {
       nonempty_[m][static_cast<std::size_t>(b) >> 6] |= std::uint64_t(1) << (b & 63);
@@ -37,15 +40,16 @@ class PseudoChannel {
     }
     Bank& bk = banks_[b];
     // A request queued behind its bank's candidate changes no choose() key: the pending choice stands.
+    // (Of a split request only the first burst can: the others are no row hit where it is none.)
     if (bk.cand_pos < 0) {  // bank was empty: the new request is its head
       nonempty_[m][static_cast<std::size_t>(b) >> 6] |= std::uint64_t(1) << (b & 63);
-      set_cand(bk, 0, r.row == bk.open_row, r);
+      set_cand(bk, 0, 0, r.row == bk.open_row, r.age, r.write);
       update_key(b);
       offer_candidate(b, r.arrive);
       return true;
     }
     if (hit_first() && !bk.cand_hit && pos < kHitScan && r.row == bk.open_row && bk.bypasses < c_.row_hit_cap) {
-      set_cand(bk, static_cast<int>(pos), true, r);  // first row hit within the scan depth
+      set_cand(bk, static_cast<int>(pos), entry, true, r.age, r.write);  // first row hit within the scan depth
       update_key(b);
       offer_candidate(b, r.arrive);
       return true;
@@ -80,7 +84,8 @@ class PseudoChannel {
     std::int64_t open_row = -1;
     TimePs act_ok = 0, col_ok = 0, pre_ok = 0;
     std::int64_t cand_id = 0;
-    int cand_pos = -1;  // -1: bank queue empty
+    int cand_pos = -1;  // -1: bank queue empty; else the candidate's position in requests (bursts of split ones)
+    std::uint32_t cand_entry = 0;  // the queue entry holding it (its first request not yet served)
     bool cand_hit = false, cand_write = false;
     std::int16_t bg = 0;  // bank group
     int bypasses = 0;     // row hits served past this bank's oldest request (the row-hit cap)
@@ -95,30 +100,48 @@ class PseudoChannel {
   struct Choice {
     int bank = -1;
     std::size_t pos = 0;
+    std::uint32_t entry = 0;
     TimePs col = 0, act = -1, pre = -1;
     bool hit = false;
     std::int64_t key_h = 0;    // choose()'s key: 2 * col + miss ...
     std::uint64_t key_lo = 0;  // ... then the candidate's age
   };
-  // FIFO with O(1) push/pop and cheap removal near the head (power-of-two ring).
+  // A queued request, compact: its bank is its queue's. `split` > 0: that many one-burst requests not
+  // yet served, the first of age `age` (see enqueue); 0: one request of `bursts` bursts.
+  struct QEntry {
+    std::int64_t age;
+    std::int64_t row;
+    std::int64_t id;
+    int unit;
+    int split;
+    int bursts;
+    bool write;
+    std::uint32_t count() const { return split > 0 ? static_cast<std::uint32_t>(split) : 1; }
+  };
+  // FIFO with O(1) push/pop and cheap removal near the head (power-of-two ring); `count`: the requests
+  // it holds (a split entry counts its bursts left).
   struct BankQueue {
-    std::vector<DramRequest> buf;
-    std::uint32_t head = 0, size = 0, mask = 0;
-    const DramRequest& at(std::uint32_t i) const { return buf[(head + i) & mask]; }
-    DramRequest& at(std::uint32_t i) { return buf[(head + i) & mask]; }
-    void push_back(const DramRequest& r) {
+    std::vector<QEntry> buf;
+    std::uint32_t head = 0, size = 0, mask = 0, count = 0;
+    const QEntry& at(std::uint32_t i) const { return buf[(head + i) & mask]; }
+    QEntry& at(std::uint32_t i) { return buf[(head + i) & mask]; }
+    void push_back(const QEntry& r) {
       if (size == buf.size()) grow();
       buf[(head + size) & mask] = r;
       ++size;
+      count += r.count();
     }
     void erase(std::uint32_t pos) {  // keeps the order of the others
+      count -= at(pos).count();
       for (std::uint32_t i = pos; i > 0; --i) at(i) = at(i - 1);
       head = (head + 1) & mask;
       --size;
     }
     void grow();
   };
-  Choice choose(TimePs now) const;
+  // next_act (activate-ahead): also the earliest first row command of any bank's row miss, from the same
+  // scan of the banks (earliest_act's answer)
+  Choice choose(TimePs now, TimePs* next_act = nullptr) const;
   void type_keys(TimePs now, std::int64_t f2[6]) const;
   Choice bank_choice(int bank, TimePs now, std::int64_t h) const;
   void offer_candidate(int bank, TimePs now);
@@ -127,11 +150,12 @@ class PseudoChannel {
   void record_activate(Bank& bk, std::int64_t row, TimePs act);
   void update_key(int bank);
   void update_bg_key(int bg);
-  static void set_cand(Bank& bk, int pos, bool hit, const DramRequest& r) {
+  static void set_cand(Bank& bk, int pos, std::uint32_t entry, bool hit, std::int64_t age, bool write) {
     bk.cand_pos = pos;
+    bk.cand_entry = entry;
     bk.cand_hit = hit;
-    bk.cand_id = r.age;
-    bk.cand_write = r.write;
+    bk.cand_id = age;
+    bk.cand_write = write;
   }
   TimePs first_command(const Choice& ch) const { return ch.hit ? ch.col : (ch.pre >= 0 ? ch.pre : ch.act); }
   void do_refresh(TimePs now) {
@@ -160,6 +184,12 @@ class PseudoChannel {
   std::vector<std::uint8_t> key_type_;  // 2 * kind (0 hit, 1 miss on a closed bank, 2 miss on an open one) + write
   std::vector<std::uint16_t> key_bg_;   // 2 * bank group + (candidate is a miss): the candidate's bg_key_ entry
   std::vector<std::int64_t> bg_key_;    // per bank group, its term of a hit's and of a miss's key (update_bg_key)
+  // Per bank, the bank's own bound on its row-miss candidate's first row command (PRE on an open bank,
+  // else ACT; kNever when the candidate is a hit or there is none) and which bank-group ACT bound also
+  // applies (its bank group when the bank is closed, else bank_groups: none), kept with the key.
+  std::vector<std::int64_t> act_bank_;
+  std::vector<std::uint16_t> act_bg_;
+  mutable std::vector<TimePs> act_gb_;  // choose()'s scratch: per bank group (+ none), the ACT bound
   std::array<TimePs, 4> faw_{};  // the four latest ACT times, ascending
   TimePs col_ok_ = 0, act_ok_ = 0, bus_free_ = 0;
   TimePs rd_ok_ = 0, wr_ok_ = 0;   // read-after-write / write-after-read turnaround
