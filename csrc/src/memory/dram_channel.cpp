@@ -56,7 +56,7 @@ void PseudoChannel::recompute_cand(int b) {
     bk.cand_hit = false;
     nonempty_[mode_][static_cast<std::size_t>(b) >> 6] &= ~(std::uint64_t(1) << (b & 63));
     key_hi_[b] = std::numeric_limits<std::int64_t>::max();
-    act_bank_[b] = kNever;
+    if (activate_ahead_) act_bank_[b] = kNever;
     return;
   }
   const std::int64_t open = bk.open_row;
@@ -94,7 +94,7 @@ void PseudoChannel::update_key(int b) {
   const Bank& bk = banks_[b];
   if (bk.cand_pos < 0) {
     key_hi_[b] = std::numeric_limits<std::int64_t>::max();
-    act_bank_[b] = kNever;
+    if (activate_ahead_) act_bank_[b] = kNever;
     return;
   }
   const int bg = bk.bg;
@@ -114,9 +114,11 @@ void PseudoChannel::update_key(int b) {
   key_bg_[b] = static_cast<std::uint16_t>(2 * bg + (kind != 0 ? 1 : 0));
   key_lo_[b] = static_cast<std::uint64_t>(bk.cand_id) ^ (std::uint64_t(1) << 63);
   key_type_[b] = static_cast<std::uint8_t>(2 * kind + (bk.cand_write ? 1 : 0));
-  // bank_first_act's bank-local half
-  act_bank_[b] = kind == 0 ? kNever : (kind == 2 ? bk.pre_ok : bk.act_ok);
-  act_bg_[b] = static_cast<std::uint16_t>(kind == 1 ? bg : c_.bank_groups);
+  // bank_first_act's bank-local half (read only with activate-ahead)
+  if (activate_ahead_) {
+    act_bank_[b] = kind == 0 ? kNever : (kind == 2 ? bk.pre_ok : bk.act_ok);
+    act_bg_[b] = static_cast<std::uint16_t>(kind == 1 ? bg : c_.bank_groups);
+  }
 }
 
 // The bank-group terms G of update_key, as keys: hit (2 G) and miss (2 G + 1).
