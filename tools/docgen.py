@@ -246,3 +246,38 @@ def cost_table() -> str:
 def cited(text: str) -> str:
     """Normalise whitespace (helper for generators that wrap prose)."""
     return re.sub(r"[ \t]+\n", "\n", text)
+
+
+# ------------------------------------------------------------------------------ Ramulator side by side
+
+
+def ramulator_table() -> str:
+    """benchmarks/ramulator_compare.py's bandwidth and latency columns against Ramulator 2.1's stored figures
+    (tests/data/ramulator2_figures.json), as markdown. The speed column is a measurement on a shared machine:
+    the note quotes it with its run, it is not regenerated."""
+    import json  # noqa: PLC0415
+    import pathlib  # noqa: PLC0415
+
+    import ramulator_compare as rc  # noqa: PLC0415 - benchmarks/ramulator_compare.py
+
+    stored = json.loads(pathlib.Path(rc.FIGURES).read_text())
+    ref_of = {(c["standard"], c["pattern"], c["refresh"]): c for c in stored["cases"]}
+    n = stored["requests_per_case"]
+    lines = [f"{n:,} requests per case; Ramulator 2.1 at {stored['ramulator2_describe']} "
+             f"(commit {stored['ramulator2_commit'][:12]}).", "",
+             "| standard | pattern | refresh | bandwidth, % of pin peak: accelsim | Ramulator | d pp "
+             "| read latency ns: accelsim | Ramulator | d % |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    worst_bw = worst_lat = 0.0
+    within = 0
+    for std, pat, ref in rc.cases():
+        a, r = rc.run_accelsim(std, pat, ref, n), ref_of[(std, pat, ref)]
+        dbw = a["bandwidth_pct"] - r["bandwidth_pct"]
+        dlat = (a["read_latency_ns"] / r["read_latency_ns"] - 1) * 100 if r["read_latency_ns"] else 0.0
+        worst_bw, worst_lat = max(worst_bw, abs(dbw)), max(worst_lat, abs(dlat))
+        within += abs(dbw) <= 3 and abs(dlat) <= 5
+        lines.append(f"| {std} | {pat} | {'on' if ref else 'off'} | {a['bandwidth_pct']:.1f} | {r['bandwidth_pct']:.1f} "
+                     f"| {dbw:+.1f} | {a['read_latency_ns']:.1f} | {r['read_latency_ns']:.1f} | {dlat:+.1f} |")
+    lines += ["", f"{within} of {len(rc.cases())} cases within 3 pp of bandwidth and 5% of read latency; worst "
+              f"|d bandwidth| {worst_bw:.1f} pp, worst |d latency| {worst_lat:.1f}%."]
+    return "\n".join(lines) + "\n"
