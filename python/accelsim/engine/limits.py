@@ -33,7 +33,8 @@ from ..spec.machine import Architecture
 from ..errors import ConfigError
 
 __all__ = ["MAX_SIM_UNITS", "MAX_SIM_BANKS", "MAX_KERNELS_PER_CALL", "MAX_DETAILED_REQUESTS", "MAX_SIM_PS",
-           "MAX_FAST_REQUESTS", "MAX_OUTSTANDING_REQUESTS", "check_outstanding", "MAX_SWEEP_POINTS", "MAX_WHOLE_RUN_REQUESTS", "MAX_FLASH_PAGES_PER_STACK", "MAX_FLASH_PLANES", "check_flash", "check_sweep_size", "check_whole_run", "check_machine", "check_kernel_count", "check_detailed", "check_fast", "check_duration"]
+           "MAX_FAST_REQUESTS", "MAX_OUTSTANDING_REQUESTS", "check_outstanding", "MAX_REFRESH_EVENTS",
+           "check_refreshes", "dram_service_ps", "MAX_SWEEP_POINTS", "MAX_WHOLE_RUN_REQUESTS", "MAX_FLASH_PAGES_PER_STACK", "MAX_FLASH_PLANES", "check_flash", "check_sweep_size", "check_whole_run", "check_machine", "check_kernel_count", "check_detailed", "check_fast", "check_duration"]
 
 MAX_SIM_UNITS = 1 << 20
 MAX_SIM_BANKS = 1 << 22
@@ -107,11 +108,68 @@ def check_duration(arch: Architecture, desc: dict[str, Any]) -> None:
     per_tile = (t_math + desc["tile_read_bytes"] / load + desc["tile_shared_bytes"] * units / shared_bw
                 + desc["tile_fixed_ns"] * 1e3)
     dram = desc["n_tiles"] * (desc["tile_read_bytes"] + desc["tile_write_bytes"]) / (arch.peak_dram_bandwidth_bytes_per_s * 1e-12)
-    total = desc["n_tiles"] * per_tile + dram + desc["kernel_fixed_ns"] * 1e3 + arch.dram.access_latency_ns * 1e3
+    dram_timed, _ = dram_service_ps(arch, desc, arch.dram.interleave_bytes)  # every DRAM timing counted
+    total = (desc["n_tiles"] * per_tile + dram + dram_timed + desc["kernel_fixed_ns"] * 1e3
+             + arch.dram.access_latency_ns * 1e3)
     if not total <= MAX_SIM_PS:
         raise ConfigError(f"{desc['name']}.duration", f"could run for more than {MAX_SIM_PS:g} ps (~11.6 days) of "
                           "simulated time on this machine; a compute, load or memory rate is absurdly small",
                           f"{total:.3g} ps")
+
+
+#: refresh commands one run may make the engine simulate: (its DRAM time / tREFI) x pseudo-channels (x banks
+#: with per-bank refresh). A real run has a few thousand; a DRAM timing set absurdly long (tCCD_L = 1e8 ns
+#: made a 2 MB GEMV last 16 s of simulated time: 3 x 10**8 refreshes, 114 s of simulation) is refused
+MAX_REFRESH_EVENTS = 1 << 26
+
+
+def dram_service_ps(arch: Architecture, desc: dict[str, Any], request_bytes: int) -> tuple[float, str]:
+    """An upper estimate of the time the DRAM spends serving ``desc``'s requests of ``request_bytes``: the
+    busiest pseudo-channel's share of them, each served alone as a row miss with every timing that can apply
+    (precharge, activate, the column commands of its bursts, a bus turnaround, the activate windows), slowed
+    by refresh; and the name of the timing that dominates it."""
+    d = arch.dram
+    il = request_bytes
+    requests = desc["n_tiles"] * (-(-desc["tile_read_bytes"] // il) + -(-desc["tile_write_bytes"] // il))
+    per_pc = -(-requests // d.pseudo_channels) if requests else 0
+    bursts = max(1, -(-il // d.burst_bytes))
+    t_bl = d.burst_length / d.data_rate_gbps
+    # the bursts' pace: column commands (nCCD_L device clocks) or the pins; a slow clock lengthens both
+    column = "nCCD_L" if d.tCCD_L_ns >= t_bl else "data_rate_gbps"
+    turnaround = "tWTR_ns" if d.tWTR_ns >= d.tRTW_ns else "nRTW"
+    terms = {"tRP_ns": d.tRP_ns, "tRCD_ns": d.tRCD_ns, "tCL_ns": d.tCL_ns, column: bursts * max(d.tCCD_L_ns, t_bl),
+             "tRAS_ns": max(0.0, d.tRAS_ns - d.tRCD_ns), turnaround: max(d.tWTR_ns, d.tRTW_ns),
+             "tRRD_L_ns": d.tRRD_L_ns, "tFAW_ns": d.tFAW_ns}
+    per_request_ns = sum(terms.values())
+    busy = max(d.tRFC_ns, d.tRFCpb_ns)
+    slowdown = (1.0 if d.refresh == "off" else
+                d.tREFI_ns / (d.tREFI_ns - busy) if d.tREFI_ns > busy else float("inf"))
+    worst = max(terms, key=lambda k: terms[k])
+    return per_pc * per_request_ns * 1e3 * slowdown, worst
+
+
+def check_refreshes(arch: Architecture, desc: dict[str, Any], runs: list[dict[str, Any]], fidelity: str) -> None:
+    """Refuse runs whose DRAM time (dram_service_ps) would make the engine simulate more than
+    MAX_REFRESH_EVENTS refreshes (roofline simulates none, nor a DRAM with refresh off)."""
+    d = arch.dram
+    if fidelity == "roofline" or d.refresh == "off":
+        return
+    size = d.burst_bytes if fidelity == "detailed" else d.interleave_bytes
+    per_bank = d.refresh == "per_bank" or (d.refresh == "auto" and d.tRFCpb_ns > 0)
+    per_round = d.pseudo_channels * (d.bank_groups * d.banks_per_group if per_bank else 1)
+    for r in runs:
+        t_ps, worst = dram_service_ps(arch, r, size)
+        events = (t_ps / (d.tREFI_ns * 1e3) + 1.0) * per_round
+        if not events <= MAX_REFRESH_EVENTS:
+            clock = ""
+            if worst in ("nCCD_L", "nRTW"):  # device clocks: a usual count of an absurdly slow clock is the rate's
+                if getattr(d, worst) <= 64:
+                    worst = "data_rate_gbps"
+                clock = f" (device clock {d.tCK_ns:.3g} ns)"
+            value = getattr(d, worst)
+            raise ConfigError(f"dram.{worst}", f"with this timing{clock} the DRAM would serve {desc['name']} for about "
+                              f"{t_ps * 1e-12:.3g} s of simulated time, {events:.3g} refreshes to simulate "
+                              f"(the limit is {MAX_REFRESH_EVENTS}): a DRAM timing or rate is absurd", value)
 
 
 #: DRAM requests of one kernel simulated whole, without `fast`'s truncation (near-memory kernels,
@@ -128,6 +186,7 @@ def check_whole_run(arch: Architecture, desc: dict[str, Any], fidelity: str) -> 
     if fidelity == "detailed":
         check_detailed(arch, desc)
     check_outstanding(arch, desc, [desc], fidelity)
+    check_refreshes(arch, desc, [desc], fidelity)
     requests = _granule_requests(arch, desc)
     if requests > MAX_WHOLE_RUN_REQUESTS:
         raise ConfigError(f"{desc['name']}.size", f"a near-memory kernel of more than {MAX_WHOLE_RUN_REQUESTS} DRAM "

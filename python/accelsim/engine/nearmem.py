@@ -349,7 +349,8 @@ def _core_row(eff: Architecture, kernel: Any, fidelity: str) -> Any:
     parts = kernel.gemvs() if isinstance(kernel, Moe) else [kernel]
     raw: list[dict[str, Any]] = []
     for part in parts:
-        options = _gemv_options(eff, part) if isinstance(part, Gemv) else [part.lower(eff)]
+        options = (_gemv_options(eff, part) if isinstance(part, Gemv) else
+                   part.candidates(eff, prune=True) if isinstance(part, DecodeAttention) else [part.lower(eff)])
         best: list[dict[str, Any]] = []
         for descs in options:
             res = run_whole(eff, _unpadded(part, descs), fidelity)
@@ -378,6 +379,9 @@ class _Moved:
     events: int = 0
     roofline_s: float = 0.0
     energy: tuple[tuple[str, float], ...] = ()
+    row_hits: int = 0
+    row_misses: int = 0
+    refreshes: int = 0
 
     @staticmethod
     def of_row(arch: Architecture, row: Any, *, dram_path: str = "host", flops: float = 0.0) -> "_Moved":
@@ -385,7 +389,7 @@ class _Moved:
                                      dram_write_bytes=row.dram_write_bytes, l2_read_bytes=0, activates=row.activates,
                                      flops=flops, math_dtype=None, dram_path=dram_path)
         return _Moved(row.time_s, row.dram_read_bytes, row.dram_write_bytes, row.activates, row.dram_requests,
-                      row.events, row.roofline_s, e)
+                      row.events, row.roofline_s, e, row.row_hits, row.row_misses, row.refreshes)
 
 
 def _link(arch: Architecture, nbytes: int) -> _Moved:
@@ -438,6 +442,10 @@ def _assemble(arch: Architecture, core: Any, core_e: tuple[tuple[str, float], ..
         dram_write_bytes=core.dram_write_bytes + sum(m.dram_write_bytes for m in moves),
         roofline_s=core.roofline_s + math.fsum(m.roofline_s for m in moves),
         dram_requests=core.dram_requests + sum(m.dram_requests for m in moves),
+        # every request a hit or a miss, the host's moves too
+        row_hits=core.row_hits + sum(m.row_hits for m in moves),
+        row_misses=core.row_misses + sum(m.row_misses for m in moves),
+        refreshes=core.refreshes + sum(m.refreshes for m in moves),
         events=core.events + sum(m.events for m in moves),
         placement=arch.near_memory.level,
         interface_bytes=interface_bytes,

@@ -11,11 +11,12 @@ from typing import Any
 from ..spec.machine import Architecture
 from ..workload.kernels import STREAMING_BOUND_FACTOR
 from .core import machine_dict, run_kernels
-from .limits import check_detailed, check_duration, check_fast, check_machine, check_outstanding
+from .limits import check_detailed, check_duration, check_fast, check_machine, check_outstanding, check_refreshes
 
 __all__ = ["FAST_REQUEST_BUDGET", "TRUNCATION_RATIO", "SLICE_FACTORS", "SLICE_MIN_UNITS", "SLICE_BUDGET_FACTOR",
            "SLICE_BUDGET_FACTOR_STREAM", "SCREEN_BUDGET", "WAVE_CUT_CAP", "Plan", "plan", "run", "simulated_requests",
-           "slice_factors", "slice_factor", "sliced_machine", "truncated", "requests_of", "leaves", "pure_stream", "absorbing"]
+           "slice_factors", "slice_factor", "sliced_machine", "truncated", "requests_of", "leaves", "pure_stream", "absorbing",
+           "consistent_counts"]
 
 #: `fast` simulates a kernel whole up to this many DRAM requests. A longer one is simulated whole on a
 #: slice of the machine (see SLICE_FACTORS) up to SLICE_BUDGET_FACTOR x this many (a pure DRAM stream:
@@ -293,6 +294,7 @@ def run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str, screen: 
         if fidelity == "fast":
             check_fast(arch, d, runs)
         check_outstanding(arch, d, runs, fidelity)
+        check_refreshes(arch, d, runs, fidelity)
         batches.setdefault(1 if p is None else p[6], []).extend(runs)
     res = {s: iter(run_kernels(sliced_machine(md, s), batch, fidelity)) for s, batch in batches.items()}
     out: list[dict[str, Any]] = []
@@ -311,7 +313,9 @@ def run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str, screen: 
                           for q, ip in zip(got, inner))
                 v = yb + (yb - ya) / (x2 - x1) * (x - x2)
                 k = s if key == "refreshes" else scale
-                r[key] = type(r2[key])(round(v * k if key in _COUNTS else v))
+                v = max(v * k, 0.0) if key in _COUNTS else max(v, float(r2[key]))  # as below
+                r[key] = type(r2[key])(round(v))
+            consistent_counts(r)
             r["flops"] = d["tile_flops"] * d["n_tiles"]
             out.append(r)
             continue
@@ -322,8 +326,24 @@ def run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str, screen: 
             v = r2[key] if r1 is None else r2[key] + (r2[key] - r1[key]) / (x2 - x1) * (x - x2)
             # refreshes go with channels x time; the other counts with the tiles (bytes, requests, busy times)
             k = s if key == "refreshes" else scale
-            r[key] = type(r2[key])(round(v * k if key in _COUNTS else v))
+            # the whole kernel is never shorter than the longer of its cuts, and no count is negative (a
+            # count that shrinks from the shorter cut to the longer one would extrapolate below zero)
+            v = max(v * k, 0.0) if key in _COUNTS else max(v, float(r2[key]))
+            r[key] = type(r2[key])(round(v))
+        consistent_counts(r)
         r["flops"] = d["tile_flops"] * d["n_tiles"]
         out.append(r)
     return out
+
+
+def consistent_counts(r: dict[str, Any]) -> dict[str, Any]:
+    """Make an extrapolated result's DRAM counts consistent, as every simulated run's are: each request is a
+    row hit or a row miss, and every miss activates a row (the extrapolated requests are kept; rounding each
+    count on its own could leave them one apart)."""
+    requests = r["dram_requests"]
+    misses = min(max(r["row_misses"], 0), requests)
+    r["row_misses"] = misses
+    r["row_hits"] = requests - misses
+    r["activates"] = max(r["activates"], misses)
+    return r
 

@@ -36,7 +36,7 @@ def simulate_one(arch: Architecture, kernel: KernelLike, fidelity: str) -> Kerne
         return simulate_placed(arch, kernel, fidelity)
     # Kernels with several candidate tilings are simulated under each; the fastest is kept (a tuned
     # library benchmarks its candidates). Ties keep the estimate's order.
-    options = (kernel.candidates(arch, prune=True) if isinstance(kernel, Gemv)  # the same tilings at every fidelity
+    options = (kernel.candidates(arch, prune=True) if isinstance(kernel, (Gemv, DecodeAttention))  # same at every fidelity
                else [kernel.lower(arch)])
     # In `fast`, the candidate tilings are first compared on cheaper runs on the slice (SCREEN_BUDGET).
     flat = [d for descs in options for d in descs]

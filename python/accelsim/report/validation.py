@@ -5,7 +5,8 @@ decode attention and cold HBM copies timed on an H100 SXM5 with CUDA graphs (see
 ``"method"`` field).  Each case is turned into the accelsim kernel that describes it:
 
 - ``gemv`` rows -> ``Gemv(m=M, n=N, k=K, dtype="bf16" | "fp8")`` (families ``gemv_bf16``, ``gemv_fp8``)
-- ``attention`` rows whose ``backend`` is ``"default"`` -> ``DecodeAttention`` (family ``attention``)
+- ``attention`` rows whose ``backend`` is ``"default"`` -> ``DecodeAttention(..., split_kv="flash-attention")``
+  (family ``attention``: SDPA's flash kernel splits the context by flash-attention's heuristic)
 - ``bandwidth`` rows with ``op == "copy"`` and ``cache == "cold"`` ->
   ``Elementwise(n_elements=bytes // 2, dtype="bf16", reads=1, writes=1, flops_per_element=0)``
   (family ``copy``)
@@ -103,7 +104,8 @@ def cases(family: str = "all", data: Optional[dict[str, Any]] = None) -> list[Ca
                 continue
             out.append(Case("attention", f"{a['cfg']} B={a['B']} S={a['S']}", float(a["us"]),
                             DecodeAttention(batch=a["B"], q_heads=a["Hq"], kv_heads=a["Hkv"],
-                                            head_dim=a["D"], context=a["S"], dtype="bf16")))
+                                            head_dim=a["D"], context=a["S"], dtype="bf16",
+                                            split_kv="flash-attention")))  # torch SDPA's flash kernel
     if "copy" in wanted:
         for b in d.get("bandwidth", []):
             if b.get("op") == "copy" and b.get("cache") == "cold":

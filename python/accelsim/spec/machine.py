@@ -28,7 +28,20 @@ if TYPE_CHECKING:  # referred to by name in spec_field (resolved through the reg
     from .energy import EnergySpec
     from .nearmem import HbfSpec, NearMemorySpec, PlacementSpec
 
-__all__ = ["DRAM_KINDS", "DRAM_BITS_PER_CLOCK", "cycles", "DtypeRates", "ComputeSpec", "SramSpec", "DramSpec", "Architecture"]
+__all__ = ["DRAM_KINDS", "DRAM_BITS_PER_CLOCK", "cycles", "DtypeRates", "ComputeSpec", "SramSpec", "DramSpec", "Architecture",
+           "MIN_RATE_PER_S"]
+
+#: the slowest rate a machine may have, per second (bytes or FLOP): 1. Every rate the engine divides by (a
+#: clock times a per-cycle figure) is checked against it, so a subnormal or underflowing product is a
+#: ConfigError naming the field, not a division by zero later (1e-300 GHz x 1e-300 B/cycle is exactly 0.0)
+MIN_RATE_PER_S = 1.0
+
+
+def _check_rate(field: str, value: float, rate_per_s: float, what: str) -> None:
+    if not rate_per_s >= MIN_RATE_PER_S:
+        raise ConfigError(field, f"{what} would be {rate_per_s:.3g} per second (< {MIN_RATE_PER_S:g}): not a "
+                                 "rate the simulator can use", value)
+
 
 #: The device clock of each DRAM standard :class:`DramSpec` accepts, as bits per pin per clock cycle:
 #: ``tCK = bits / data rate``. HBM2/HBM2E: DDR on CK (HBM2-2000: tCK 1 ns) [JESD235][RAM2-HBM2]; HBM3/HBM3E/HBM4:
@@ -104,6 +117,17 @@ class ComputeSpec(Spec):
         "doc": "per-dtype fraction of matrix peak (0 = the general one)"})
 
     def _check(self) -> None:
+        hz = self.clock_ghz * 1e9
+        _check_rate("clock_ghz", self.clock_ghz, hz, "the clock")
+        _check_rate("load_bytes_per_cycle_per_unit", self.load_bytes_per_cycle_per_unit,
+                    hz * self.load_bytes_per_cycle_per_unit, "a unit's load rate (bytes)")
+        _check_rate("vector_flops_per_cycle_per_unit", self.vector_flops_per_cycle_per_unit,
+                    hz * self.vector_flops_per_cycle_per_unit, "a unit's vector rate (FLOP)")
+        for d in DTYPES:
+            per_cycle = self.matrix_flops_per_cycle_per_unit.get(d)
+            if per_cycle > 0:
+                _check_rate(f"matrix_flops_per_cycle_per_unit.{d}", per_cycle,
+                            hz * per_cycle * self.sustained_fraction(d), f"a unit's sustained {d} matrix rate")
         by = self.matrix_sustained_fraction_by_dtype
         if by is not None:
             for d in DTYPES:
@@ -144,6 +168,10 @@ class SramSpec(Spec):
     @property
     def bandwidth_bytes_per_s(self) -> float:
         return self.bytes_per_cycle * self.clock_ghz * 1e9
+
+    def _check(self) -> None:
+        _check_rate("clock_ghz", self.clock_ghz, self.clock_ghz * 1e9, "the clock")
+        _check_rate("bytes_per_cycle", self.bytes_per_cycle, self.bandwidth_bytes_per_s, "the bandwidth (bytes)")
 
 
 @register
@@ -260,6 +288,7 @@ class DramSpec(Spec):
         return out
 
     def _check(self) -> None:
+        _check_rate("data_rate_gbps", self.data_rate_gbps, self.data_rate_gbps * 1e9 / 8, "one pin's rate (bytes)")
         if self.write_low_watermark > self.write_high_watermark:
             raise ConfigError("write_low_watermark", f"must be <= write_high_watermark ({self.write_high_watermark!r})",
                               self.write_low_watermark)

@@ -258,8 +258,8 @@ class Gemv(_KernelBase):
                     waves = _ceil_div(tiles, units)
                     tile_flops = 2.0 * bm * bn * kc
                     t_flop = waves * tile_flops / rate
-                    if dequant:
-                        t_flop += waves * 2.0 * bn * kc / vrate
+                    if dequant:  # pipelined with the MMAs: the slower of the two stages sets the pace
+                        t_flop = max(t_flop, waves * 2.0 * bn * kc / vrate)
                     # DRAM stream: the channels' peak, plus the Little's-law limit of the units in use
                     active = min(tiles, units)
                     w_dram = n * k * wb
@@ -317,7 +317,11 @@ class Gemv(_KernelBase):
         tile_flops = 2.0 * bm * bn * kc
         fixed_ns = 0.0
         if dequant:
-            fixed_ns = 2.0 * bn * kc / vrate / 1e3
+            # the vector units convert each k-slice of W while the tensor cores multiply the previous one (a
+            # pipelined weight-only kernel, as Marlin's): a tile's steps run at the slower of the two stages
+            t_deq = 2.0 * bn * kc / vrate
+            if t_deq > tile_flops / rate:
+                rate = tile_flops / t_deq
         write = math.ceil(min(bm, m) * bn * (4 if split > 1 else out_b))
         kernel_fixed_ns = c.matrix_kernel_setup_ns
         step = math.ceil(bn * 64 * wb)
@@ -352,24 +356,49 @@ class Elementwise(_KernelBase):
         return float(self.n_elements) * self.flops_per_element
 
     def lower(self, arch: Architecture, write_bytes_per_element: float | None = None) -> list[dict[str, Any]]:
-        units = arch.compute.units
-        tb = math.ceil(self.n_elements * dtype_bytes(self.dtype))
-        wb = tb if write_bytes_per_element is None else math.ceil(self.n_elements * write_bytes_per_element)
-        # a vectorized elementwise kernel: blocks of 256 threads x 4 x 16 B = 16 KiB; a tensor too small
-        # to give every unit a block stays in 16 KiB blocks (some units idle), a larger one is spread over
-        # all units' resident blocks (up to eight each, at least one interleave granule per block)
-        resident = 8
-        block = 16 * 1024
-        if tb <= block * units:
-            tile = block
-        else:
-            tile = max(arch.dram.interleave_bytes, _ceil_div(tb, units * resident))
-        tiles = _ceil_div(tb, tile)
-        rate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)
-        elems_per_tile = self.n_elements / tiles
-        return [_desc(self.name, n_tiles=tiles, tile_read_bytes=tile * self.reads, tile_step_bytes=0,
-                      tile_flops=elems_per_tile * self.flops_per_element, flops_per_ps_per_unit=rate,
-                      tile_write_bytes=_ceil_div(wb, tiles) * self.writes, tiles_per_unit=resident)]
+        return [_elementwise_desc(arch, self.name, self.n_elements, self.dtype, self.reads, self.writes,
+                                  self.flops_per_element, write_bytes_per_element)]
+
+
+def _elementwise_desc(arch: Architecture, name: str, n_elements: int, dtype: str, reads: int, writes: int,
+                      flops_per_element: float, write_bytes_per_element: float | None = None) -> dict[str, Any]:
+    """The lowering of an elementwise kernel (Elementwise.lower; also the split-KV combine, which may read
+    more tensors than an Elementwise accepts)."""
+    units = arch.compute.units
+    tb = math.ceil(n_elements * dtype_bytes(dtype))
+    wb = tb if write_bytes_per_element is None else math.ceil(n_elements * write_bytes_per_element)
+    # a vectorized elementwise kernel: blocks of 256 threads x 4 x 16 B = 16 KiB; a tensor too small
+    # to give every unit a block stays in 16 KiB blocks (some units idle), a larger one is spread over
+    # all units' resident blocks (up to eight each, at least one interleave granule per block)
+    resident = 8
+    block = 16 * 1024
+    if tb <= block * units:
+        tile = block
+    else:
+        tile = max(arch.dram.interleave_bytes, _ceil_div(tb, units * resident))
+    tiles = _ceil_div(tb, tile)
+    rate = _KernelBase.math_rate_flops_per_ps_per_unit(None, arch, "fp32", False)  # type: ignore[arg-type]
+    elems_per_tile = n_elements / tiles
+    return _desc(name, n_tiles=tiles, tile_read_bytes=tile * reads, tile_step_bytes=0,
+                 tile_flops=elems_per_tile * flops_per_element, flops_per_ps_per_unit=rate,
+                 tile_write_bytes=_ceil_div(wb, tiles) * writes, tiles_per_unit=resident)
+
+
+#: flash-attention's upper bound on split-KV pieces
+MAX_KV_SPLITS = 128
+#: DecodeAttention.split_kv policies: "tuned" (every eligible split count ranked by an estimate, the engine
+#: keeps the fastest of the near-ties) or "flash-attention" (its split-KV heuristic, as torch SDPA runs it)
+SPLIT_KV_POLICIES = ("tuned", "flash-attention")
+#: simulate() runs every split count estimated within this of the best (at least two) and keeps the fastest
+ATTENTION_SEARCH_GAP = 0.05
+ATTENTION_SEARCH_MAX = 4
+#: ... and the split counts nearest these fractions of the best-ranked one
+ATTENTION_SEARCH_FRACTIONS = (0.75, 0.5, 0.35, 0.25)
+#: the "tuned" policy splits the context into pieces of any number of tokens, not whole 128-token blocks: a
+#: library tuned for decode also splits a context of one or two blocks (with 128-token pieces only, MLA at
+#: 128 q-heads on a100a took 22.7 us at context 128 and 15.9 us at 129, where a second piece first became
+#: possible; with 16-token pages, cerebras-wse3 was faster at context 49 than at 40)
+TUNED_SPLIT_TOKENS = 1
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -392,6 +421,7 @@ class DecodeAttention(_KernelBase):
     kv_dtype: str | None = None
     block_size: int = 0
     kv_group_size: int = 0
+    split_kv: int | str = "tuned"
     name: str = "attention"
 
     def _check(self) -> None:
@@ -407,6 +437,11 @@ class DecodeAttention(_KernelBase):
         _pos_int("kv_group_size", self.kv_group_size, lo=0, hi=1 << 20)
         if self.q_heads % self.kv_heads:
             raise ConfigError("q_heads", f"must be a multiple of kv_heads ({self.kv_heads})", self.q_heads)
+        if isinstance(self.split_kv, str):
+            if self.split_kv not in SPLIT_KV_POLICIES:
+                raise ConfigError("split_kv", f"must be one of {list(SPLIT_KV_POLICIES)} or a split count", self.split_kv)
+        else:
+            _pos_int("split_kv", self.split_kv, hi=MAX_KV_SPLITS)
 
     @property
     def cache_dtype(self) -> str:
@@ -439,28 +474,105 @@ class DecodeAttention(_KernelBase):
     def num_splits(self, units: int) -> int:
         """How many pieces the context is split into, by flash-attention's split-KV heuristic: none when
         batch x kv-heads already fill ~80% of the units, else the smallest split whose wave efficiency is
-        within 85% of the best, never splitting a block."""
+        within 85% of the best. A split that would not shorten the pieces (the same blocks per piece as one
+        fewer split) is not eligible, neither as the answer nor as the best it is measured against."""
         groups = self.batch * self.kv_heads
         if groups >= 0.8 * units:
             return 1
         n_blocks = _ceil_div(self.cached_tokens(), self.BLOCK_N)
-        max_splits = min(128, n_blocks, units)
-        effs = []
-        for s in range(1, max_splits + 1):
+        max_splits = min(MAX_KV_SPLITS, n_blocks, units)
+        eligible = [s for s in range(1, max_splits + 1)
+                    if s == 1 or _ceil_div(n_blocks, s) != _ceil_div(n_blocks, s - 1)]
+        effs = {}
+        for s in eligible:
             waves = groups * s / units
-            effs.append(waves / math.ceil(waves))
-        best = max(effs)
-        for s in range(1, max_splits + 1):
-            eligible = s == 1 or _ceil_div(n_blocks, s) != _ceil_div(n_blocks, s - 1)
-            if eligible and effs[s - 1] >= 0.85 * best:
-                return s
-        return 1
+            effs[s] = waves / math.ceil(waves)
+        best = max(effs.values())
+        return next(s for s in eligible if effs[s] >= 0.85 * best)  # the best split itself qualifies
+
+    def combine(self, arch: Architecture, split: int) -> dict[str, Any]:
+        """The split-KV combine kernel: an elementwise pass over the batch x q-heads x head_dim outputs that
+        reads every split's fp32 partial output (and its log-sum-exp), rescales and sums them (3 FLOP per
+        split) and writes the output in the activation dtype. Lowered as an elementwise kernel of ``split``
+        inputs, whatever their number (up to MAX_KV_SPLITS: an Elementwise takes at most 64)."""
+        n_out = self.batch * self.q_heads * self.head_dim
+        return _elementwise_desc(arch, self.name + ".combine", n_out, "fp32", split, 1, 3.0 * split,
+                                 write_bytes_per_element=dtype_bytes(self.dtype))
+
+    def split_counts(self, arch: Architecture) -> list[int]:
+        """The split counts the policy (``split_kv``) considers, best first by an analytic estimate: the one it
+        is given, flash-attention's choice, or (``"tuned"``) every eligible count, ranked."""
+        units = arch.compute.units
+        if isinstance(self.split_kv, int):
+            return [max(1, min(self.split_kv, self.cached_tokens()))]
+        if self.split_kv == "flash-attention":
+            return [self.num_splits(units)]
+        n_blocks = _ceil_div(self.cached_tokens(), TUNED_SPLIT_TOKENS)
+        top = min(MAX_KV_SPLITS, n_blocks, max(1, units))
+        splits = [s for s in range(1, top + 1) if s == 1 or _ceil_div(n_blocks, s) != _ceil_div(n_blocks, s - 1)]
+        return sorted(splits, key=lambda s: (self._estimate_ps(arch, s), s))
+
+    def _estimate_ps(self, arch: Architecture, split: int) -> float:
+        """Analytic time of the main kernel and its combine at ``split`` (ranks split counts; the engine
+        decides among the best): the KV stream at the DRAM peak or at the busiest unit's in-flight window,
+        its math, and the combine's launch, round trips and reads."""
+        c = arch.compute
+        units = c.units
+        groups = self.batch * self.kv_heads
+        tokens = self.cached_tokens()
+        chunk = _ceil_div(tokens, split)
+        tiles = groups * split
+        per_unit = _ceil_div(tiles, units)  # tiles on the busiest unit
+        tile_bytes = self.kv_bytes() / (groups * tokens) * chunk
+        d = arch.dram
+        bw = arch.peak_dram_bandwidth_bytes_per_s * 1e-12
+        # a load's round trip: the controller path, a row miss, and its granule on one pseudo-channel
+        lat_ps = (d.access_latency_ns + d.tRCD_ns + d.tCL_ns) * 1e3 + d.interleave_bytes / (bw / d.pseudo_channels)
+        unit_bw = min(c.max_inflight_bytes_per_unit / max(lat_ps, 1.0), c.load_bytes_per_cycle_per_unit * c.clock_ghz * 1e-3)
+        qpk = self.q_heads // self.kv_heads
+        rate = self.math_rate_flops_per_ps_per_unit(arch, "bf16", True)
+        vrate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)
+        t_math = per_unit * (4.0 * max(qpk, 16) * self.head_dim * chunk / rate + 5.0 * qpk * chunk / vrate)
+        t_mem = max(tiles * tile_bytes / bw, per_unit * tile_bytes / unit_bw)
+        est = (arch.kernel_launch_overhead_ns + c.matrix_kernel_setup_ns) * 1e3 + lat_ps + max(t_mem, t_math)
+        if split > 1:  # the combine: a launch, then its partials' reads and its writes at the DRAM peak
+            comb = self.combine(arch, split)
+            moved = comb["n_tiles"] * (comb["tile_read_bytes"] + comb["tile_write_bytes"])
+            est += arch.kernel_launch_overhead_ns * 1e3 + lat_ps + max(
+                moved / bw, comb["n_tiles"] * comb["tile_flops"] / (vrate * units))
+        return est
+
+    def candidates(self, arch: Architecture, top: int = 2, *, prune: bool = False) -> list[list[dict[str, Any]]]:
+        """The ``top`` split counts ranked best by the estimate, each lowered; ``prune`` (what simulate() uses)
+        keeps those estimated within ATTENTION_SEARCH_GAP of the best, so that the engine picks between
+        near-ties, as a tuned library times its configurations."""
+        splits = self.split_counts(arch)
+        if prune:
+            best = self._estimate_ps(arch, splits[0])
+            near = [s for s in splits[:ATTENTION_SEARCH_MAX]
+                    if self._estimate_ps(arch, s) <= best * (1 + ATTENTION_SEARCH_GAP)]
+            # the eligible counts nearest 3/4, 1/2, 0.35 and 1/4 of the best one: the estimate ranks many
+            # pieces too well where their streams conflict in the DRAM banks or the combine's round trips
+            # dominate (h200-pnm with 8 stacks: it ranked 64 pieces first, the engine's best was 46; b200 with
+            # 11 stacks, MQA at 32K: 94 first, the engine's best ~32), and more stacks came out slower
+            for f in ATTENTION_SEARCH_FRACTIONS:
+                s = min(splits, key=lambda c: (abs(c - f * splits[0]), c))
+                if s not in near:
+                    near.append(s)
+            # and the unsplit kernel, the baseline every library has (where the estimate is least sure: a
+            # machine unlike a GPU, with no L2 or a slow launch)
+            splits = near + ([1] if 1 in splits and 1 not in near else [])
+        else:
+            splits = splits[:max(1, top)]
+        return [self._lowered(arch, s) for s in splits]
 
     def lower(self, arch: Architecture) -> list[dict[str, Any]]:
-        units = arch.compute.units
+        """The split count the policy ranks best."""
+        return self._lowered(arch, self.split_counts(arch)[0])
+
+    def _lowered(self, arch: Architecture, split: int) -> list[dict[str, Any]]:
         groups = self.batch * self.kv_heads
         per_token = self.kv_bytes() / (groups * self.cached_tokens())
-        split = self.num_splits(units)
         chunk = _ceil_div(self.cached_tokens(), split)
         tiles = groups * split
         qpk = self.q_heads // self.kv_heads
@@ -471,7 +583,8 @@ class DecodeAttention(_KernelBase):
         vrate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)
         fixed_ns = 5.0 * qpk * chunk / vrate / 1e3
         ab = dtype_bytes(self.dtype)
-        out = math.ceil(qpk * self.head_dim * (4 if split > 1 else ab))
+        # a split's partial output rows and their log-sum-exps in fp32, else the output
+        out = qpk * (self.head_dim + 1) * 4 if split > 1 else math.ceil(qpk * self.head_dim * ab)
         main = _desc(self.name, n_tiles=tiles, tile_read_bytes=math.ceil(per_token * chunk),
                      tile_step_bytes=math.ceil(per_token * 64), tile_flops=tile_flops,
                      flops_per_ps_per_unit=rate, tile_shared_bytes=math.ceil(qpk * self.head_dim * ab),
@@ -479,11 +592,7 @@ class DecodeAttention(_KernelBase):
                      kernel_fixed_ns=arch.compute.matrix_kernel_setup_ns, tiles_per_unit=2)
         if split == 1:
             return [main]
-        # the combine kernel: reads every split's fp32 partial output (+ its log-sum-exp), writes the output
-        n_out = self.batch * self.q_heads * self.head_dim
-        combine = Elementwise(name=self.name + ".combine", n_elements=n_out, dtype="fp32", reads=split, writes=1,
-                              flops_per_element=3 * split).lower(arch, write_bytes_per_element=ab)[0]
-        return [main, combine]
+        return [main, self.combine(arch, split)]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
