@@ -8,9 +8,40 @@ names the offending field by its dotted path (``"dram.tRCD_ns"``, ``"compute.uni
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
-__all__ = ["ConfigError", "SimulationError", "SweepFailedError"]
+__all__ = ["ConfigError", "SimulationError", "SweepFailedError", "short_repr", "MAX_MESSAGE_CHARS"]
+
+#: an error message names the field, says what is wrong and shows at most a short repr of the value: never
+#: a whole document, a file's contents or a value nested a thousand deep
+MAX_MESSAGE_CHARS = 1200
+_VALUE_CHARS = 80
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = 60
+_REPR.maxother = 60
+_REPR.maxlong = 40
+for _n in ("maxlist", "maxtuple", "maxset", "maxfrozenset", "maxdeque", "maxarray"):
+    setattr(_REPR, _n, 4)
+_REPR.maxdict = 3
+
+
+def short_repr(value: Any, limit: int = _VALUE_CHARS) -> str:
+    """A repr of ``value`` of at most ``limit`` characters that never walks far into it (a value nested 1,000
+    deep, a 10**6-element list, an object whose repr fails: each gives a few dozen characters)."""
+    try:
+        text = _REPR.repr(value)
+    except Exception:  # noqa: BLE001 - a repr that recurses or raises: say what it is instead
+        text = f"<{type(value).__name__}>"
+    if "\n" in text:  # one line (numpy wraps its reprs)
+        text = " ".join(part.strip() for part in text.splitlines())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 class _NoValue:
@@ -43,18 +74,20 @@ class ConfigError(ValueError):
         value: the offending value, or ``None`` when the error is not about a value (a missing or
             unknown field).
 
-    The message reads ``f"{field}: {reason} (got {value!r})"``; the ``(got ...)`` part is left out
-    when there is no value.
+    The message reads ``f"{field}: {reason} (got {value!r})"``, with a short repr of the value (at most 80
+    characters, see :func:`short_repr`); the ``(got ...)`` part is left out when there is no value. The whole
+    message is at most :data:`MAX_MESSAGE_CHARS` characters.
     """
 
     def __init__(self, field: str, reason: str, value: Any = NO_VALUE) -> None:
-        self.field = str(field)
-        self.reason = str(reason)
+        plain = isinstance(field, (str, int, float, type(None)))
+        self.field = _clip(str(field) if plain else short_repr(field), 200)
+        self.reason = _clip(str(reason), MAX_MESSAGE_CHARS - 300)
         self._has_value = value is not NO_VALUE
         self.value = value if self._has_value else None
         msg = f"{self.field}: {self.reason}" if self.field else self.reason
         if self._has_value:
-            msg += f" (got {value!r})"
+            msg += f" (got {short_repr(value)})"
         super().__init__(msg)
 
     def with_prefix(self, prefix: str) -> ConfigError:

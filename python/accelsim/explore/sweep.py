@@ -37,10 +37,8 @@ exactly the simulations that did not change.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
-import io as _io
 import itertools
 import json
 import math
@@ -293,11 +291,12 @@ def _qmc_takes_rng(qmc: Any) -> bool:
 
 
 def design_points(axes: Mapping[str, Any], *, samples: Optional[int] = None, method: str = "lhs",
-                  seed: int = 0, rows_per_point: int = 1) -> list[dict[str, Any]]:
+                  seed: int = 0, rows_per_point: int = 1, validate_only: bool = False) -> list[dict[str, Any]]:
     """The axis values of every design point, in sweep order (grid x samples).
 
     The number of points times ``rows_per_point`` (bases x workloads in a sweep) is checked against
-    :data:`accelsim.engine.limits.MAX_SWEEP_POINTS` before any point is built."""
+    :data:`accelsim.engine.limits.MAX_SWEEP_POINTS` before any point is built. ``validate_only``: check
+    everything (drawing a few samples) and return [] without building the points (a spec's validation)."""
     if not isinstance(axes, Mapping):
         raise ConfigError("axes", "must be a mapping of field path -> values or distribution", type(axes).__name__)
     parsed = {p: parse_axis(p, s) for p, s in axes.items()}
@@ -319,6 +318,11 @@ def design_points(axes: Mapping[str, Any], *, samples: Optional[int] = None, met
     n_points = math.prod(len(v) for v in grid.values()) * (samples if dists else 1)  # type: ignore[operator]
     limits.check_sweep_size(n_points * rows_per_point,
                             "samples" if dists and samples > limits.MAX_SWEEP_POINTS else "axes")  # type: ignore[operator]
+    if validate_only:
+        if dists:
+            design_points({p: d for p, d in dists.items()}, samples=min(samples, 4), method=method,  # type: ignore[type-var]
+                          seed=seed)
+        return []
     grid_points = [dict(zip(grid, combo)) for combo in itertools.product(*grid.values())] if grid else [{}]
     if not dists:
         return grid_points
@@ -394,25 +398,12 @@ def evaluate(task: tuple[Architecture, Any, str]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------ checkpoint
 
-_CK_COLUMNS = ("key", "status", "reason") + METRICS
-#: version of the checkpoint format: a first line ``# accelsim sweep checkpoint, schema_version N`` in a CSV
-#: checkpoint, the ``accelsim.schema_version`` key of a Parquet one's metadata.  Files without it were
-#: written before versions were recorded and are read as version 1 (the same columns).
-CHECKPOINT_SCHEMA_VERSION = 1
+# the checkpoint format (checksummed records, append-only, atomic rewrites) is accelsim.explore.checkpoint
+from .checkpoint import CHECKPOINT_SCHEMA_VERSION, check_version, checkpoint_format, read_checkpoint  # noqa: E402
+
 #: version of the results frame (``df.attrs["schema_version"]``; a ``schema_version`` column in files
 #: written by ``accelsim sweep -o``; see accelsim.cli.sweep.read_frame)
 RESULTS_SCHEMA_VERSION = 1
-_CK_MAGIC = "# accelsim sweep checkpoint, schema_version "
-
-
-def check_version(found: Any, supported: int, what: str, path: str) -> None:
-    try:
-        v = int(found)
-    except (TypeError, ValueError, OverflowError):
-        raise ConfigError(what, f"{path} is corrupt: schema_version {found!r} is not an integer") from None
-    if v > supported or v < 1:
-        raise ConfigError(what, f"{path} has schema_version {v}; this accelsim reads versions 1..{supported} "
-                                "(written by a newer accelsim? upgrade, or delete it to start over)")
 
 
 def _task_key(arch: Architecture, workload: Any, fidelity: str) -> str:
@@ -422,182 +413,6 @@ def _task_key(arch: Architecture, workload: Any, fidelity: str) -> str:
     h = hashlib.sha1(json.dumps([arch.to_dict(), wl, fidelity, __version__], sort_keys=True,
                                 default=repr).encode())
     return h.hexdigest()[:20]
-
-
-def _ck_format(path: str) -> str:
-    low = path.lower()
-    if low.endswith(".parquet") or low.endswith(".pq"):
-        return "parquet"
-    if low.endswith(".csv"):
-        return "csv"
-    raise ConfigError("checkpoint", "must end in .csv or .parquet", path)
-
-
-def _clean_record(rec: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"key": str(rec["key"]), "status": str(rec["status"]),
-                           "reason": "" if rec.get("reason") is None or (isinstance(rec.get("reason"), float)
-                                                                         and math.isnan(rec["reason"])) else str(rec["reason"])}
-    for m in METRICS:
-        v = rec.get(m)
-        if v is None or v == "" or (isinstance(v, float) and math.isnan(v)):
-            continue
-        out[m] = float(v) if m not in ("dram_read_bytes", "dram_write_bytes", "l2_read_bytes", "weight_bytes",
-                                       "kv_cache_bytes", "n_kernels") else int(float(v))
-    return out
-
-
-def read_checkpoint(path: str) -> dict[str, dict[str, Any]]:
-    """{key: record} from a checkpoint.  A CSV whose last line was cut off mid-write (a killed sweep) loses
-    that line with a warning; any other damage is a ConfigError saying the file is corrupt."""
-    fmt = _ck_format(path)
-    records: dict[str, dict[str, Any]] = {}
-    if fmt == "parquet":
-        try:
-            import pyarrow.parquet as pq  # noqa: PLC0415
-        except ImportError:
-            raise ConfigError("checkpoint", "a .parquet checkpoint needs pyarrow (pip install pyarrow); "
-                                            "or use a .csv checkpoint", path) from None
-        try:
-            table = pq.read_table(path)
-        except Exception as e:  # noqa: BLE001
-            raise ConfigError("checkpoint", f"{path} is corrupt or truncated ({type(e).__name__}: {e}); "
-                                            "delete it to start over") from None
-        missing = [c for c in ("key", "status") if c not in table.column_names]
-        if missing:
-            raise ConfigError("checkpoint", f"{path} is not an accelsim checkpoint (no column {missing[0]!r})")
-        meta = table.schema.metadata or {}
-        if b"accelsim.schema_version" in meta:
-            check_version(meta[b"accelsim.schema_version"].decode("ascii", "replace"), CHECKPOINT_SCHEMA_VERSION,
-                           "checkpoint", path)
-        for n, rec in enumerate(table.to_pylist()):
-            if rec.get("status") not in STATUSES:
-                raise ConfigError("checkpoint", f"{path} is corrupt: row {n} has status {rec.get('status')!r}")
-            try:
-                records[str(rec["key"])] = _clean_record(rec)
-            except (ValueError, TypeError, OverflowError) as e:
-                raise ConfigError("checkpoint", f"{path} is corrupt: row {n}: {e}") from None
-        return records
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            text = f.read()
-    except UnicodeDecodeError as e:
-        raise ConfigError("checkpoint", f"{path} is corrupt: not UTF-8 text ({e.reason} at byte {e.start}); "
-                                        "delete it to start over") from None
-    except OSError as e:
-        raise ConfigError("checkpoint", f"cannot read {path}: {e.strerror or e}") from None
-    skipped = 0  # lines before the header (the version line), for line numbers in messages
-    if text.startswith("#"):
-        skipped = 1
-        first, _, text = text.partition("\n")
-        if not first.startswith(_CK_MAGIC):
-            raise ConfigError("checkpoint", f"{path} is not an accelsim checkpoint or is corrupt (first line "
-                                            f"{first[:60]!r})")
-        check_version(first[len(_CK_MAGIC):].strip(), CHECKPOINT_SCHEMA_VERSION, "checkpoint", path)
-    if not text:
-        return records
-    if "\x00" in text:
-        raise ConfigError("checkpoint", f"{path} is corrupt: it contains NUL bytes (a crash while writing?); "
-                                        "delete it to start over")
-    lines_ok = text.endswith("\n")
-    reader = csv.reader(_io.StringIO(text))
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as e:
-        raise ConfigError("checkpoint", f"{path} is corrupt: no header ({e})") from None
-    if header[:3] != list(_CK_COLUMNS[:3]) or any(c not in _CK_COLUMNS for c in header):
-        raise ConfigError("checkpoint", f"{path} is not an accelsim checkpoint or is corrupt "
-                                        f"(header {header[:4]}...)")
-    try:
-        rows = list(reader)
-    except csv.Error as e:
-        raise ConfigError("checkpoint", f"{path} is corrupt: {e}; delete it to start over") from None
-    truncated = 0
-    if not lines_ok and rows:  # the last line was being written when the sweep died
-        rows.pop()
-        truncated = 1
-    for n, row in enumerate(rows, start=2 + skipped):
-        if len(row) != len(header):
-            if n == len(rows) + 1 + skipped and not truncated:
-                truncated = 1
-                continue
-            raise ConfigError("checkpoint", f"{path} is corrupt: line {n} has {len(row)} fields, expected "
-                                            f"{len(header)}; delete it to start over")
-        rec = dict(zip(header, row))
-        if rec["status"] not in STATUSES:
-            raise ConfigError("checkpoint", f"{path} is corrupt: line {n} has status {rec['status']!r}")
-        try:
-            records[rec["key"]] = _clean_record(rec)
-        except (ValueError, OverflowError) as e:
-            raise ConfigError("checkpoint", f"{path} is corrupt: line {n}: {e}") from None
-    if truncated:
-        warnings.warn(f"checkpoint {path}: the last line was truncated (the sweep was interrupted while "
-                      f"writing it); that point will be run again", RuntimeWarning, stacklevel=3)
-    return records
-
-
-class _CheckpointWriter:
-    def __init__(self, path: str, existing: Mapping[str, Mapping[str, Any]], every_s: float = 5.0) -> None:
-        self.path = path
-        self.fmt = _ck_format(path)
-        self.every_s = every_s
-        self.last = time.monotonic()
-        self.records = dict(existing)
-        self.pending = 0
-        if self.fmt == "parquet":
-            try:
-                import pyarrow  # noqa: F401, PLC0415
-            except ImportError:
-                raise ConfigError("checkpoint", "a .parquet checkpoint needs pyarrow (pip install pyarrow); "
-                                                "or use a .csv checkpoint", path) from None
-            self.f = None
-        else:
-            # rewrite cleanly (drops a truncated tail), then append
-            self.f = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115
-            self.w = csv.writer(self.f)
-            self.f.write(f"{_CK_MAGIC}{CHECKPOINT_SCHEMA_VERSION}\n")
-            self.w.writerow(_CK_COLUMNS)
-            for rec in self.records.values():
-                self._row(rec)
-            self.records = {}
-            self.f.flush()
-
-    def _row(self, rec: Mapping[str, Any]) -> None:
-        self.w.writerow([rec.get(c, "") if c in ("key", "status", "reason") else
-                         (repr(rec[c]) if c in rec else "") for c in _CK_COLUMNS])
-
-    def add(self, rec: Mapping[str, Any]) -> None:
-        self.pending += 1
-        if self.fmt == "csv":  # appended: no copy kept (the sweep holds its results already)
-            self._row(rec)
-            self.f.flush()  # type: ignore[union-attr]  # visible to readers at once; fsync'ed every every_s
-        else:  # a Parquet file is rewritten whole
-            self.records[rec["key"]] = dict(rec)
-        if time.monotonic() - self.last >= self.every_s:
-            self.flush()
-
-    def flush(self) -> None:
-        self.last = time.monotonic()
-        if self.fmt == "csv":
-            assert self.f is not None
-            self.f.flush()
-            os.fsync(self.f.fileno())
-        elif self.pending:
-            import pyarrow as pa  # noqa: PLC0415
-            import pyarrow.parquet as pq  # noqa: PLC0415
-
-            cols = {c: [r.get(c) for r in self.records.values()] for c in _CK_COLUMNS}
-            tmp = f"{self.path}.tmp"
-            table = pa.table(cols).replace_schema_metadata(
-                {"accelsim.schema_version": str(CHECKPOINT_SCHEMA_VERSION)})
-            pq.write_table(table, tmp)
-            os.replace(tmp, self.path)  # atomic: a killed sweep leaves the previous complete file
-        self.pending = 0
-
-    def close(self) -> None:
-        self.flush()
-        if self.f is not None:
-            self.f.close()
-            self.f = None
 
 
 # -------------------------------------------------------------------------------------- progress
@@ -770,13 +585,21 @@ def sweep(base: Any, axes: Mapping[str, Any], workloads: Any, *, executor: Any =
         checkpoint = os.fspath(checkpoint)
         if not isinstance(checkpoint, str):
             raise ConfigError("checkpoint", "must be a path ending in .csv or .parquet", checkpoint)
-        _ck_format(checkpoint)
+        checkpoint_format(checkpoint)
+        clean = False
         if os.path.exists(checkpoint):
-            previous = read_checkpoint(checkpoint)  # records of other sweeps in the same file are kept
+            from .checkpoint import read_for_resume  # noqa: PLC0415
+
+            previous, clean = read_for_resume(checkpoint)  # records of other sweeps in the same file are kept
             done = {k: v for k, v in previous.items() if k in task_of and v["status"] != "failed"
                     and (v["status"] != "ok" or "time_s" in v)}  # an ok record without metrics is run again
     todo = [i for i, k in enumerate(keys) if k not in done]
-    writer = _CheckpointWriter(checkpoint, previous) if checkpoint is not None else None
+    writer = None
+    if checkpoint is not None:
+        from .checkpoint import CheckpointWriter  # noqa: PLC0415
+
+        # appends to a clean file; anything else is rewritten to a new file renamed over it: never in place
+        writer = CheckpointWriter(checkpoint, previous, clean)
     bar = _Progress(len(tasks), len(tasks) - len(todo), progress, "accelsim sweep")
     ex: Optional[Executor] = None
     owned = False

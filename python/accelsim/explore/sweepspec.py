@@ -29,14 +29,12 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
 
 from ..spec.base import suggest
 from .cost import COST_FIELDS, CostSpec, for_arch
@@ -143,6 +141,20 @@ def _workloads(raw: Any) -> dict[str, Any]:
     return out
 
 
+def _count_workloads(raw: Any) -> int:
+    """How many workloads the list expands to (decode lists multiply), without building any."""
+    if not isinstance(raw, list):
+        return 1
+    n = 0
+    for item in raw:
+        args = item.get("decode") if isinstance(item, Mapping) else None
+        if isinstance(args, Mapping):
+            n += math.prod(len(v) if isinstance(v, list) else 1 for v in args.values())
+        else:
+            n += 1
+    return n
+
+
 def _unique(existing: Mapping[str, Any], name: str) -> str:
     if name not in existing:
         return name
@@ -176,7 +188,12 @@ def parse_spec(doc: Any, *, where: str = "") -> SweepSpec:
     from .sweep import parse_axis, resolve_base  # noqa: PLC0415
 
     if not isinstance(doc, Mapping):
-        raise ConfigError("<file>", "a sweep spec must be a mapping", doc)
+        from ..spec.io import kind_of  # noqa: PLC0415
+
+        raise ConfigError("<file>", f"not a sweep spec: the document is {kind_of(doc)}, not a mapping of its fields")
+    if doc and not any(k in _TOP for k in doc):  # none of its keys is ours: say so without echoing them
+        raise ConfigError("<file>", f"not a sweep spec: none of the document's {len(doc)} top-level keys is a sweep "
+                                    f"spec field ({', '.join(_TOP)})")
     _unknown("", doc, _TOP)
     for req in ("base", "workloads"):
         if req not in doc:
@@ -184,6 +201,11 @@ def parse_spec(doc: Any, *, where: str = "") -> SweepSpec:
     base_raw = doc["base"]
     if isinstance(base_raw, list) and not base_raw:
         raise ConfigError("base", "must not be an empty list")
+    # the size first: bases x workloads (every decode list combination) before anything is built
+    from ..engine import limits  # noqa: PLC0415
+
+    limits.check_sweep_size((len(base_raw) if isinstance(base_raw, list) else 1) * _count_workloads(doc["workloads"]),
+                            "workloads", "bases x workloads")
     try:
         bases = [resolve_base(b) for b in base_raw] if isinstance(base_raw, list) else [resolve_base(base_raw)]
     except ConfigError as e:
@@ -217,7 +239,7 @@ def parse_spec(doc: Any, *, where: str = "") -> SweepSpec:
 
     try:
         design_points(spec.axes, samples=spec.samples, method=spec.method, seed=spec.seed,
-                      rows_per_point=len(bases) * len(spec.workloads))
+                      rows_per_point=len(bases) * len(spec.workloads), validate_only=True)
     except ConfigError as e:
         raise (e.with_prefix("sampling") if e.field in _SAMPLING else e) from None
     cost = doc.get("cost")
@@ -275,35 +297,35 @@ def inside_working_directory(path: str) -> bool:
 
 
 def load_spec(path: str) -> SweepSpec:
-    """Read and validate a YAML (or ``.json``) sweep spec."""
+    """Read and validate a YAML (or ``.json``) sweep spec (at most accelsim.spec.io.MAX_DOCUMENT_BYTES)."""
+    from ..spec.io import read_text  # noqa: PLC0415
 
     p = Path(path)
     try:
-        text = p.read_bytes()
+        text = read_text(p)
     except (OSError, ValueError) as e:
+        if isinstance(e, ConfigError):
+            raise
         raise ConfigError("<file>", f"cannot read sweep spec: {getattr(e, 'strerror', None) or e}", str(path)) from None
     return parse_spec_text(text, fmt="json" if p.suffix.lower() == ".json" else "yaml", where=str(path))
 
 
 def parse_spec_text(text: "str | bytes", fmt: str = "yaml", *, where: str = "<string>") -> SweepSpec:
-    """Parse and validate the text of a spec (``fmt`` "yaml" or "json"); bytes must be UTF-8."""
-    from ..spec.io import Loader, no_duplicate_keys  # noqa: PLC0415 - reject duplicate keys, read 1e9 as a float
+    """Parse and validate the text of a spec (``fmt`` "yaml" or "json"); bytes must be UTF-8. The document is
+    bounded as a machine file is (accelsim.spec.io: size, YAML aliases, nesting)."""
+    from ..spec.io import MAX_DOCUMENT_BYTES, parse_json, parse_yaml  # noqa: PLC0415 - duplicate keys, 1e9, bounds
 
     if isinstance(text, bytes):
+        if len(text) > MAX_DOCUMENT_BYTES:
+            raise ConfigError("<file>", f"{where} is larger than {MAX_DOCUMENT_BYTES >> 20} MiB; not a sweep spec")
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as e:
             raise ConfigError("<file>", f"{where} is not UTF-8 text ({e.reason} at byte {e.start})") from None
     try:
-        if fmt == "json":
-            doc = json.loads(text, object_pairs_hook=no_duplicate_keys)
-        else:
-            doc = yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader
-    except (yaml.YAMLError, json.JSONDecodeError) as e:
-        raise ConfigError("<file>", f"invalid {'JSON' if fmt == 'json' else 'YAML'} in {where}: "
-                                    f"{(str(e).splitlines() or [type(e).__name__])[0]}") from None
-    except RecursionError:
-        raise ConfigError("<file>", f"{where} is nested too deeply") from None
+        doc = parse_json(text) if fmt == "json" else parse_yaml(text)
+    except ConfigError as e:
+        raise ConfigError("<file>", f"{where}: {e.reason}") from None
     try:
         return parse_spec(doc, where=where)
     except RecursionError:  # a value nested just below the parser's limit

@@ -17,7 +17,6 @@ Qwen2 attention has q/k/v biases, a missing ``head_dim`` is ``hidden_size / num_
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, Mapping, Optional, Union
 
@@ -42,15 +41,18 @@ def load_hf_config(path: Union[str, "os.PathLike[str]"]) -> dict[str, Any]:
     p = os.fspath(path)
     if os.path.isdir(p):
         p = os.path.join(p, "config.json")
+    from ..spec.io import parse_json, read_text  # noqa: PLC0415 - bounded size, duplicate keys, nesting
+
     try:
-        with open(p, encoding="utf-8") as f:
-            data = json.load(f)
+        text = read_text(p, "model")
     except FileNotFoundError:
         raise ConfigError("model", "no such config.json", p) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError("model", f"cannot read {p}: {e}") from None
-    except json.JSONDecodeError as e:
-        raise ConfigError("model", f"{p} is not valid JSON ({e.msg} at line {e.lineno})") from None
+    except OSError as e:  # pragma: no cover - read_text turns the others into ConfigError
+        raise ConfigError("model", f"cannot read {p}: {e.strerror or e}") from None
+    try:
+        data = parse_json(text)
+    except ConfigError as e:
+        raise ConfigError("model", f"{p} is not valid JSON ({e.reason.removeprefix('invalid JSON: ')})") from None
     if not isinstance(data, dict):
         raise ConfigError("model", f"{p} is not a Hugging Face config (a JSON object)")
     return data

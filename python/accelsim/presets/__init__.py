@@ -110,7 +110,8 @@ def _expand_speed_bin(doc: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _from_document(doc: Any, path: Path | None, seen: tuple[str, ...]) -> Architecture:
     if not isinstance(doc, Mapping):
-        raise ConfigError("<file>", "top level must be a mapping of machine fields (or base: plus overrides)", doc)
+        raise ConfigError("<file>", f"not a machine description: the document is {_io.kind_of(doc)}, not a mapping "
+                                    "of machine fields (or base: plus overrides)")
     doc = _expand_speed_bin(doc)
     if "base" not in doc:
         return _io.from_document(doc)

@@ -44,6 +44,10 @@ __all__ = [
     "read",
     "parse_yaml",
     "parse_json",
+    "read_text",
+    "kind_of",
+    "MAX_DOCUMENT_BYTES",
+    "MAX_DOCUMENT_NODES",
 ]
 
 #: Version of the document layout written by :func:`dump`. Version 2 holds the DRAM timings JEDEC gives in
@@ -55,6 +59,13 @@ SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 
 PathLike = Union[str, "os.PathLike[str]"]
+
+#: the largest document (machine file, sweep spec, config.json) accelsim reads: a machine is ~2 KB, a sweep
+#: spec a few KB; a larger file (or /dev/zero) is refused after reading this much, not read to the end
+MAX_DOCUMENT_BYTES = 4 << 20
+#: values (mappings, lists, scalars) a YAML document may hold once its aliases are expanded: a machine has
+#: ~100, a sweep spec a few thousand; a "billion laughs" document of a few KB expands to 10**9
+MAX_DOCUMENT_NODES = 200_000
 
 _FILE = "<file>"
 
@@ -72,7 +83,13 @@ _FLOAT_RE = re.compile(
 
 
 class Loader(yaml.SafeLoader):
-    """Safe loader that rejects duplicate keys and reads exponent-only floats."""
+    """Safe loader that rejects duplicate keys, reads exponent-only floats and refuses a document that holds
+    more than MAX_DOCUMENT_NODES values once its aliases are expanded (or an alias inside itself)."""
+
+    def compose_document(self) -> Any:
+        node = super().compose_document()  # type: ignore[no-untyped-call]
+        _check_expansion(node)
+        return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -89,6 +106,46 @@ class Loader(yaml.SafeLoader):
                 line = key_node.start_mark.line + 1
                 raise ConfigError(_FILE, f"duplicate key {key!r} at line {line}")
         return super().construct_mapping(node, deep=deep)
+
+
+def _check_expansion(root: Any) -> None:
+    """Count the values of the composed document as if every alias were a copy, without expanding it: each
+    node's size is computed once (post-order, no recursion), an alias shares its anchor's node."""
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        nid = id(node)
+        if done:
+            on_path.discard(nid)
+            kids = _children(node)
+            total = 1 + sum(size[id(k)] for k in kids)
+            if total > MAX_DOCUMENT_NODES:
+                raise ConfigError(_FILE, f"the document expands to more than {MAX_DOCUMENT_NODES} values (YAML "
+                                         "aliases repeat their anchor's value); write it out or simplify it")
+            size[nid] = total
+            continue
+        if nid in size:
+            continue
+        if nid in on_path:
+            raise ConfigError(_FILE, "a YAML alias refers to a value that contains it (a recursive document)")
+        on_path.add(nid)
+        stack.append((node, True))
+        for k in _children(node):
+            if id(k) not in size:
+                if id(k) in on_path:
+                    raise ConfigError(_FILE, "a YAML alias refers to a value that contains it (a recursive "
+                                             "document)")
+                stack.append((k, False))
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [x for pair in node.value for x in pair]
+    return []
 
 
 class Dumper(yaml.SafeDumper):
@@ -145,11 +202,27 @@ def check_version(doc: Mapping[str, Any]) -> int:
 def from_document(doc: Any) -> Architecture:
     """Inverse of :func:`to_document`; checks ``schema_version`` (and reads the older ones it can)."""
     if not isinstance(doc, Mapping):
-        raise ConfigError(_FILE, "top level must be a mapping of architecture fields", doc)
+        raise ConfigError(_FILE, f"not a machine description: the document is {kind_of(doc)}, not a mapping of "
+                                 "architecture fields")
     version = check_version(doc)
     doc = dict(doc)
     doc.pop("schema_version")
     return Architecture.from_dict(upgrade_machine(doc, version))
+
+
+def kind_of(doc: Any) -> str:
+    """What a document is, without its contents (an error about a file that is not ours must not echo it)."""
+    if doc is None:
+        return "empty"
+    if isinstance(doc, str):
+        return f"one line of text ({len(doc)} characters)" if "\n" not in doc else "text"
+    if isinstance(doc, (list, tuple)):
+        return f"a list of {len(doc)} items"
+    if isinstance(doc, bool):
+        return "a boolean"
+    if isinstance(doc, (int, float)):
+        return "a number"
+    return f"a {type(doc).__name__}"
 
 
 def to_yaml(arch: Architecture) -> str:
@@ -164,8 +237,16 @@ def to_yaml(arch: Architecture) -> str:
     )
 
 
+def _check_size(text: Any) -> None:
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise ConfigError(_FILE, f"the document is larger than {MAX_DOCUMENT_BYTES >> 20} MiB; not a machine "
+                                 "description or spec accelsim reads")
+
+
 def parse_yaml(text: str) -> Any:
-    """The document in YAML ``text`` (duplicate keys refused); every error is a ConfigError."""
+    """The document in YAML ``text`` (duplicate keys refused, at most MAX_DOCUMENT_BYTES long and
+    MAX_DOCUMENT_NODES values with its aliases expanded); every error is a ConfigError."""
+    _check_size(text)
     try:
         return yaml.load(text, Loader=Loader)  # noqa: S506 - Loader is a SafeLoader
     except yaml.MarkedYAMLError as e:
@@ -201,7 +282,9 @@ def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def parse_json(text: str) -> Any:
-    """The document in JSON ``text`` (duplicate keys refused); every error is a ConfigError."""
+    """The document in JSON ``text`` (duplicate keys refused, at most MAX_DOCUMENT_BYTES long); every error is
+    a ConfigError."""
+    _check_size(text)
     try:
         return json.loads(text, object_pairs_hook=no_duplicate_keys)
     except json.JSONDecodeError as e:
@@ -248,6 +331,26 @@ def dump(arch: Architecture, path: PathLike | None = None, fmt: str | None = Non
     return text
 
 
+def read_text(path: PathLike, what: str = _FILE) -> str:
+    """The UTF-8 text of the document file ``path``, read in binary and at most MAX_DOCUMENT_BYTES of it (so a
+    huge file or a device like /dev/zero is refused at once). A missing file raises FileNotFoundError; one that
+    cannot be read (a folder, no permission), is too large or is not UTF-8, ConfigError naming ``what``."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_DOCUMENT_BYTES + 1)
+    except FileNotFoundError:
+        raise
+    except OSError as e:  # a folder, no permission, a device that fails
+        raise ConfigError(what, f"cannot read {os.fspath(path)}: {e.strerror or e}") from None
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ConfigError(what, f"{os.fspath(path)} is larger than {MAX_DOCUMENT_BYTES >> 20} MiB; not a document "
+                                "accelsim reads")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(what, f"{os.fspath(path)} is not UTF-8 text ({e.reason} at byte {e.start})") from None
+
+
 def _looks_like_text(s: str) -> bool:
     return "\n" in s or s.lstrip().startswith(("{", "[")) or (":" in s and not os.path.exists(s))
 
@@ -257,6 +360,7 @@ def read(source: PathLike, fmt: str | None = None) -> tuple[Any, Path | None]:
     file's path (None for text). A missing file raises ``FileNotFoundError``; unparsable text, ConfigError."""
     path: Path | None
     if isinstance(source, (bytes, bytearray)):  # document bytes, e.g. read in binary mode
+        _check_size(source)
         try:
             source = bytes(source).decode("utf-8")
         except UnicodeDecodeError as e:
@@ -266,7 +370,7 @@ def read(source: PathLike, fmt: str | None = None) -> tuple[Any, Path | None]:
         path, text = None, source
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     else:
         raise TypeError(f"expected a path or YAML/JSON text, got {type(source).__name__}")
     if fmt is None and path is None:

@@ -207,7 +207,9 @@ def to_dict(obj: System | Package) -> dict[str, Any]:
 
 def from_dict(doc: Any) -> System | Package:
     if not isinstance(doc, dict):
-        raise ConfigError("<file>", "top level must be a mapping", doc)
+        from .io import kind_of  # noqa: PLC0415
+
+        raise ConfigError("<file>", f"the document is {kind_of(doc)}, not a mapping of system fields")
     doc = dict(doc)
     from .io import READABLE_VERSIONS, upgrade_machine  # noqa: PLC0415
 
@@ -234,10 +236,10 @@ def to_yaml(obj: System | Package) -> str:
 
 
 def from_yaml(text: str) -> System | Package:
-    from .io import Loader
+    from .io import parse_yaml
 
+    doc = parse_yaml(text)  # bounded: size, aliases, nesting
     try:
-        doc = yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader
-    except yaml.YAMLError as e:
-        raise ConfigError("<file>", f"invalid YAML: {e}") from None
-    return from_dict(doc)
+        return from_dict(doc)
+    except RecursionError:
+        raise ConfigError("<file>", "nested too deeply") from None
