@@ -8,6 +8,15 @@ The contract every case checks: the call returns a result or raises :class:`acce
 ``ValueError``) with a non-empty ``field``; any other exception is a failure.  (A crash of the C++ core
 would end the process, which the runner reports too.)
 
+Beyond that contract, the cases check the answers (tests/invariants.py): every simulated row's counters are
+non-negative and consistent (row hits + misses = requests), no time is below the roofline floor or moves
+DRAM bytes above the pins; a larger batch or context never makes decode attention faster, more DRAM stacks
+never make a kernel slower, weight-only quantization never makes a bandwidth-bound GEMV slower (kind
+``monotone``); a damaged checkpoint is never read back with a record that was not written; a YAML alias
+bomb, a deeply nested or oversized document, a file that is not a machine description and a subnormal
+rate end in a ConfigError of at most accelsim.errors.MAX_MESSAGE_CHARS characters that echoes no file
+contents (kind ``bounded``).
+
 Cases are drawn from a ``random.Random``, so they are reproducible by seed; ``tests/engine/test_fuzz.py``
 drives them from hypothesis, ``benchmarks/fuzz.py`` runs >= 100,000 of them.
 """
@@ -27,6 +36,8 @@ import accelsim
 from accelsim import ConfigError, io, models, presets
 from accelsim.dtypes import DTYPES
 from accelsim.workload.kernels import DecodeAttention, Elementwise, Gemv, Moe
+
+import invariants
 
 PRESETS = {name: presets.load(name) for name in presets.names()}
 DOCS = {name: io.to_document(a) for name, a in PRESETS.items()}
@@ -267,7 +278,10 @@ def case_kernel(r: random.Random, simulate_share: float = 0.25) -> Callable[[], 
         fid = rr.choice(["fast", "fast", "roofline", "detailed"])
         if fid == "detailed" and k.bytes_moved() > 1 << 18:
             fid = "fast"
-        return accelsim.simulate(arch, k if rr.random() < 0.7 else [k, k], fidelity=fid)
+        res = accelsim.simulate(arch, k if rr.random() < 0.7 else [k, k], fidelity=fid)
+        for row in res.kernels:  # the answer, not only its absence of errors
+            invariants.check_row(arch, row, k, fid)
+        return res
     return run
 
 
@@ -528,6 +542,7 @@ def _checkpoint_text() -> str:
 
 
 _CK_TEXT: list[str] = []
+_CK_TRUTH: list[dict[str, Any]] = []
 
 
 def mutate_checkpoint(r: random.Random, text: str) -> "str | bytes":
@@ -569,6 +584,10 @@ def case_checkpoint(r: random.Random, run_share: float = 0.3) -> Callable[[], An
     resuming sweep either use it (a truncated last line is dropped with a warning) or say it is corrupt."""
     if not _CK_TEXT:
         _CK_TEXT.append(_checkpoint_text())
+        path0 = os.path.join(_TMP, "truth.csv")
+        with open(path0, "w", encoding="utf-8") as f:
+            f.write(_CK_TEXT[0])
+        _CK_TRUTH.append(read_checkpoint(path0))
     data = mutate_checkpoint(r, _CK_TEXT[0])
     run = r.random() < run_share
     path = os.path.join(_TMP, "ck.csv")
@@ -579,6 +598,11 @@ def case_checkpoint(r: random.Random, run_share: float = 0.3) -> Callable[[], An
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             recs = read_checkpoint(path)
+            truth = _CK_TRUTH[0]
+            wrong = [k for k, v in recs.items() if truth.get(k) != v]
+            if wrong:  # a record read back that was never written: silently wrong
+                raise FuzzFailure(f"checkpoint damage taken silently: record {wrong[0]} reads {recs[wrong[0]]}, "
+                                  f"was written as {truth.get(wrong[0])}")
             if not run:
                 return recs
             df = accelsim.sweep("h100-sxm", {"dram.stacks": [4, 5, 6]}, [Gemv(m=1, n=512, k=512),
@@ -586,6 +610,112 @@ def case_checkpoint(r: random.Random, run_share: float = 0.3) -> Callable[[], An
                                 executor="serial", progress=False, checkpoint=path)
         _check_frame(df, 6)
         return df
+    return go
+
+
+# ------------------------------------------------------------------------------------ answers: monotone
+
+_ATTN_SHAPES = [(8, 1, 128), (32, 8, 128), (8, 4, 256), (16, 16, 64), (128, 1, 576), (64, 8, 128)]
+_STACK_KERNELS = [Gemv(m=1, n=4096, k=4096), Gemv(m=16, n=14336, k=4096), Gemv(m=64, n=1024, k=8192),
+                  DecodeAttention(batch=4, q_heads=32, kv_heads=8, head_dim=128, context=8192),
+                  DecodeAttention(batch=1, q_heads=8, kv_heads=1, head_dim=128, context=32768),
+                  Elementwise(n_elements=1 << 22)]
+
+
+def case_monotone(r: random.Random) -> Callable[[], Any]:
+    """A property over a random preset: a larger batch or context never makes decode attention faster; more
+    DRAM stacks never make a kernel slower; weight-only quantization never makes a bandwidth-bound GEMV
+    slower than bf16. A violation is an AssertionError (a failure)."""
+    name = r.choice(list(PRESETS))
+    arch = PRESETS[name]
+    what = r.random()
+    if what < 0.5:
+        hq, hkv, hd = r.choice(_ATTN_SHAPES)
+        batch, context = r.randint(1, 24), r.choice([r.randint(1, 4096), r.randint(1, 16_384)])
+        db, dc = r.randint(1, 8), r.randint(1, 8192)
+        return lambda: invariants.check_monotone_attention(arch, hq, hkv, hd, batch, context, db, dc)
+    if what < 0.75:
+        kernel, extra = r.choice(_STACK_KERNELS), r.randint(1, 4)
+        return lambda: invariants.check_more_stacks(arch, kernel, extra)
+    m, n, k = r.randint(1, 16), r.randint(256, 8192), r.randint(256, 8192)
+    wdtype, group = r.choice(["int8", "fp8", "int4", "fp4"]), r.choice([0, 128])
+    return lambda: invariants.check_weight_only(arch, m, n, k, wdtype, group)
+
+
+# ------------------------------------------------------------------------------------ bounded inputs
+
+_SECRET = "root:x:0:0:fuzz-secret-line:/root:/bin/bash"
+
+
+def _alias_bomb(r: random.Random) -> str:
+    width, depth = r.randint(2, 12), r.randint(3, 12)
+    lines = ["a0: &a0 [" + ", ".join(["x"] * width) + "]"]
+    for i in range(1, depth):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def _nested(r: random.Random, fmt: str) -> str:
+    depth = r.choice([50, 200, 1000, 5000, 50_000])
+    if fmt == "json":
+        return "[" * depth + "1" + "]" * depth if r.random() < 0.5 else '{"a": ' * depth + "1" + "}" * depth
+    return "[" * depth + "1" + "]" * depth if r.random() < 0.5 else "a: {" * depth + "b: 1" + "}" * depth
+
+
+def case_bounded(r: random.Random) -> Callable[[], Any]:
+    """A hostile document or value: it must end in a ConfigError (or a result, for a small harmless alias
+    document) whose message is short and echoes nothing of a file that is not a machine description."""
+    from accelsim.errors import MAX_MESSAGE_CHARS
+    from accelsim.explore.sweepspec import load_spec, parse_spec_text
+
+    op = r.randrange(6)
+    path = os.path.join(_TMP, f"bounded-{op}")
+    if op == 0:
+        text = _alias_bomb(r)
+        entry = r.choice([lambda: io.load(text.encode()), lambda: parse_spec_text(text), lambda: io.from_yaml(text)])
+    elif op == 1:
+        fmt = r.choice(["yaml", "json"])
+        text = _nested(r, fmt)
+        entry = r.choice([lambda: io.load(text.encode(), fmt=fmt), lambda: parse_spec_text(text, fmt=fmt)])
+    elif op == 2:  # a file that is not a machine description: its contents are never echoed
+        body = r.choice([_SECRET, _SECRET + "\n" + _SECRET, f"[{_SECRET!r}]", f"{{{_SECRET!r}: 1}}",
+                         "x: " + _SECRET, _SECRET * 40])
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(body)
+        entry = r.choice([lambda: io.load(path), lambda: presets.load_file(path), lambda: load_spec(path)])
+    elif op == 3:  # larger than any document accelsim reads
+        size = io.MAX_DOCUMENT_BYTES + r.choice([1, 1000, 1 << 20])
+        with open(path, "wb") as f:
+            f.write(b"#" * size)
+        entry = r.choice([lambda: io.load(path), lambda: presets.load_file(path)])
+    elif op == 4:  # a subnormal or underflowing rate
+        a = PRESETS[r.choice(list(PRESETS))]
+        field = r.choice(["compute.clock_ghz", "compute.vector_flops_per_cycle_per_unit",
+                          "compute.load_bytes_per_cycle_per_unit", "dram.data_rate_gbps",
+                          "compute.matrix_flops_per_cycle_per_unit.bf16"])
+        value = r.choice([5e-324, 1e-320, 1e-310, 1e-300, 2.2e-308])
+        entry = lambda: a.with_field(field, value)  # noqa: E731
+    else:  # a long or deep value in a field: the message stays short
+        a = PRESETS[r.choice(list(PRESETS))]
+        v: Any = "x" * r.choice([10, 10_000, 1_000_000])
+        for _ in range(r.choice([0, 10, 1000, 5000])):
+            v = [v]
+        field = r.choice(["compute.units", "dram.stacks", "name", "dram.kind"])
+        entry = lambda: a.with_field(field, v)  # noqa: E731
+
+    def go() -> Any:
+        try:
+            out = entry()
+        except ConfigError as e:
+            msg = str(e)
+            if len(msg) > MAX_MESSAGE_CHARS:
+                raise FuzzFailure(f"an error message of {len(msg)} characters (op {op}): {msg[:200]}...") from e
+            if "fuzz-secret" in msg:
+                raise FuzzFailure(f"the error echoes the file's contents (op {op}): {msg[:200]}") from e
+            raise
+        if op in (1, 2, 3, 4):
+            raise FuzzFailure(f"accepted a hostile input (op {op}): {str(out)[:200]}")
+        return out
     return go
 
 
@@ -599,10 +729,12 @@ KINDS: dict[str, Callable[[random.Random], Callable[[], Any]]] = {
     "sweep_spec": case_sweep_spec,
     "sweep_call": case_sweep_call,
     "checkpoint": case_checkpoint,
+    "monotone": case_monotone,
+    "bounded": case_bounded,
 }
 #: the mix of a fuzz run (weights): mostly cheap loader / validation cases, a share of small simulations
 WEIGHTS = {"doc": 35, "text": 15, "with_field": 10, "kernel": 22, "model": 13, "call": 5,
-           "sweep_spec": 12, "sweep_call": 5, "checkpoint": 4}
+           "sweep_spec": 12, "sweep_call": 5, "checkpoint": 4, "monotone": 0.5, "bounded": 4}
 
 
 class FuzzFailure(AssertionError):
