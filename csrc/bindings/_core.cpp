@@ -62,6 +62,8 @@ py::dict to_dict(const KernelResult& r) {
   o["compute_busy_ps"] = r.compute_busy_ps;
   o["first_data_ps"] = r.first_data_ps;
   o["events"] = r.events;
+  o["roofline_dram_ps"] = r.roofline_dram_ps;
+  o["roofline_compute_ps"] = r.roofline_compute_ps;
   return o;
 }
 
@@ -78,6 +80,7 @@ PYBIND11_MODULE(_core, m) {
     } catch (const ConfigError& e) {
       py::object err = py::handle(core_config_error)(py::str(e.what()));
       err.attr("field") = e.field;
+      err.attr("reason") = e.reason;
       PyErr_SetObject(core_config_error, err.ptr());
     }
   });

@@ -244,6 +244,8 @@ TEST_CASE("roofline mode is the max of the memory and compute bounds, rounded up
   const double bytes = 16.0 * (64 * 1024 + 1024);
   const double t = std::max(bytes / m.dram.peak_bytes_per_ps(), 16e6 / (2.0 * 4));
   CHECK_EQ(r.body_ps, static_cast<TimePs>(std::ceil(t)));
+  CHECK_EQ(r.roofline_dram_ps, bytes / m.dram.peak_bytes_per_ps());
+  CHECK_EQ(r.roofline_compute_ps, 16e6 / (2.0 * 4));
 }
 
 TEST_CASE("invalid machine or kernel raises ConfigError naming the field") {
@@ -255,6 +257,8 @@ TEST_CASE("invalid machine or kernel raises ConfigError naming the field") {
     CHECK(false);
   } catch (const ConfigError& e) {
     CHECK_EQ(e.field, std::string("compute.units"));
+    CHECK_EQ(e.reason, std::string("must be >= 1"));
+    CHECK_EQ(std::string(e.what()), "compute.units: " + e.reason);
   }
   m = small_machine();
   m.dram.tREFI = m.dram.tRFC;

@@ -1,4 +1,4 @@
-"""DRAM oracle tests: the C++ core (``accelsim._core.simulate_kernels``) against closed-form DRAM timing.
+"""DRAM oracle tests: the C++ core (through ``accelsim.engine.core.run_flat``) against closed-form DRAM timing.
 
 A tiny machine is derived from the h100-sxm preset (one unit, one stack / channel / pseudo-channel where
 useful, no unit<->controller latency, no launch overhead) so that every figure below follows from the
@@ -24,9 +24,8 @@ import pathlib
 import pytest
 
 import accelsim
-from accelsim import _core
-from accelsim.workload.kernels import _desc
-from accelsim.engine.core import machine_dict
+from accelsim.workload.kernels import tile_desc
+from accelsim.engine.core import machine_dict, run_flat
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "h100_sxm_decode_kernels.json"
 H100 = accelsim.presets.load("h100-sxm")
@@ -58,7 +57,7 @@ def tiny_arch(**fields: object) -> accelsim.Architecture:
 
 
 def run(machine: dict, fidelity: str = "detailed", **kernel: object) -> dict:
-    out = _core.simulate_kernels(machine, [_desc("oracle", **kernel)], fidelity)
+    out = run_flat(machine, [tile_desc("oracle", **kernel)], fidelity)
     assert len(out) == 1
     return out[0]
 
@@ -295,8 +294,8 @@ def _determinism_jobs() -> list[tuple[dict, dict, str]]:
     tiny = machine_dict(tiny_arch())
     stack = _stack_machine(8)
     h = machine_dict(H100)
-    jobs.append((tiny, _desc("pc_stream", n_tiles=32, tile_read_bytes=16 << 10, tiles_per_unit=2), "detailed"))
-    jobs.append((stack, _desc("stack_stream", n_tiles=64, tile_read_bytes=64 << 10, tile_write_bytes=4096,
+    jobs.append((tiny, tile_desc("pc_stream", n_tiles=32, tile_read_bytes=16 << 10, tiles_per_unit=2), "detailed"))
+    jobs.append((stack, tile_desc("stack_stream", n_tiles=64, tile_read_bytes=64 << 10, tile_write_bytes=4096,
                               tiles_per_unit=2), "detailed"))
     for kern in (accelsim.Gemv(m=1, n=2048, k=2048), accelsim.Gemv(m=64, n=1024, k=2048),
                  accelsim.Elementwise(n_elements=1 << 20, reads=2, writes=1)):
@@ -311,7 +310,7 @@ def test_deterministic_across_runs_and_threads() -> None:
 
     def one(job: tuple[dict, dict, str]) -> list[dict]:
         m, d, fid = job
-        return _core.simulate_kernels(m, [d], fid)
+        return run_flat(m, [d], fid)
 
     first = [one(j) for j in jobs]
     second = [one(j) for j in jobs]

@@ -262,7 +262,9 @@ def test_runs_that_would_queue_too_many_requests_at_once_are_refused() -> None:
     from accelsim.engine import limits
 
     h = presets.load("h100-sxm")
-    huge = h.with_field("compute.max_inflight_bytes_per_unit", 2**40)
+    # (the local SRAM caps the window too: a unit without one, 0, takes the in-flight field as it is)
+    huge = h.with_field("compute.max_inflight_bytes_per_unit", 2**40).with_field("compute.local_sram_bytes_per_unit", 0)
+    assert h.with_field("compute.max_inflight_bytes_per_unit", 2**40).compute.inflight_bytes_per_unit == 256 * 1024
     g = accelsim.Gemv(m=1, n=32768, k=16384)  # 1 GiB of weights: 2**25 bursts
     with pytest.raises(ConfigError) as ei:
         accelsim.simulate(huge, g, fidelity="detailed")

@@ -7,10 +7,9 @@ from __future__ import annotations
 import pytest
 
 import accelsim
-from accelsim import _core
-from accelsim.workload.kernels import _desc
+from accelsim.workload.kernels import tile_desc
 from accelsim.presets.memories import gddr7_dram, lpddr5x_dram
-from accelsim.engine.core import machine_dict
+from accelsim.engine.core import machine_dict, run_flat
 
 H100 = accelsim.presets.load("h100-sxm")
 
@@ -30,7 +29,7 @@ def machine(dram: accelsim.DramSpec, units: int = 1) -> accelsim.Architecture:
 
 
 def run(m: dict, fidelity: str, **kernel: object) -> dict:
-    return _core.simulate_kernels(m, [_desc("mem", **kernel)], fidelity)[0]
+    return run_flat(m, [tile_desc("mem", **kernel)], fidelity)[0]
 
 
 def test_peaks_and_organisation() -> None:

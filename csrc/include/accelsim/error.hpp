@@ -7,8 +7,10 @@
 namespace accelsim {
 
 struct ConfigError : std::runtime_error {
-  std::string field;
-  ConfigError(std::string f, const std::string& msg) : std::runtime_error(f + ": " + msg), field(std::move(f)) {}
+  std::string field;   // the offending field
+  std::string reason;  // what is wrong with it (what() is "field: reason")
+  ConfigError(std::string f, const std::string& msg)
+      : std::runtime_error(f + ": " + msg), field(std::move(f)), reason(msg) {}
 };
 
 // A failure inside the simulation that is not the caller's input (an internal limit was hit).

@@ -249,6 +249,8 @@ KernelResult roofline(const MachineConfig& m, const KernelDesc& k) {
   const double t_mem = bytes / m.dram.peak_bytes_per_ps();
   const double t_cmp = flops / (k.flops_per_ps_per_unit * m.compute.units);
   r.body_ps = static_cast<TimePs>(std::ceil(std::max(t_mem, t_cmp)));
+  r.roofline_dram_ps = t_mem;
+  r.roofline_compute_ps = t_cmp;
   r.launch_ps = m.launch_overhead;
   r.time_ps = r.body_ps + r.launch_ps;
   r.dram_read_bytes = static_cast<Bytes>(tiles * static_cast<double>(k.tile_read_bytes));

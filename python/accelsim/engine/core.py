@@ -1,14 +1,20 @@
 """The one seam between Python and the C++ core: every call into ``_core`` goes through here.
 
-Specs keep the units their users write (ns, GHz, Gb/s per pin); this module turns a machine into the flat
-description the core reads and translates the core's errors into :class:`~accelsim.errors.ConfigError`
-naming the field.
+- Units are converted here and only here: specs keep the units their users write (ns, GHz, Gb/s per pin,
+  device clock cycles); :func:`machine_dict` turns a machine into the flat description the core reads (ns,
+  bytes per ps, the DRAM's clock-held timings in ns at its device clock).
+- The core's limits (:mod:`accelsim.engine.limits`: units, banks, simulated time, queued requests) are checked
+  here before every call, so no caller can skip them.
+- Errors are translated structurally: the core's ConfigError carries ``field`` (a key of the flat description
+  or a dotted path) and ``reason``; :data:`CORE_FIELDS` names the spec field each key comes from.
+- The one roofline is the core's (:func:`roofline`): ``fidelity="roofline"`` and every row's ``roofline_s``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 try:
@@ -21,16 +27,24 @@ except ImportError as _e:  # the source tree (python/accelsim) without a build, 
 from ..errors import ConfigError
 from ..spec.machine import Architecture, DramSpec
 from ..spec.nearmem import HbfSpec
+from .limits import (check_detailed, check_duration, check_flash, check_machine, check_outstanding,
+                     check_refreshes)
 
-__all__ = ["machine_dict", "controller_dict", "dram_dict", "dram_trace", "flash_dict", "run_kernels", "flash_read_raw"]
+__all__ = ["machine_dict", "controller_dict", "dram_dict", "dram_trace", "sliced_machine", "CORE_FIELDS",
+           "flash_dict", "run_kernels", "run_flat", "roofline", "flash_read_raw", "core_fields"]
 
 
 def machine_dict(arch: Architecture) -> dict[str, Any]:
     """The flat description the C++ core reads (times in ns, rates per ps)."""
+    return dict(_machine_dict(arch))
+
+
+@functools.lru_cache(maxsize=1024)
+def _machine_dict(arch: Architecture) -> dict[str, Any]:
     c, d, l2 = arch.compute, arch.dram, arch.l2
     return dict(
         units=c.units,
-        max_inflight_bytes_per_unit=c.max_inflight_bytes_per_unit,
+        max_inflight_bytes_per_unit=c.inflight_bytes_per_unit,  # capped by the local SRAM
         load_bytes_per_ps_per_unit=c.load_bytes_per_cycle_per_unit * c.clock_ghz * 1e-3,
         l2_present=l2 is not None,
         l2_capacity_bytes=l2.capacity_bytes if l2 else 0,
@@ -47,7 +61,7 @@ def machine_dict(arch: Architecture) -> dict[str, Any]:
         tBL_ns=d.tBL_ns,  # BL beats at data_rate per pin
         tRCD_ns=d.tRCD_ns, tRP_ns=d.tRP_ns, tCL_ns=d.tCL_ns, tRAS_ns=d.tRAS_ns,
         tRRD_S_ns=d.tRRD_S_ns, tRRD_L_ns=d.tRRD_L_ns, tFAW_ns=d.tFAW_ns,
-        tCCD_S_ns=d.tCCD_S_ns, tCCD_L_ns=d.tCCD_L_ns, tWTR_ns=d.tWTR_ns, tRTW_ns=d.tRTW_ns,
+        tCCD_S_ns=d.tCCD_S_ns, tCCD_L_ns=d.tCCD_L_ns, tWTR_ns=d.tWTR_ns, tRTW_ns=d.tRTW_ns,  # cycles x tCK
         tRFC_ns=d.tRFC_ns, tREFI_ns=d.tREFI_ns, tRFCpb_ns=d.tRFCpb_ns,
         access_latency_ns=d.access_latency_ns,
         launch_overhead_ns=arch.kernel_launch_overhead_ns,
@@ -100,7 +114,93 @@ def dram_trace(d: DramSpec, addresses: Any, writes: Any, *, read_queue_entries: 
         return dict(_core.simulate_dram_trace(dram_dict(d), addresses, writes, read_queue_entries,
                                               write_queue_entries))
     except _core.CoreConfigError as e:
-        raise _translate(e, "dram") from None
+        raise _translate(e, CORE_FIELDS, "dram") from None
+
+
+#: The spec field each key of the flat machine description comes from (how an error the core raises about a
+#: key names the field the user wrote).
+CORE_FIELDS: dict[str, str] = {
+    "units": "compute.units", "max_inflight_bytes_per_unit": "compute.max_inflight_bytes_per_unit",
+    "load_bytes_per_ps_per_unit": "compute.load_bytes_per_cycle_per_unit", "l2_present": "l2",
+    "l2_capacity_bytes": "l2.capacity_bytes", "l2_bytes_per_ps": "l2.bytes_per_cycle", "l2_latency_ns": "l2.latency_ns",
+    "burst_bytes": "dram.burst_length", "tBL_ns": "dram.data_rate_gbps", "tCCD_S_ns": "dram.nCCD_S",
+    "tCCD_L_ns": "dram.nCCD_L", "tRTW_ns": "dram.nRTW", "launch_overhead_ns": "kernel_launch_overhead_ns",
+    **{k: f"dram.{k}" for k in ("stacks", "channels_per_stack", "pseudo_channels_per_channel", "bank_groups",
+                                "banks_per_group", "row_bytes", "interleave_bytes", "tRCD_ns", "tRP_ns", "tCL_ns",
+                                "tRAS_ns", "tRRD_S_ns", "tRRD_L_ns", "tFAW_ns", "tWTR_ns", "tRFC_ns", "tREFI_ns",
+                                "tRFCpb_ns", "access_latency_ns", "scheduler", "row_hit_cap", "write_queue_bursts",
+                                "write_high_watermark", "write_low_watermark", "address_map", "refresh_group",
+                                "refresh", "tCWL_ns", "tWR_ns", "tRTP_ns", "tRCDWR_ns")},
+}
+
+
+def sliced_machine(md: dict[str, Any], s: int) -> dict[str, Any]:
+    """The flat description of 1/s of the machine ``md``: 1/s of its units, of its L2 bandwidth and of its
+    pseudo-channels (channels per stack, or stacks), each unchanged (see accelsim.engine.planner)."""
+    if s == 1:
+        return md
+    m = dict(md, units=md["units"] // s, l2_bytes_per_ps=md["l2_bytes_per_ps"] / s)
+    if md["channels_per_stack"] % s == 0:
+        m["channels_per_stack"] = md["channels_per_stack"] // s
+    else:
+        m["stacks"] = md["stacks"] // s
+    return m
+
+
+def _translate(e: Exception, fields: Mapping[str, str], default_field: str) -> ConfigError:
+    """The core's ConfigError as accelsim's: its ``field`` mapped to the spec field, its ``reason`` as it is."""
+    field = getattr(e, "field", "") or default_field
+    return ConfigError(fields.get(field, field), getattr(e, "reason", str(e)))
+
+
+def run_kernels(arch: Architecture, descs: Sequence[dict[str, Any]], fidelity: str, *, slice_factor: int = 1,
+                origins: Sequence[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Simulate lowered kernel descriptions as given (no shortening; :mod:`.planner` decides that) on ``arch``,
+    or on 1/``slice_factor`` of it, one fresh machine state each; the GIL is released while the core runs.
+
+    The core's limits are checked first (:mod:`.limits`): the machine, and per run its simulated-time bound,
+    its burst count in ``detailed`` and the requests it could queue. ``origins`` (one per desc) is the whole
+    kernel each run stands for (a slice or a cut of it): its duration and size are what is checked and named.
+    """
+    check_machine(arch, fidelity)
+    origins = list(origins) if origins is not None else list(descs)
+    by_origin: dict[int, list[dict[str, Any]]] = {}
+    first: dict[int, dict[str, Any]] = {}
+    for d, o in zip(descs, origins):
+        by_origin.setdefault(id(o), []).append(d)
+        first.setdefault(id(o), o)
+    for key, runs in by_origin.items():
+        o = first[key]
+        check_duration(arch, o)  # in roofline too: the bound is formed in 64-bit picoseconds
+        if fidelity == "detailed":
+            check_detailed(arch, o)
+        check_outstanding(arch, o, runs, fidelity)
+        check_refreshes(arch, o, runs, fidelity)
+    md = sliced_machine(_machine_dict(arch), slice_factor)
+    try:
+        return list(_core.simulate_kernels(md, list(descs), fidelity))
+    except _core.CoreConfigError as e:
+        raise _translate(e, CORE_FIELDS, "machine") from None
+
+
+def run_flat(machine: dict[str, Any], descs: Sequence[dict[str, Any]], fidelity: str) -> list[dict[str, Any]]:
+    """The core on a hand-written flat description (see :func:`machine_dict`): for tests and tools that
+    exercise the core itself (its DRAM oracle, its determinism). No limits are checked; errors as above."""
+    try:
+        return list(_core.simulate_kernels(dict(machine), list(descs), fidelity))
+    except _core.CoreConfigError as e:
+        raise _translate(e, CORE_FIELDS, "machine") from None
+
+
+def roofline(arch: Architecture, descs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The core's roofline of each description: ``time_ps`` = launch + max(DRAM bytes at the pin peak, FLOPs at
+    the units' rate) rounded up, with the two bounds as ``roofline_dram_ps`` / ``roofline_compute_ps``."""
+    return run_kernels(arch, descs, "roofline")
+
+
+def core_fields(kind: str) -> list[str]:
+    """The keys of the flat description the core's component ``kind`` reads (``"dram"``, ``"compute"``...)."""
+    return list(_core.component_fields(kind))
 
 
 def flash_dict(h: HbfSpec) -> dict[str, Any]:
@@ -108,23 +208,10 @@ def flash_dict(h: HbfSpec) -> dict[str, Any]:
     return {f.name: getattr(h, f.name) for f in dataclasses.fields(h)}
 
 
-def _translate(e: Exception, default_field: str) -> ConfigError:
-    return ConfigError(getattr(e, "field", default_field) or default_field, str(e).split(": ", 1)[-1])
-
-
-def run_kernels(md: dict[str, Any], descs: Sequence[dict[str, Any]], fidelity: str,
-                default_field: str = "machine") -> list[dict[str, Any]]:
-    """Simulate lowered kernel descriptions on the machine ``md`` (see :func:`machine_dict`), one fresh
-    machine state each; the GIL is released while the core runs."""
-    try:
-        return list(_core.simulate_kernels(md, list(descs), fidelity))
-    except _core.CoreConfigError as e:
-        raise _translate(e, default_field) from None
-
-
 def flash_read_raw(hbf: HbfSpec, nbytes: int) -> dict[str, Any]:
-    """The core's page model streaming ``nbytes`` from the flash tier."""
+    """The core's page model streaming ``nbytes`` from the flash tier (its limits checked first)."""
+    check_flash(hbf, nbytes)
     try:
         return dict(_core.simulate_flash_read(flash_dict(hbf), nbytes))
     except _core.CoreConfigError as e:
-        raise _translate(e, "hbf") from None
+        raise _translate(e, {k: f"hbf.{k}" for k in flash_dict(hbf)}, "hbf") from None

@@ -227,7 +227,7 @@ def check_outstanding(arch: Architecture, desc: dict[str, Any], runs: list[dict[
         return
     size = arch.dram.burst_bytes if fidelity == "detailed" else arch.dram.interleave_bytes
     c = arch.compute
-    window = c.units * (-(-c.max_inflight_bytes_per_unit // size) + 1)  # + a load straddling two granules
+    window = c.units * (-(-c.inflight_bytes_per_unit // size) + 1)  # + a load straddling two granules
     for r in runs:
         reads = r["n_tiles"] * -(-r["tile_read_bytes"] // size)
         writes = r["n_tiles"] * -(-r["tile_write_bytes"] // size)

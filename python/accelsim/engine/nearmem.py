@@ -46,8 +46,6 @@ import dataclasses
 import math
 from typing import Any
 
-from .. import _core
-from ..dtypes import DTYPES
 from ..spec.machine import Architecture, ComputeSpec, DramSpec
 from ..spec.nearmem import HbfSpec, PlacementSpec
 from .energy import (COMPONENTS, add_components, busy_power_w, kernel_energy_components,
@@ -73,14 +71,6 @@ def policy(arch: Architecture) -> PlacementSpec:
         return arch.placement
     return PlacementSpec(weights_tier="flash" if arch.hbf is not None else "dram", kv_cache_tier="dram",
                          offload=("gemv", "moe", "attention"), offload_when="faster")
-
-
-def _math_dtype(kernel: Any) -> str | None:
-    """The dtype whose pJ/FLOP a kernel pays (None = vector math), as simulate() charges host kernels."""
-    if isinstance(kernel, Elementwise):
-        return None
-    dt = getattr(kernel, "math_dtype", getattr(kernel, "dtype", "bf16"))
-    return dt if dt in DTYPES else "bf16"
 
 
 def _activates(arch: Architecture, raw: list[dict[str, Any]], fidelity: str) -> int:
@@ -177,9 +167,10 @@ def effective_arch(arch: Architecture) -> Architecture:
         matrix_flops_per_cycle_per_unit=nm.matrix_flops_per_cycle_per_unit,
         matrix_sustained_fraction=1.0,  # fixed-function MAC lanes run at their rate
         vector_flops_per_cycle_per_unit=nm.vector_flops_per_cycle_per_unit,
-        local_sram_bytes_per_unit=nm.buffer_bytes_per_unit,
-        # PNM engines keep their buffer's worth of reads outstanding; a PIM unit's column reads are
-        # issued by the controller, which keeps every bank of the unit busy (a row each) ahead of it
+        # PNM engines keep their buffer's worth of reads outstanding (reads land in it); a PIM unit's column
+        # reads are issued by the controller, which keeps every bank of the unit busy (a row each) ahead of
+        # it, straight into the unit's lanes (no local store caps them: 0)
+        local_sram_bytes_per_unit=nm.buffer_bytes_per_unit if nm.level == "pnm" else 0,
         max_inflight_bytes_per_unit=(nm.buffer_bytes_per_unit if nm.level == "pnm" else
                                      max(nm.buffer_bytes_per_unit, dram.banks_per_pseudo_channel * dram.row_bytes)),
         # the unit's intake is its memory path (4x headroom: the DRAM side is what limits)
@@ -327,44 +318,49 @@ def run_whole(eff: Architecture, descs: list[dict[str, Any]], fidelity: str) -> 
     """Simulate near-memory kernels without `fast`'s truncate-and-extrapolate: a near-memory unit's tile is
     memory-latency-bound when short and compute-bound when long (slow MAC lanes), so the linear
     extrapolation from short runs underestimates it (by up to ~15% on PIM). Whole runs cost < 1 s."""
-    from .planner import run
-    from .core import machine_dict
-
-    if fidelity == "roofline":
-        return run(eff, descs, fidelity)
+    from .core import run_kernels
     from .limits import check_whole_run
 
-    for d in descs:
-        check_whole_run(eff, d, fidelity)
-    try:
-        return list(_core.simulate_kernels(machine_dict(eff), descs, fidelity))
-    except _core.CoreConfigError as e:
-        raise ConfigError(getattr(e, "field", "near_memory"), str(e).split(": ", 1)[-1]) from None
+    if fidelity != "roofline":
+        for d in descs:
+            check_whole_run(eff, d, fidelity)
+    return run_kernels(eff, descs, fidelity)
 
 
 def _core_row(eff: Architecture, kernel: Any, fidelity: str) -> Any:
     """The offloaded kernel on the near-memory machine: each candidate tiling simulated, the fastest kept."""
+    return _core_run(eff, kernel, fidelity)[0]
+
+
+def _core_run(eff: Architecture, kernel: Any, fidelity: str) -> tuple[Any, float, float]:
+    """:func:`_core_row` and its roofline's DRAM and compute bounds (s)."""
     from .result import KernelRow, classify
+    from .simulate import roofline_of
 
     parts = kernel.gemvs() if isinstance(kernel, Moe) else [kernel]
     raw: list[dict[str, Any]] = []
+    roof = dram_s = compute_s = 0.0
     for part in parts:
         options = (_gemv_options(eff, part) if isinstance(part, Gemv) else
                    part.candidates(eff, prune=True) if isinstance(part, DecodeAttention) else [part.lower(eff)])
+        options = [_unpadded(part, descs) for descs in options]
         best: list[dict[str, Any]] = []
         for descs in options:
-            res = run_whole(eff, _unpadded(part, descs), fidelity)
+            res = run_whole(eff, descs, fidelity)
             if not best or sum(r["time_ps"] for r in res) < sum(r["time_ps"] for r in best):
                 best = res
         raw += best
+        r, dr, cp = roofline_of(eff, options)
+        roof, dram_s, compute_s = roof + r, dram_s + dr, compute_s + cp
     t = sum(r["time_ps"] for r in raw) * 1e-12
     launch_s = raw[0]["launch_ps"] * 1e-12
-    bound, roof = classify(eff, kernel, t, launch_s, kernel.flops(), kernel.bytes_moved())
+    bound = classify(t, launch_s, dram_s, compute_s)
     keys = ("dram_read_bytes", "dram_write_bytes", "l2_read_bytes", "dram_requests", "row_hits", "row_misses",
             "refreshes", "events")
-    return KernelRow(name=getattr(kernel, "name", type(kernel).__name__), time_s=t, launch_s=launch_s,
-                     flops=kernel.flops(), bound=bound, roofline_s=roof, activates=_activates(eff, raw, fidelity),
-                     **{k: sum(r[k] for r in raw) for k in keys})
+    row = KernelRow(name=getattr(kernel, "name", type(kernel).__name__), time_s=t, launch_s=launch_s,
+                    flops=kernel.flops(), bound=bound, roofline_s=roof, activates=_activates(eff, raw, fidelity),
+                    **{k: sum(r[k] for r in raw) for k in keys})
+    return row, dram_s, compute_s
 
 
 @dataclasses.dataclass(frozen=True)
@@ -466,7 +462,7 @@ def _nearmem_row(arch: Architecture, host: Architecture, kernel: Any, fidelity: 
     # as link traffic to a pool
     core_e = near_memory_energy_components(arch, time_s=core.time_s, dram_read_bytes=core.dram_read_bytes,
                                            dram_write_bytes=core.dram_write_bytes, activates=core.activates,
-                                           flops=core.flops, math_dtype=_math_dtype(kernel))
+                                           flops=core.flops, math_dtype=kernel.math_dtype)
     return _assemble(arch, core, core_e, [t_in, t_out], x + y)
 
 
@@ -514,8 +510,8 @@ def _pim_attention_row(arch: Architecture, host: Architecture, kernel: DecodeAtt
     assert nm is not None
     eff = effective_arch(arch)
     qk, pv = attention_gemvs(kernel, nm.max_gemv_m)
-    r_qk = _core_row(eff, qk, fidelity)
-    r_pv = _core_row(eff.replace(kernel_launch_overhead_ns=0.0), pv, fidelity)
+    r_qk, qk_dram_s, qk_compute_s = _core_run(eff, qk, fidelity)
+    r_pv, pv_dram_s, pv_compute_s = _core_run(eff.replace(kernel_launch_overhead_ns=0.0), pv, fidelity)
     ab = dtype_bytes(kernel.dtype)
     groups = kernel.batch * kernel.kv_heads
     ctx = kernel.cached_tokens()
@@ -552,7 +548,8 @@ def _pim_attention_row(arch: Architecture, host: Architecture, kernel: DecodeAtt
     keys = ("dram_read_bytes", "dram_write_bytes", "l2_read_bytes", "dram_requests", "row_hits", "row_misses",
             "refreshes", "events", "activates")
     sums = {k: getattr(r_qk, k) + getattr(r_pv, k) for k in keys}
-    bound, roof = classify(eff, kernel, core_time, r_qk.launch_s, kernel.flops(), kernel.kv_bytes())
+    roof = r_qk.roofline_s + r_pv.roofline_s
+    bound = classify(core_time, r_qk.launch_s, qk_dram_s + pv_dram_s, qk_compute_s + pv_compute_s)
     core = dataclasses.replace(r_qk, name=kernel.name, time_s=core_time, flops=kernel.flops(), bound=bound,
                                roofline_s=roof, **sums)
     core_e = add_components(*(near_memory_energy_components(
@@ -564,20 +561,15 @@ def _pim_attention_row(arch: Architecture, host: Architecture, kernel: DecodeAtt
 # ------------------------------------------------------------------------------------------ flash
 
 
-def _hbf_dict(h: HbfSpec) -> dict[str, Any]:
-    return {f.name: getattr(h, f.name) for f in dataclasses.fields(h)}
-
-
 def flash_read(hbf: HbfSpec, nbytes: int) -> dict[str, Any]:
     """Stream ``nbytes`` from the flash tier (C++ page model): ``time_ps``, ``first_page_ps``, ``pages``..."""
     if not isinstance(hbf, HbfSpec):
         raise ConfigError("hbf", "must be an HbfSpec", type(hbf).__name__)
     if isinstance(nbytes, bool) or not isinstance(nbytes, int) or nbytes < 0:
         raise ConfigError("bytes", "must be a non-negative integer", nbytes)
-    from .limits import check_flash
+    from .core import flash_read_raw
 
-    check_flash(hbf, nbytes)
-    return dict(_core.simulate_flash_read(_hbf_dict(hbf), nbytes))
+    return flash_read_raw(hbf, nbytes)
 
 
 def flash_write(hbf: HbfSpec, nbytes: int) -> None:
@@ -587,22 +579,28 @@ def flash_write(hbf: HbfSpec, nbytes: int) -> None:
                       f"place written tensors (the KV cache) in DRAM")
 
 
-def _host_side_without_weights(host: Architecture, kernel: Any, fidelity: str) -> list[dict[str, Any]]:
+def _host_side_without_weights(host: Architecture, kernel: Any,
+                               fidelity: str) -> tuple[list[dict[str, Any]], tuple[float, float, float]]:
     """The host side of a GEMV / MoE whose weights arrive from flash into on-chip staging: each candidate
     tiling simulated with the streamed W bytes taken off DRAM (activations from L2, math, results written
-    as usual, split-K reductions as usual); the fastest kept per GEMV."""
+    as usual, split-K reductions as usual); the fastest kept per GEMV. Returns its results and its roofline
+    (:func:`accelsim.engine.simulate.roofline_of`: time, DRAM bound, compute bound, s)."""
+    from .simulate import roofline_of
     from .planner import run
 
     raw: list[dict[str, Any]] = []
+    roof = [0.0, 0.0, 0.0]
     for g in (kernel.gemvs() if isinstance(kernel, Moe) else [kernel]):
         best: list[dict[str, Any]] = []
-        for descs in g.candidates(host, top=2):
-            ds = [dict(d, tile_read_bytes=0, tile_step_bytes=0) if d["name"] == g.name else d for d in descs]
+        options = [[dict(d, tile_read_bytes=0, tile_step_bytes=0) if d["name"] == g.name else d for d in descs]
+                   for descs in g.candidates(host, top=2)]
+        for ds in options:
             res = run(host, ds, fidelity)
             if not best or sum(r["time_ps"] for r in res) < sum(r["time_ps"] for r in best):
                 best = res
         raw += best
-    return raw
+        roof = [a + b for a, b in zip(roof, roofline_of(host, options))]
+    return raw, (roof[0], roof[1], roof[2])
 
 
 def _flash_row(arch: Architecture, host: Architecture, kernel: Any, fidelity: str) -> Any:
@@ -613,7 +611,7 @@ def _flash_row(arch: Architecture, host: Architecture, kernel: Any, fidelity: st
     hbf = arch.hbf
     assert hbf is not None
     weights = int(kernel.weight_bytes())
-    raw = _host_side_without_weights(host, kernel, fidelity)
+    raw, (host_roof, host_dram_s, compute_s) = _host_side_without_weights(host, kernel, fidelity)
     launch_s = raw[0]["launch_ps"] * 1e-12
     host_body = sum(r["time_ps"] for r in raw) * 1e-12 - launch_s
     if fidelity == "roofline":
@@ -626,10 +624,9 @@ def _flash_row(arch: Architecture, host: Architecture, kernel: Any, fidelity: st
             page_s = hbf.page_bytes / (hbf.stack_bandwidth_gb_per_s * 1e9)
             t_flash = max(weights / hbf.peak_read_bandwidth_bytes_per_s,
                           t_flash - fr["first_page_ps"] * 1e-12 + page_s)
-    other = max(0, kernel.bytes_moved() - weights)  # activations and results, in DRAM / L2
     flops = kernel.flops()
-    bound, roof = classify(host, kernel, launch_s + host_body, launch_s, flops, other)
-    roof = max(roof, launch_s + weights / hbf.peak_read_bandwidth_bytes_per_s)
+    bound = classify(launch_s + host_body, launch_s, host_dram_s, compute_s)
+    roof = max(host_roof, launch_s + weights / hbf.peak_read_bandwidth_bytes_per_s)
     keys = ("dram_read_bytes", "dram_write_bytes", "l2_read_bytes", "dram_requests", "row_hits", "row_misses",
             "refreshes")
     sums = {k: sum(r[k] for r in raw) for k in keys}
@@ -637,7 +634,7 @@ def _flash_row(arch: Architecture, host: Architecture, kernel: Any, fidelity: st
     activates = _activates(host, raw, fidelity)
     energy = kernel_energy_components(arch, time_s=time_s, dram_read_bytes=sums["dram_read_bytes"],
                                       dram_write_bytes=sums["dram_write_bytes"], l2_read_bytes=sums["l2_read_bytes"],
-                                      activates=activates, flops=flops, math_dtype=_math_dtype(kernel),
+                                      activates=activates, flops=flops, math_dtype=kernel.math_dtype,
                                       flash_read_bytes=int(fr["bytes"]))
     return KernelRow(name=getattr(kernel, "name", type(kernel).__name__), time_s=time_s,
                      launch_s=launch_s, flops=flops, bound="flash" if t_flash >= host_body else bound,
@@ -681,7 +678,7 @@ def tiered_capacity(arch: Architecture, weight_bytes: int, kv_bytes: int) -> tup
     dram = arch.memory_capacity_bytes
     flash = arch.hbf.capacity_bytes if arch.hbf is not None and pol.weights_tier == "flash" else 0
     nm = arch.near_memory
-    pool = nm.pool.capacity_bytes if nm is not None and nm.pool is not None and pol.kv_cache_tier == "pool" else 0
+    pool = nm.pool.usable_capacity_bytes if nm is not None and nm.pool is not None and pol.kv_cache_tier == "pool" else 0
     if not flash and not pool:
         if weight_bytes + kv_bytes > dram:
             return dram, (f"weights ({weight_bytes / 1e9:.1f} GB) + KV cache ({kv_bytes / 1e9:.1f} GB) exceed "

@@ -10,8 +10,8 @@ from typing import Any
 
 from ..spec.machine import Architecture
 from ..workload.kernels import STREAMING_BOUND_FACTOR
-from .core import machine_dict, run_kernels
-from .limits import check_detailed, check_duration, check_fast, check_machine, check_outstanding, check_refreshes
+from .core import run_kernels, sliced_machine
+from .limits import check_fast
 
 __all__ = ["FAST_REQUEST_BUDGET", "TRUNCATION_RATIO", "SLICE_FACTORS", "SLICE_MIN_UNITS", "SLICE_BUDGET_FACTOR",
            "SLICE_BUDGET_FACTOR_STREAM", "SCREEN_BUDGET", "WAVE_CUT_CAP", "Plan", "plan", "run", "simulated_requests",
@@ -103,18 +103,6 @@ def pure_stream(arch: Architecture, d: dict[str, Any]) -> bool:
     return dram_ps >= STREAMING_BOUND_FACTOR * max(math_ps, l2_ps)
 
 
-def sliced_machine(md: dict[str, Any], s: int) -> dict[str, Any]:
-    """machine_dict of 1/s of the machine (see SLICE_FACTORS)."""
-    if s == 1:
-        return md
-    m = dict(md, units=md["units"] // s, l2_bytes_per_ps=md["l2_bytes_per_ps"] / s)
-    if md["channels_per_stack"] % s == 0:
-        m["channels_per_stack"] = md["channels_per_stack"] // s
-    else:
-        m["stacks"] = md["stacks"] // s
-    return m
-
-
 def truncated(desc: dict[str, Any], frac: float) -> dict[str, Any]:
     """Every tile streams ``frac`` of its bytes (and does that share of its math)."""
     d = dict(desc)
@@ -203,7 +191,7 @@ def plan(arch: Architecture, d: dict[str, Any], screen: bool = False) -> Plan | 
         return p
     # length cut (on the slice); the two runs together are at most 5/8 of the whole. Its axis is the bytes a
     # tile reads, or writes when it reads none (a fill: linear in its size, no in-flight window to fill)
-    window = arch.compute.max_inflight_bytes_per_unit
+    window = arch.compute.inflight_bytes_per_unit
     axis = "tile_read_bytes" if d["tile_read_bytes"] > 0 else "tile_write_bytes"
     f_min = 2 * window / d["tile_read_bytes"] if d["tile_read_bytes"] > 0 else 0.0  # the shorter run's least fraction
     f2 = max(FAST_REQUEST_BUDGET / whole, 2 * f_min)
@@ -222,7 +210,7 @@ def _wave_length_cut(arch: Architecture, b: dict[str, Any], w1: float, w2: float
     least two; None when no such cut pays."""
     if b["tile_read_bytes"] <= 0:
         return None
-    f_min = 2 * arch.compute.max_inflight_bytes_per_unit / b["tile_read_bytes"]
+    f_min = 2 * arch.compute.inflight_bytes_per_unit / b["tile_read_bytes"]
     both = requests_of(arch, b) * (w1 + w2) / w2  # the two runs with whole tiles
     f2 = max(FAST_REQUEST_BUDGET / ((1 + 1 / TRUNCATION_RATIO) * both), 2 * f_min)
     f1 = max(f2 / TRUNCATION_RATIO, f_min)
@@ -281,22 +269,19 @@ def simulated_requests(arch: Architecture, descs: Sequence[dict[str, Any]]) -> f
 
 
 def run(arch: Architecture, descs: list[dict[str, Any]], fidelity: str, screen: bool = False) -> list[dict[str, Any]]:
-    check_machine(arch, fidelity)
-    md = machine_dict(arch)
+    """Simulate ``descs`` on ``arch`` at ``fidelity``: in `fast`, each long one shortened as :func:`plan` says
+    (run on a slice, or cut twice and extrapolated); one result dict per desc, counts for the whole kernel."""
     plans = [plan(arch, d, screen) if fidelity == "fast" else None for d in descs]
-    for d in descs:
-        check_duration(arch, d)
-        if fidelity == "detailed":
-            check_detailed(arch, d)
-    batches: dict[int, list[dict[str, Any]]] = {}  # by machine slice
+    batches: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}  # slice -> (runs, their kernels)
     for d, p in zip(descs, plans):
         runs = [d] if p is None else [absorbing(arch, d, x) for x in leaves(arch, d, p)]
         if fidelity == "fast":
             check_fast(arch, d, runs)
-        check_outstanding(arch, d, runs, fidelity)
-        check_refreshes(arch, d, runs, fidelity)
-        batches.setdefault(1 if p is None else p[6], []).extend(runs)
-    res = {s: iter(run_kernels(sliced_machine(md, s), batch, fidelity)) for s, batch in batches.items()}
+        batch = batches.setdefault(1 if p is None else p[6], ([], []))
+        batch[0].extend(runs)
+        batch[1].extend([d] * len(runs))
+    res = {s: iter(run_kernels(arch, runs, fidelity, slice_factor=s, origins=origins))
+           for s, (runs, origins) in batches.items()}
     out: list[dict[str, Any]] = []
     for d, p in zip(descs, plans):
         if p is None:

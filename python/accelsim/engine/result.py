@@ -6,7 +6,6 @@ import dataclasses
 import math
 from typing import Any, Union
 
-from ..spec.machine import Architecture
 from ..workload.kernels import DecodeAttention, Elementwise, Gemv, Moe
 from .energy import sum_components, total_j
 
@@ -27,7 +26,7 @@ class KernelRow:
     l2_read_bytes: int
     flops: float
     bound: str  # "bandwidth" | "latency" | "compute" | "launch"
-    roofline_s: float  # launch + max(bytes / peak bandwidth, flops / peak math)
+    roofline_s: float  # the core's roofline: launch + max(DRAM bytes / pin peak, flops / the units' rate)
     dram_requests: int
     row_hits: int
     row_misses: int
@@ -117,22 +116,15 @@ class Result:
         return "\n".join(lines)
 
 
-def classify(arch: Architecture, kernel: KernelLike, time_s: float, launch_s: float, flops: float,
-              nbytes: int) -> tuple[str, float]:
-    t_mem = nbytes / arch.peak_dram_bandwidth_bytes_per_s
-    dtype = getattr(kernel, "math_dtype", "bf16") if isinstance(kernel, (Gemv, DecodeAttention, Moe)) else "fp32"
-    if isinstance(kernel, Elementwise):
-        peak = arch.compute.vector_flops_per_s
-    else:
-        peak = arch.peak_flops_per_s(dtype)
-    t_cmp = flops / peak if peak > 0 else 0.0
-    roof = launch_s + max(t_mem, t_cmp)
+def classify(time_s: float, launch_s: float, dram_s: float, compute_s: float) -> str:
+    """What bounds a kernel that took ``time_s`` (``launch_s`` of it the launch), given its roofline's DRAM
+    and compute bounds (:func:`accelsim.engine.simulate.roofline_of`): "launch", "compute", "bandwidth" or
+    "latency" (neither bound explains the time: waiting on DRAM latency or the L2)."""
     body = time_s - launch_s
     if launch_s >= body:
-        return "launch", roof
-    if t_cmp >= t_mem and t_cmp >= 0.5 * body:
-        return "compute", roof
-    if t_mem >= 0.6 * body:
-        return "bandwidth", roof
-    return "latency", roof
-
+        return "launch"
+    if compute_s >= dram_s and compute_s >= 0.5 * body:
+        return "compute"
+    if dram_s >= 0.6 * body:
+        return "bandwidth"
+    return "latency"

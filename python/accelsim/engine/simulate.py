@@ -14,18 +14,39 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ..dtypes import DTYPES
 from ..errors import ConfigError
 from ..spec.machine import Architecture
 from ..workload.kernels import DecodeAttention, Elementwise, Gemv, Moe, PrefillAttention
 from .energy import kernel_energy_components
 from .limits import MAX_KERNELS_PER_CALL, check_kernel_count
+from .core import roofline
 from .planner import plan, run
 from .result import KernelLike, KernelRow, Result, classify
 
-__all__ = ["simulate", "simulate_one", "prefetch", "clear_cache", "FIDELITIES", "KernelLike"]
+__all__ = ["simulate", "simulate_one", "roofline_of", "prefetch", "clear_cache", "FIDELITIES", "KernelLike"]
 
 FIDELITIES = ("fast", "detailed", "roofline")
+
+
+def roofline_of(arch: Architecture, options: Sequence[Sequence[dict[str, Any]]],
+                rows: Sequence[dict[str, Any]] | None = None) -> tuple[float, float, float]:
+    """The one roofline of a kernel lowered as any of ``options`` (its candidate tilings), from the core's
+    (:func:`accelsim.engine.core.roofline`; ``rows``: its results for the flattened options, if at hand): the
+    least, over the tilings, of launch + max(DRAM bytes at the pin peak, FLOPs at the units' rate) summed over
+    the tiling's kernels -- what ``fidelity="roofline"`` reports. Returns (that, its DRAM bound, its compute
+    bound), seconds."""
+    if rows is None:
+        rows = roofline(arch, [d for descs in options for d in descs])
+    best: tuple[int, float, float] | None = None
+    i = 0
+    for descs in options:
+        group = rows[i:i + len(descs)]
+        i += len(descs)
+        t = sum(r["time_ps"] for r in group)
+        if best is None or t < best[0]:
+            best = (t, sum(r["roofline_dram_ps"] for r in group), sum(r["roofline_compute_ps"] for r in group))
+    assert best is not None
+    return best[0] * 1e-12, best[1] * 1e-12, best[2] * 1e-12
 
 
 @functools.lru_cache(maxsize=65536)
@@ -57,8 +78,8 @@ def simulate_one(arch: Architecture, kernel: KernelLike, fidelity: str) -> Kerne
     t = time_ps * 1e-12
     launch_s = launch_ps * 1e-12
     flops = kernel.flops()
-    nbytes = kernel.bytes_moved()
-    bound, roof = classify(arch, kernel, t, launch_s, flops, nbytes)
+    roof, dram_s, compute_s = roofline_of(arch, options, raw_all if fidelity == "roofline" else None)
+    bound = classify(t, launch_s, dram_s, compute_s)
     rd = sum(r["dram_read_bytes"] for r in raw)
     wr = sum(r["dram_write_bytes"] for r in raw)
     l2b = sum(r["l2_read_bytes"] for r in raw)
@@ -66,11 +87,8 @@ def simulate_one(arch: Architecture, kernel: KernelLike, fidelity: str) -> Kerne
         activates = -(-(rd + wr) // arch.dram.row_bytes)
     else:
         activates = sum(int(r.get("activates", 0)) for r in raw)
-    math_dtype = None if isinstance(kernel, Elementwise) else getattr(kernel, "math_dtype", getattr(kernel, "dtype", "bf16"))
-    if math_dtype is not None and math_dtype not in DTYPES:
-        math_dtype = "bf16"
     energy = kernel_energy_components(arch, time_s=t, dram_read_bytes=rd, dram_write_bytes=wr, l2_read_bytes=l2b,
-                                      activates=activates, flops=flops, math_dtype=math_dtype)
+                                      activates=activates, flops=flops, math_dtype=kernel.math_dtype)
     return KernelRow(
         name=getattr(kernel, "name", type(kernel).__name__),
         time_s=t,

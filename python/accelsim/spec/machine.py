@@ -106,7 +106,8 @@ class ComputeSpec(Spec):
     matrix_flops_per_cycle_per_unit: DtypeRates = spec_field("DtypeRates", doc="dense matrix FLOP/cycle/unit")
     matrix_sustained_fraction: float = float_field(gt=0.0, le=1.0, doc="fraction of matrix peak reachable")
     vector_flops_per_cycle_per_unit: float = float_field(gt=0.0, le=1e15, doc="vector (SIMT) FLOP/cycle/unit")
-    local_sram_bytes_per_unit: int = int_field(ge=0, doc="shared memory + L1 per unit, bytes")
+    local_sram_bytes_per_unit: int = int_field(ge=0, doc="shared memory + L1 per unit, bytes (0: none); loads "
+                                               "land there, so it caps the bytes in flight")
     max_inflight_bytes_per_unit: int = int_field(ge=1, doc="outstanding load bytes one unit sustains")
     load_bytes_per_cycle_per_unit: float = float_field(gt=0.0, le=float(MAX_SIZE), doc="load bytes/cycle/unit")
     matrix_kernel_setup_ns: float = float_field(ge=0.0, le=1e9, doc="fixed cost of a tiled matrix kernel, ns")
@@ -134,6 +135,16 @@ class ComputeSpec(Spec):
                 if getattr(by, d) > 1.0:
                     raise ConfigError(f"matrix_sustained_fraction_by_dtype.{d}", "must be a fraction <= 1",
                                       getattr(by, d))
+
+    @property
+    def inflight_bytes_per_unit(self) -> int:
+        """Load bytes one unit keeps outstanding: ``max_inflight_bytes_per_unit``, and no more than its local
+        SRAM holds -- loads land in shared memory / VMEM before they are used, so a unit cannot have more in
+        flight than it has room for. A unit without local SRAM (0: Groq- and Cerebras-like designs, whose
+        streams feed the datapath directly) is limited by ``max_inflight_bytes_per_unit`` alone."""
+        if self.local_sram_bytes_per_unit > 0:
+            return min(self.max_inflight_bytes_per_unit, self.local_sram_bytes_per_unit)
+        return self.max_inflight_bytes_per_unit
 
     def sustained_fraction(self, dtype: str) -> float:
         """The fraction of the ``dtype`` matrix peak a well-tiled kernel sustains."""

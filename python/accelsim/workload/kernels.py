@@ -17,7 +17,7 @@ from ..dtypes import DTYPE_BYTES, canonical, dtype_bytes
 from ..errors import ConfigError
 from ..spec.machine import Architecture
 
-__all__ = ["DTYPE_BYTES", "Gemv", "Elementwise", "DecodeAttention", "PrefillAttention", "Moe", "Kernel",
+__all__ = ["DTYPE_BYTES", "tile_desc", "Gemv", "Elementwise", "DecodeAttention", "PrefillAttention", "Moe", "Kernel",
            "dtype_bytes"]
 
 _MAX_DIM = 1 << 40
@@ -51,7 +51,10 @@ def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
-def _desc(name: str, **kw: Any) -> dict[str, Any]:
+def tile_desc(name: str, **kw: Any) -> dict[str, Any]:
+    """A lowered kernel description (what the core runs): ``n_tiles`` identical tiles, each reading
+    ``tile_read_bytes`` from DRAM and ``tile_shared_bytes`` from the L2, doing ``tile_flops`` at
+    ``flops_per_ps_per_unit`` and writing ``tile_write_bytes``; every key not given takes its default."""
     d = dict(name=name, n_tiles=1, tile_read_bytes=0, tile_step_bytes=0, tile_flops=0.0,
              flops_per_ps_per_unit=1.0, tile_shared_bytes=0, tile_write_bytes=0, tile_fixed_ns=0.0,
              kernel_fixed_ns=0.0, tiles_per_unit=1, base_address=0)
@@ -240,7 +243,7 @@ class Gemv(_KernelBase):
         vrate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)
         bw = arch.peak_dram_bandwidth_bytes_per_s * 1e-12  # bytes per ps
         lat_ps = arch.dram.access_latency_ns * 1e3
-        unit_bw = min(c.max_inflight_bytes_per_unit / max(lat_ps, 1.0), c.load_bytes_per_cycle_per_unit * c.clock_ghz * 1e-3)
+        unit_bw = min(c.inflight_bytes_per_unit / max(lat_ps, 1.0), c.load_bytes_per_cycle_per_unit * c.clock_ghz * 1e-3)
         l2_bw = arch.l2.bytes_per_cycle * arch.l2.clock_ghz * 1e-3 if arch.l2 is not None else bw
         m, n, k = self.m, self.n, self.k
         ranked: list[tuple[tuple[float, int], int, int, int]] = []
@@ -325,7 +328,7 @@ class Gemv(_KernelBase):
         write = math.ceil(min(bm, m) * bn * (4 if split > 1 else out_b))
         kernel_fixed_ns = c.matrix_kernel_setup_ns
         step = math.ceil(bn * 64 * wb)
-        return [_desc(self.name, n_tiles=mb * nb * split, tile_read_bytes=dram_tile, tile_step_bytes=step,
+        return [tile_desc(self.name, n_tiles=mb * nb * split, tile_read_bytes=dram_tile, tile_step_bytes=step,
                       tile_flops=tile_flops, flops_per_ps_per_unit=rate, tile_shared_bytes=shared,
                       tile_write_bytes=write, tile_fixed_ns=fixed_ns, kernel_fixed_ns=kernel_fixed_ns,
                       tiles_per_unit=2)] + ([self._reduction_kernel(arch, split)] if split > 1 else [])
@@ -348,6 +351,11 @@ class Elementwise(_KernelBase):
         _pos_int("reads", self.reads, lo=0, hi=64)
         _pos_int("writes", self.writes, lo=0, hi=64)
         _finite("flops_per_element", self.flops_per_element, hi=1e6)
+
+    @property
+    def math_dtype(self) -> None:
+        """None: vector (SIMT) math at ``vector_flops_per_cycle_per_unit``, not a matrix dtype."""
+        return None
 
     def bytes_moved(self) -> int:
         return math.ceil(self.n_elements * dtype_bytes(self.dtype)) * (self.reads + self.writes)
@@ -379,7 +387,7 @@ def _elementwise_desc(arch: Architecture, name: str, n_elements: int, dtype: str
     tiles = _ceil_div(tb, tile)
     rate = _KernelBase.math_rate_flops_per_ps_per_unit(None, arch, "fp32", False)  # type: ignore[arg-type]
     elems_per_tile = n_elements / tiles
-    return _desc(name, n_tiles=tiles, tile_read_bytes=tile * reads, tile_step_bytes=0,
+    return tile_desc(name, n_tiles=tiles, tile_read_bytes=tile * reads, tile_step_bytes=0,
                  tile_flops=elems_per_tile * flops_per_element, flops_per_ps_per_unit=rate,
                  tile_write_bytes=_ceil_div(wb, tiles) * writes, tiles_per_unit=resident)
 
@@ -446,6 +454,12 @@ class DecodeAttention(_KernelBase):
     @property
     def cache_dtype(self) -> str:
         return self.kv_dtype or self.dtype
+
+    @property
+    def math_dtype(self) -> str:
+        """QK^T and PV run at the query dtype's math (an fp8 attention at fp8's, as FlashAttention-3 runs it);
+        a narrower cache is converted up to it."""
+        return self.dtype
 
     def cached_tokens(self) -> int:
         if self.block_size:
@@ -528,9 +542,9 @@ class DecodeAttention(_KernelBase):
         bw = arch.peak_dram_bandwidth_bytes_per_s * 1e-12
         # a load's round trip: the controller path, a row miss, and its granule on one pseudo-channel
         lat_ps = (d.access_latency_ns + d.tRCD_ns + d.tCL_ns) * 1e3 + d.interleave_bytes / (bw / d.pseudo_channels)
-        unit_bw = min(c.max_inflight_bytes_per_unit / max(lat_ps, 1.0), c.load_bytes_per_cycle_per_unit * c.clock_ghz * 1e-3)
+        unit_bw = min(c.inflight_bytes_per_unit / max(lat_ps, 1.0), c.load_bytes_per_cycle_per_unit * c.clock_ghz * 1e-3)
         qpk = self.q_heads // self.kv_heads
-        rate = self.math_rate_flops_per_ps_per_unit(arch, "bf16", True)
+        rate = self.math_rate_flops_per_ps_per_unit(arch, self.math_dtype, True)
         vrate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)
         t_math = per_unit * (4.0 * max(qpk, 16) * self.head_dim * chunk / rate + 5.0 * qpk * chunk / vrate)
         t_mem = max(tiles * tile_bytes / bw, per_unit * tile_bytes / unit_bw)
@@ -576,7 +590,7 @@ class DecodeAttention(_KernelBase):
         chunk = _ceil_div(self.cached_tokens(), split)
         tiles = groups * split
         qpk = self.q_heads // self.kv_heads
-        rate = self.math_rate_flops_per_ps_per_unit(arch, "bf16", True)
+        rate = self.math_rate_flops_per_ps_per_unit(arch, self.math_dtype, True)
         # QK^T and PV on the tensor cores (the q-heads of one kv-head are padded to 16 rows)
         tile_flops = 4.0 * max(qpk, 16) * self.head_dim * chunk
         # softmax on the vector units: ~5 FLOP per score
@@ -585,7 +599,7 @@ class DecodeAttention(_KernelBase):
         ab = dtype_bytes(self.dtype)
         # a split's partial output rows and their log-sum-exps in fp32, else the output
         out = qpk * (self.head_dim + 1) * 4 if split > 1 else math.ceil(qpk * self.head_dim * ab)
-        main = _desc(self.name, n_tiles=tiles, tile_read_bytes=math.ceil(per_token * chunk),
+        main = tile_desc(self.name, n_tiles=tiles, tile_read_bytes=math.ceil(per_token * chunk),
                      tile_step_bytes=math.ceil(per_token * 64), tile_flops=tile_flops,
                      flops_per_ps_per_unit=rate, tile_shared_bytes=math.ceil(qpk * self.head_dim * ab),
                      tile_write_bytes=out, tile_fixed_ns=fixed_ns,
@@ -691,7 +705,7 @@ class PrefillAttention(_KernelBase):
         softmax_ps = 5.0 * bm * keys / vrate
         fixed_ns = max(0.0, softmax_ps - tile_flops / rate) / 1e3
         steps = max(1, math.ceil(keys / self.BLOCK_N))
-        return [_desc(self.name, n_tiles=tiles, tile_read_bytes=dram, tile_step_bytes=_ceil_div(dram, steps),
+        return [tile_desc(self.name, n_tiles=tiles, tile_read_bytes=dram, tile_step_bytes=_ceil_div(dram, steps),
                       tile_flops=tile_flops, flops_per_ps_per_unit=rate, tile_shared_bytes=shared,
                       tile_write_bytes=q_tile, tile_fixed_ns=fixed_ns,
                       kernel_fixed_ns=arch.compute.matrix_kernel_setup_ns, tiles_per_unit=1)]
