@@ -89,7 +89,7 @@ def check_monotone_gemv(arch: Architecture, m: int, n: int, k: int, dm: int, dty
     from accelsim.engine.planner import run
 
     def t(mm: int) -> float:
-        descs = Gemv(m=mm, n=n, k=k, dtype=dtype)._lowered(arch, bm, bn, split)
+        descs = Gemv(m=mm, n=n, k=k, dtype=dtype).tiling(arch, bm, bn, split)
         return sum(r["time_ps"] for r in run(arch, descs, "fast")) * 1e-12
 
     dm = min(dm, -(-m // bm) * bm - m)

@@ -335,13 +335,13 @@ def test_near_memory_whole_runs_are_bounded() -> None:
     nm = importlib.import_module("accelsim.engine.nearmem")
     arch = accelsim.presets.load("h200-pim")
     g = Gemv(m=1, n=1 << 18, k=1 << 17)  # 64 GiB of bf16 weights: 2**26 requests of 1 KiB
-    descs = g._lowered(arch, 16, 256, 1)[:1]
+    descs = g.tiling(arch, 16, 256, 1)[:1]
     t0 = time.perf_counter()
     with pytest.raises(ConfigError, match="simulated whole") as e:
         nm.run_whole(arch, descs, "fast")
     assert e.value.field.endswith(".size") and time.perf_counter() - t0 < 1.0
     small = Gemv(m=1, n=4096, k=4096)
-    assert nm.run_whole(arch, small._lowered(arch, 16, 256, 1)[:1], "fast")[0]["time_ps"] > 0
+    assert nm.run_whole(arch, small.tiling(arch, 16, 256, 1)[:1], "fast")[0]["time_ps"] > 0
 
 
 def test_flash_reads_are_bounded() -> None:

@@ -311,7 +311,7 @@ def _gemv_options(eff: Architecture, g: Gemv) -> list[list[dict[str, Any]]]:
     split's reduction is not a near-memory kernel (see _transfer_bytes)."""
     bn, split = _gemv_split(eff, g)
     opts = [(bn, split)] + ([(bn, 1)] if split > 1 else [])
-    return [g._lowered(eff, 16, b, s)[:1] for b, s in opts]
+    return [g.tiling(eff, 16, b, s)[:1] for b, s in opts]
 
 
 def run_whole(eff: Architecture, descs: list[dict[str, Any]], fidelity: str) -> list[dict[str, Any]]:

@@ -285,25 +285,28 @@ class Gemv(_KernelBase):
             ranked = fills or ranked
         chosen = ranked[:max(1, top)]
         if not prune:
-            return [self._lowered(arch, bm, bn, split) for _, bm, bn, split, _ in chosen]
+            return [self.tiling(arch, bm, bn, split) for _, bm, bn, split, _ in chosen]
         if all(r[4] for r in chosen):
             chosen = chosen[:1]  # a pure stream: the tiling does not matter (see STREAMING_BOUND_FACTOR)
         best = chosen[0][0][0]
         chosen = [r for r in chosen if r[0][0] <= best * (1 + CANDIDATE_PRUNE_GAP)]
-        out = [self._lowered(arch, bm, bn, split) for _, bm, bn, split, _ in chosen]
+        out = [self.tiling(arch, bm, bn, split) for _, bm, bn, split, _ in chosen]
         if len(out) >= 2:  # the estimate cannot tell: search further while it is cheap
             from ..engine.planner import simulated_requests  # noqa: PLC0415
 
             used = sum(simulated_requests(arch, descs) for descs in out)
             for _, bm, bn, split, _ in ranked[len(chosen):CANDIDATE_SEARCH_MAX]:
-                descs = self._lowered(arch, bm, bn, split)
+                descs = self.tiling(arch, bm, bn, split)
                 used += simulated_requests(arch, descs)
                 if used > CANDIDATE_SEARCH_REQUESTS:
                     break
                 out.append(descs)
         return out
 
-    def _lowered(self, arch: Architecture, bm: int, bn: int, split: int) -> list[dict[str, Any]]:
+    def tiling(self, arch: Architecture, bm: int, bn: int, split: int) -> list[dict[str, Any]]:
+        """The GEMV lowered with ``bm`` x ``bn`` output tiles and K split ``split`` ways: its tile
+        description, then the split's reduction kernel if any (candidates() ranks these; near-memory
+        units use their own tiles)."""
         c = arch.compute
         m, n, k = self.m, self.n, self.k
         wb = self.weight_bytes() / (n * k)
@@ -578,13 +581,14 @@ class DecodeAttention(_KernelBase):
             splits = near + ([1] if 1 in splits and 1 not in near else [])
         else:
             splits = splits[:max(1, top)]
-        return [self._lowered(arch, s) for s in splits]
+        return [self.tiling(arch, s) for s in splits]
 
     def lower(self, arch: Architecture) -> list[dict[str, Any]]:
         """The split count the policy ranks best."""
-        return self._lowered(arch, self.split_counts(arch)[0])
+        return self.tiling(arch, self.split_counts(arch)[0])
 
-    def _lowered(self, arch: Architecture, split: int) -> list[dict[str, Any]]:
+    def tiling(self, arch: Architecture, split: int) -> list[dict[str, Any]]:
+        """The attention lowered with its context split ``split`` ways (split-KV: then a combine kernel)."""
         groups = self.batch * self.kv_heads
         per_token = self.kv_bytes() / (groups * self.cached_tokens())
         chunk = _ceil_div(self.cached_tokens(), split)
