@@ -150,21 +150,15 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const 
   using U128 = unsigned __int128;
   U128 best_key = ~U128(0);
   int best_bank = -1;
-  const std::size_t nwords = nonempty_[mode_].size();
   if (!hit_first()) {  // FCFS: the oldest request, whatever its bank
     int best = -1;
     std::uint64_t best_lo = 0;
-    for (std::size_t w = 0; w < nwords; ++w) {
-      std::uint64_t bits = nonempty_[mode_][w];
-      while (bits) {
-        const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
-        bits &= bits - 1;
-        if (best < 0 || key_lo_[b] < best_lo) {
-          best = b;
-          best_lo = key_lo_[b];
-        }
+    for_each_queued_bank([&](int b) {
+      if (best < 0 || key_lo_[b] < best_lo) {
+        best = b;
+        best_lo = key_lo_[b];
       }
-    }
+    });
     Choice none;
     none.col = kNever;
     if (next_act != nullptr) *next_act = earliest_act(now);
@@ -178,19 +172,14 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const 
   const std::uint8_t* ty = key_type_.data();
   const std::uint16_t* kb = key_bg_.data();
   const std::int64_t* bgk = bg_key_.data();
-  for (std::size_t w = 0; w < nwords; ++w) {
-    std::uint64_t bits = nonempty_[mode_][w];
-    while (bits) {
-      const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
-      bits &= bits - 1;
-      const std::int64_t h = std::max({f2[ty[b]], hi[b], bgk[kb[b]]});
-      const U128 key = (static_cast<U128>(static_cast<std::uint64_t>(h)) << 64) | lo[b];
-      if (key < best_key) {
-        best_key = key;
-        best_bank = b;
-      }
+  for_each_queued_bank([&](int b) {
+    const std::int64_t h = std::max({f2[ty[b]], hi[b], bgk[kb[b]]});
+    const U128 key = (static_cast<U128>(static_cast<std::uint64_t>(h)) << 64) | lo[b];
+    if (key < best_key) {
+      best_key = key;
+      best_bank = b;
     }
-  }
+  });
   if (next_act != nullptr) {
     // bank_first_act of every row-miss candidate, min'd: max(now, min over banks of max(bank bound,
     // bank-group bound of a closed bank)); the channel's ACT bounds are folded into the bank-group ones.
@@ -201,14 +190,9 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const 
     const std::int64_t* ab = act_bank_.data();
     const std::uint16_t* ag = act_bg_.data();
     TimePs act = kNever;
-    for (std::size_t w = 0; w < nwords; ++w) {
-      std::uint64_t bits = nonempty_[mode_][w];
-      while (bits) {
-        const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
-        bits &= bits - 1;
-        act = std::min(act, std::max(ab[b], gb[ag[b]]));
-      }
-    }
+    for_each_queued_bank([&](int b) {
+      act = std::min(act, std::max(ab[b], gb[ag[b]]));
+    });
     *next_act = act >= kNever ? kNever : std::max(now, act);
   }
   if (best_bank < 0) {
@@ -451,16 +435,10 @@ TimePs PseudoChannel::bank_first_act(int b, TimePs now) const {
 
 TimePs PseudoChannel::earliest_act(TimePs now) const {
   TimePs best = kNever;
-  const std::size_t nwords = nonempty_[mode_].size();
-  for (std::size_t w = 0; w < nwords; ++w) {
-    std::uint64_t bits = nonempty_[mode_][w];
-    while (bits) {
-      const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
-      bits &= bits - 1;
-      if (banks_[b].cand_hit) continue;
-      best = std::min(best, bank_first_act(b, now));
-    }
-  }
+  for_each_queued_bank([&](int b) {
+    if (banks_[b].cand_hit) return;
+    best = std::min(best, bank_first_act(b, now));
+  });
   return best;
 }
 
@@ -490,37 +468,26 @@ void PseudoChannel::record_activate(Bank& bk, std::int64_t row, TimePs act) {
 void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
   // Precharges first: a bank whose candidate misses on an open row closes it once it may (tRAS, the
   // last column command); a PRE holds no ACT slot, so it never delays another bank's ACT.
-  const std::size_t nwords = nonempty_[mode_].size();
-  for (std::size_t w = 0; w < nwords; ++w) {
-    std::uint64_t bits = nonempty_[mode_][w];
-    while (bits) {
-      const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
-      bits &= bits - 1;
-      Bank& bk = banks_[b];
-      if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row < 0) continue;
-      const TimePs pre = std::max(now, bk.pre_ok);
-      if (pre > horizon) continue;
-      bk.open_row = -1;
-      bk.act_ok = std::max(bk.act_ok, pre + c_.tRP);
-      update_key(b);
-    }
-  }
+  for_each_queued_bank([&](int b) {
+    Bank& bk = banks_[b];
+    if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row < 0) return;
+    const TimePs pre = std::max(now, bk.pre_ok);
+    if (pre > horizon) return;
+    bk.open_row = -1;
+    bk.act_ok = std::max(bk.act_ok, pre + c_.tRP);
+    update_key(b);
+  });
   // Then ACTs on the closed banks, oldest candidate first among those that can activate by the horizon
   // (first ready, first come), each one moving the channel's tRRD / tFAW bounds for the next. Those
   // bounds only grow, so a bank not eligible now never becomes eligible in this pass: collect the
   // eligible ones once, sort them by age, and re-check each in turn.
   act_scratch_.clear();
-  for (std::size_t w = 0; w < nwords; ++w) {
-    std::uint64_t bits = nonempty_[mode_][w];
-    while (bits) {
-      const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
-      bits &= bits - 1;
-      const Bank& bk = banks_[b];
-      if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row >= 0) continue;
-      if (std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW}) > horizon) continue;
-      act_scratch_.emplace_back(bk.cand_id, b);
-    }
-  }
+  for_each_queued_bank([&](int b) {
+    const Bank& bk = banks_[b];
+    if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row >= 0) return;
+    if (std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW}) > horizon) return;
+    act_scratch_.emplace_back(bk.cand_id, b);
+  });
   if (act_scratch_.size() > 1) std::sort(act_scratch_.begin(), act_scratch_.end());
   for (const auto& [age, b] : act_scratch_) {
     Bank& bk = banks_[b];

@@ -210,6 +210,15 @@ class PseudoChannel {
   }
   // When bank b's row-miss candidate could start its first command (PRE, or ACT on a closed bank).
   TimePs bank_first_act(int b, TimePs now) const;
+  // f(b) for every bank with a queued request in the current queue, in bank order.
+  template <class F>
+  void for_each_queued_bank(F&& f) const {
+    const std::vector<std::uint64_t>& words = nonempty_[mode_];
+    for (std::size_t w = 0; w < words.size(); ++w) {
+      for (std::uint64_t bits = words[w]; bits; bits &= bits - 1)
+        f(static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))));
+    }
+  }
   TimePs earliest_act(TimePs now) const;
   TimePs next_act_ = kNever;
   bool choice_valid_ = false;
