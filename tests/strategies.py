@@ -82,7 +82,7 @@ def sram_specs(draw: Any) -> SramSpec:
 
 @st.composite
 def dram_specs(draw: Any, base: DramSpec | None = None) -> DramSpec:
-    """Stacks 1..8, data rate 1..10 Gb/s/pin, power-of-two organisation, consistent timings."""
+    """Stacks 1..8, data rate 1..10 Gb/s/pin, power-of-two organisation, consistent timings, tREFI >= tRFC + 1 us."""
     if base is None:
         base = draw(base_architectures()).dram
     pc_bus_width_bits = draw(st.sampled_from([16, 32, 64, 128]))
@@ -122,7 +122,9 @@ def dram_specs(draw: Any, base: DramSpec | None = None) -> DramSpec:
         tWTR_ns=draw(_floats(0.0, 20.0)),
         nRTW=draw(_floats(0.0, 40.0)),
         tRFC_ns=tRFC,
-        tREFI_ns=tRFC + draw(_floats(1.0, 10000.0)),
+        # all-bank refresh interval at least 1 us (JEDEC: 1.95-7.8 us; HBM3 3.9 us): a DRAM that refreshes
+        # every few ns is refused by the engine's refresh-event limit (a clear ConfigError), not simulated
+        tREFI_ns=tRFC + draw(_floats(1000.0, 10000.0)),
         tRFCpb_ns=0.0,
         interleave_bytes=min(row_bytes, burst_bytes * draw(_pow2(0, 6))),
         access_latency_ns=draw(_floats(0.0, 1000.0)),
