@@ -54,6 +54,7 @@ STANDARDS: dict[str, dict[str, Any]] = {
     "HBM3-6400": dict(
         ramulator=("HBM3", "HBM3_16Gb_8hi", "HBM3_6400Mbps", "HBM34"), tck_ns=0.625, tick_ns=0.3125, rate=6.4,
         pc_bits=32, bl=8, bank_groups=8, banks_per_group=4, capacity=1 * GiB,  # 2 SIDs x 4 bank groups
+        sids=2, nCCDR=3,  # tCCDR, read to read in the other SID (Ramulator's HBM3_6400Mbps nCCDR)
         ck=dict(nBL=2, nCL=20, nRCDRD=31, nRCDWR=15, nRP=26, nRAS=45, nWR=33, nRTP=9, nCWL=10, nCCDS=2, nCCDL=4,
                 nWTRS=7, nRRDS=4, nRRDL=5, nFAW=24, nRFC=560, nREFI=6240, nRTW=20),
         overrides={}),
@@ -63,6 +64,7 @@ _hbm3e_ck = {k: (v if k in ("nBL", "nCCDS") else math.ceil(v * 0.625 / 0.417 - 1
 STANDARDS["HBM3E-9600"] = dict(
     ramulator=("HBM3", "HBM3_16Gb_8hi", "HBM3_6400Mbps", "HBM34"), tck_ns=0.417, tick_ns=0.2085, rate=9.6,
     pc_bits=32, bl=8, bank_groups=8, banks_per_group=4, capacity=1 * GiB, ck=_hbm3e_ck,
+    sids=2, nCCDR=math.ceil(1.875 / 0.417),  # tCCDR 1.875 ns, as the nCCDR override below
     overrides=dict(rate=9600, tCK_ps=417, nCL=_hbm3e_ck["nCL"], nRCDRD=_hbm3e_ck["nRCDRD"],
                    nRCDWR=_hbm3e_ck["nRCDWR"], nRP=_hbm3e_ck["nRP"], nRAS=_hbm3e_ck["nRAS"],
                    nRC=_hbm3e_ck["nRAS"] + _hbm3e_ck["nRP"], nWR=_hbm3e_ck["nWR"], nRTP=_hbm3e_ck["nRTP"],
@@ -88,7 +90,7 @@ def accelsim_dram(std: str, refresh: bool) -> DramSpec:
         tREFI_ns=ck["nREFI"] * t, tRFCpb_ns=0.0, interleave_bytes=32, access_latency_ns=0.0,
         tCWL_ns=ck["nCWL"] * t, tWR_ns=ck["nWR"] * t, tRTP_ns=ck["nRTP"] * t, tRCDWR_ns=ck["nRCDWR"] * t,
         write_queue_bursts=QUEUE // 2, refresh="all_bank" if refresh else "off", refresh_group="channel",
-        address_map="mop4clxor")
+        address_map="mop4clxor", command_bus="channel", sids=s.get("sids", 1), nCCDR=s.get("nCCDR", 0.0))
 
 
 def trace(pattern: str, n: int, capacity: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:

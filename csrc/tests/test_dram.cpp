@@ -101,6 +101,54 @@ TEST_CASE("ACT to first column command is exactly tRCD on an idle bank") {
   CHECK_EQ(pc.stats().row_misses, std::int64_t(1));
 }
 
+TEST_CASE("command bus: a command goes at the first time it overlaps none placed, runs interleave") {
+  CommandBus bus(2);
+  CHECK_EQ(bus.fit(100, 10), TimePs(100));
+  bus.place(0, 0, 100, 10);
+  CHECK_EQ(bus.fit(95, 10), TimePs(110));   // would overlap [100, 110)
+  CHECK_EQ(bus.fit(90, 10), TimePs(90));    // ends as it starts
+  CHECK_EQ(bus.fit(105, 5), TimePs(110));
+  CHECK_EQ(bus.free_from(103), TimePs(110));
+  bus.place(0, 0, 120, 10, 4, 20);             // [120, 130), [140, 150), [160, 170), [180, 190)
+  CHECK_EQ(bus.fit(125, 10), TimePs(130));
+  CHECK_EQ(bus.fit(130, 10, 3, 20), TimePs(130));  // 130, 150, 170: between them
+  CHECK_EQ(bus.fit(131, 10, 3, 20), TimePs(150));  // 131 would overlap [140, 150)
+  CHECK_EQ(bus.fit(115, 10, 3, 20), TimePs(130));  // 115 overlaps [120, 130)
+  CHECK_EQ(bus.fit(175, 10, 1), TimePs(190));
+  CHECK_EQ(bus.fit(170, 10, 2, 20), TimePs(170));
+  CHECK_EQ(bus.fit(171, 10, 2, 20), TimePs(190));  // [171, 181) overlaps [180, 190); 190, 210 are after the run
+  bus.watch(0, 305, 315);
+  bus.watch(1, 0, 1000);
+  bus.place(200, 1, 300, 10);               // forgets the runs ended by 200
+  CHECK(bus.disturbed(0));                  // user 0 sees user 1's command where it watches
+  CHECK(!bus.disturbed(1));                 // not its own
+  bus.watch(0, 310, 320);
+  bus.place(200, 1, 320, 10);
+  CHECK(!bus.disturbed(0));
+  CHECK_EQ(bus.fit(100, 10), TimePs(100));
+}
+
+TEST_CASE("two pseudo-channels sharing a row-command bus: their ACTs never overlap on it") {
+  DramConfig c = table();
+  c.pcs_per_channel = 2;
+  c.shared_command_bus = true;
+  c.cmd_col = 500;
+  c.cmd_act = 1000;
+  c.cmd_pre = 500;
+  CommandBus row(2), col(2);
+  PseudoChannel a(c, 0, true, &row, &col), b(c, 1, true, &row, &col);
+  a.enqueue(req(0, 0, 5));
+  b.enqueue(req(1, 0, 7));
+  TimePs now = 0;
+  const Issued x = issue_next(a, c, now);
+  TimePs now_b = 0;
+  const Issued y = issue_next(b, c, now_b);
+  CHECK_EQ(x.first, TimePs(0));        // a's ACT at 0 holds the row bus for 1000 ps
+  CHECK_EQ(y.first, c.cmd_act);        // b's ACT waits for the bus ...
+  CHECK_EQ(y.col, c.cmd_act + c.tRCD);  // ... and its RD is tRCD after it
+  CHECK_EQ(x.col, c.tRCD);
+}
+
 TEST_CASE("row hit in the same bank follows after tCCD_L, no ACT") {
   const DramConfig c = table();
   PseudoChannel pc(c, 0);

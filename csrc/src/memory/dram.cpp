@@ -1,9 +1,18 @@
 #include "accelsim/memory/dram.hpp"
 
+#include <algorithm>
+
 namespace accelsim {
 
 DramLevel::DramLevel(const DramConfig& c, bool activate_ahead) : c_(c), map_(c) {
-  for (int i = 0; i < c.pseudo_channels(); ++i) pcs_.emplace_back(std::make_unique<PseudoChannel>(c, i, activate_ahead));
+  const int per = std::max(1, c.pcs_per_channel);
+  if (c.shared_command_bus)
+    for (int i = 0; i < 2 * (c.pseudo_channels() / per); ++i) buses_.emplace_back(per);
+  for (int i = 0; i < c.pseudo_channels(); ++i) {
+    CommandBus* row = c.shared_command_bus ? &buses_[2 * static_cast<std::size_t>(i / per)] : nullptr;
+    CommandBus* col = c.shared_command_bus ? &buses_[2 * static_cast<std::size_t>(i / per) + 1] : nullptr;
+    pcs_.emplace_back(std::make_unique<PseudoChannel>(c, i, activate_ahead, row, col));
+  }
 }
 
 LevelStats DramLevel::stats() const {

@@ -14,7 +14,8 @@ void PseudoChannel::BankQueue::grow() {
   mask = static_cast<std::uint32_t>(cap - 1);
 }
 
-PseudoChannel::PseudoChannel(const DramConfig& c, int index, bool activate_ahead)
+PseudoChannel::PseudoChannel(const DramConfig& c, int index, bool activate_ahead, CommandBus* row_bus,
+                             CommandBus* col_bus)
     : c_(c),
       banks_(c.banks()),
       bg_col_ok_(c.bank_groups, 0),
@@ -26,8 +27,13 @@ PseudoChannel::PseudoChannel(const DramConfig& c, int index, bool activate_ahead
       act_bank_(c.banks(), kNever),
       act_bg_(c.banks(), 0),
       act_gb_(static_cast<std::size_t>(c.bank_groups) + 1, 0),
-      bg_key_(2 * static_cast<std::size_t>(c.bank_groups), 0) {
+      bg_key_(4 * static_cast<std::size_t>(c.bank_groups), 0),
+      bg_rd_ok_(c.bank_groups, 0),
+      bg_stride_(c.sids > 1 ? 4 : 2) {
   activate_ahead_ = activate_ahead;
+  row_bus_ = row_bus;
+  col_bus_ = col_bus;
+  bus_slot_ = index % std::max(1, c.pcs_per_channel);
   for (int m = 0; m < 2; ++m) {
     queues_[m].resize(static_cast<std::size_t>(c.banks()));
     nonempty_[m].assign((static_cast<std::size_t>(c.banks()) + 63) / 64, 0);
@@ -111,7 +117,8 @@ void PseudoChannel::update_key(int b) {
     l = std::max(bk.act_ok, bk.pre_ok + c_.tRP) + rcd();
   }
   key_hi_[b] = 2 * l + (kind != 0 ? 1 : 0);
-  key_bg_[b] = static_cast<std::uint16_t>(2 * bg + (kind != 0 ? 1 : 0));
+  key_bg_[b] = static_cast<std::uint16_t>(bg_stride_ * bg + (bg_stride_ == 4 && bk.cand_write ? 2 : 0) +
+                                          (kind != 0 ? 1 : 0));
   key_lo_[b] = static_cast<std::uint64_t>(bk.cand_id) ^ (std::uint64_t(1) << 63);
   key_type_[b] = static_cast<std::uint8_t>(2 * kind + (bk.cand_write ? 1 : 0));
   // bank_first_act's bank-local half (read only with activate-ahead)
@@ -123,16 +130,27 @@ void PseudoChannel::update_key(int b) {
 
 // The bank-group terms G of update_key, as keys: hit (2 G) and miss (2 G + 1).
 void PseudoChannel::update_bg_key(int bg) {
-  bg_key_[2 * static_cast<std::size_t>(bg)] = 2 * bg_col_ok_[bg];
-  bg_key_[2 * static_cast<std::size_t>(bg) + 1] = 2 * std::max(bg_act_ok_[bg] + rcd(), bg_col_ok_[bg]) + 1;
+  const std::size_t i = static_cast<std::size_t>(bg_stride_) * static_cast<std::size_t>(bg);
+  const TimePs miss = std::max(bg_act_ok_[bg] + rcd(), bg_col_ok_[bg]);
+  if (bg_stride_ == 2) {  // one SID: reads and writes alike
+    bg_key_[i] = 2 * bg_col_ok_[bg];
+    bg_key_[i + 1] = 2 * miss + 1;
+    return;
+  }
+  bg_key_[i] = 2 * std::max(bg_col_ok_[bg], bg_rd_ok_[bg]);  // a read: also tCCDR after another SID's read
+  bg_key_[i + 1] = 2 * std::max(miss, bg_rd_ok_[bg]) + 1;
+  bg_key_[i + 2] = 2 * bg_col_ok_[bg];  // a write
+  bg_key_[i + 3] = 2 * miss + 1;
 }
 
 // The `now`- and channel-dependent half of every candidate's key, by candidate type (see update_key).
 void PseudoChannel::type_keys(TimePs now, std::int64_t f2[6]) const {
-  const TimePs col_rd = std::max({col_ok_, bus_free_ - c_.tCL, rd_ok_});
-  const TimePs col_wr = std::max({col_ok_, bus_free_ - cwl(), wr_ok_});
-  const TimePs act_closed = std::max({now, act_ok_, faw_[0] + c_.tFAW}) + rcd();
-  const TimePs act_open = std::max(act_closed, now + c_.tRP + rcd());
+  // (with shared command buses, a command waits at least until its bus is free)
+  const TimePs cf = col_free(now), rf = row_free(now);
+  const TimePs col_rd = std::max({col_ok_, bus_free_ - c_.tCL, rd_ok_, cf});
+  const TimePs col_wr = std::max({col_ok_, bus_free_ - cwl(), wr_ok_, cf});
+  const TimePs act_closed = std::max({rf, act_ok_, faw_[0] + c_.tFAW}) + rcd();
+  const TimePs act_open = std::max(act_closed, rf + c_.tRP + rcd());
   f2[0] = 2 * std::max(now, col_rd);
   f2[1] = 2 * std::max(now, col_wr);
   f2[2] = 2 * std::max(act_closed, col_rd) + 1;
@@ -193,7 +211,7 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const 
     for_each_queued_bank([&](int b) {
       act = std::min(act, std::max(ab[b], gb[ag[b]]));
     });
-    *next_act = act >= kNever ? kNever : std::max(now, act);
+    *next_act = act >= kNever ? kNever : std::max(row_free(now), act);
   }
   if (best_bank < 0) {
     Choice none;
@@ -217,18 +235,20 @@ PseudoChannel::Choice PseudoChannel::bank_choice(int bank, TimePs now, std::int6
   TimePs col;
   if (bk.cand_hit) {
     ch.hit = true;
-    col = std::max({now, bk.col_ok, bg_col_ok_[bg], col_ok_});
+    col = std::max({col_free(now), bk.col_ok, bg_col_ok_[bg], col_ok_});
   } else {
-    TimePs act = std::max(now, bk.act_ok);
+    const TimePs rf = row_free(now);
+    TimePs act = std::max(rf, bk.act_ok);
     if (bk.open_row >= 0) {
-      ch.pre = std::max(now, bk.pre_ok);
+      ch.pre = std::max(rf, bk.pre_ok);
       act = std::max(act, ch.pre + c_.tRP);
     }
     act = std::max({act, bg_act_ok_[bg], act_ok_, faw_[0] + c_.tFAW});
     ch.act = act;
-    col = std::max({act + rcd(), bg_col_ok_[bg], col_ok_});
+    col = std::max({act + rcd(), bg_col_ok_[bg], col_ok_, col_free(now)});
   }
   col = std::max(col, bk.cand_write ? wr_ok_ : rd_ok_);
+  if (bg_stride_ == 4 && !bk.cand_write) col = std::max(col, bg_rd_ok_[bg]);
   col = std::max(col, bus_free_ - (bk.cand_write ? cwl() : c_.tCL));
   ch.col = col;
   return ch;
@@ -255,6 +275,7 @@ void PseudoChannel::offer_candidate(int b, TimePs now) {
 }
 
 void PseudoChannel::refresh_slow(TimePs now) {
+  row_wait_ = -kNever;
   if (c_.refresh == RefreshKind::PerBank) {
     // Per-bank refresh: bank k is refreshed every tREFI, the banks staggered by tREFI / banks; only
     // that bank is blocked (precharged, then busy for tRFCpb) while the others keep serving.
@@ -328,6 +349,7 @@ void PseudoChannel::update_mode() {
   }
   if (want == mode_) return;
   mode_ = want;
+  row_wait_ = -kNever;
   for (int g = 0; g < c_.bank_groups; ++g) update_bg_key(g);
   for (int b = 0; b < c_.banks(); ++b) recompute_cand(b);
   choice_valid_ = false;
@@ -342,14 +364,31 @@ TimePs PseudoChannel::next_issue_time(TimePs now) {
     choice_ = choose(now, activate_ahead_ ? &next_act_ : nullptr);
     choice_now_ = now;
     choice_valid_ = true;
+    if (row_bus_ != nullptr) note_choice_on_buses();
   }
   const Choice& ch = choice_;
   // The controller acts when the chosen request's first command (PRE, ACT or column) is due, or when
   // the row-command bus can open a row ahead.
-  const TimePs first = std::min(first_command(ch), next_act_);
+  const TimePs first = std::min(first_command(ch), std::max(next_act_, row_wait_));
   // A command that could only start after a refresh is due waits for the refresh to be applied first.
   if (first >= next_ref_) return next_ref_;
   return first;
+}
+
+// The cached choice stands while no other pseudo-channel places a command where its own commands would
+// go on either bus (see choice_usable).
+void PseudoChannel::note_choice_on_buses() {
+  const Choice& ch = choice_;
+  if (ch.bank < 0) {  // nothing queued
+    row_bus_->watch(bus_slot_, 0, 0);
+    col_bus_->watch(bus_slot_, 0, 0);
+    return;
+  }
+  const QEntry& e = queues_[mode_][ch.bank].at(ch.entry);
+  const TimePs n = e.split > 0 ? 1 : e.bursts;
+  col_bus_->watch(bus_slot_, ch.col, ch.col + (n - 1) * c_.tCCD_S + c_.cmd_col);
+  if (ch.hit) row_bus_->watch(bus_slot_, 0, 0);
+  else row_bus_->watch(bus_slot_, ch.pre >= 0 ? ch.pre : ch.act, ch.act + c_.cmd_act);
 }
 
 bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
@@ -362,6 +401,7 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
     activate_ahead(now, now);
     return false;
   }
+  row_wait_ = -kNever;
   auto& q = queues_[mode_][ch.bank];
   QEntry& e = q.at(ch.entry);
   DramRequest r;
@@ -386,14 +426,28 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   if (bk.active_age == r.age) deactivate(bk);
   bk.bypasses = ch.pos == 0 ? 0 : bk.bypasses + 1;
   const int bg = bk.bg;
+  const TimePs n = r.bursts;
+  TimePs act = ch.act, col = ch.col;
+  if (row_bus_ != nullptr) {  // the commands take the channel's buses at their first free times from here
+    if (!ch.hit) {
+      if (ch.pre >= 0) {
+        const TimePs pre = row_bus_->fit(ch.pre, c_.cmd_pre);
+        row_bus_->place(now, bus_slot_, pre, c_.cmd_pre);
+        act = std::max(act, pre + c_.tRP);
+      }
+      act = row_bus_->fit(act, c_.cmd_act);
+      row_bus_->place(now, bus_slot_, act, c_.cmd_act);
+      col = std::max(col, act + rcd());
+    }
+    col = col_bus_->fit(col, c_.cmd_col, static_cast<int>(n), c_.tCCD_S);
+    col_bus_->place(now, bus_slot_, col, c_.cmd_col, static_cast<int>(n), c_.tCCD_S);
+  }
   if (ch.hit) {
     ++stats_.row_hits;
   } else {
     ++stats_.row_misses;
-    record_activate(bk, r.row, ch.act);
+    record_activate(bk, r.row, act);
   }
-  const TimePs col = ch.col;
-  const TimePs n = r.bursts;
   const TimePs end = col + (r.write ? cwl() : c_.tCL) + n * c_.tBL;
   bus_free_ = end;
   col_ok_ = col + n * c_.tCCD_S;
@@ -410,6 +464,14 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
     stats_.write_bytes += n * c_.burst_bytes;
   } else {
     wr_ok_ = std::max(wr_ok_, col + (n - 1) * c_.tCCD_S + c_.tRTW);
+    if (c_.sids > 1) {  // a read in another SID waits tCCDR after this one's last burst
+      const int sid = bg % c_.sids;
+      for (int g = 0; g < c_.bank_groups; ++g) {
+        if (g % c_.sids == sid) continue;
+        bg_rd_ok_[g] = std::max(bg_rd_ok_[g], col + (n - 1) * c_.tCCD_S + c_.tCCDR);
+        if (g != bg) update_bg_key(g);
+      }
+    }
     stats_.read_bytes += n * c_.burst_bytes;
   }
   ++stats_.requests;
@@ -421,7 +483,7 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   // others' first commands were all later (next_act_), and this bank's new candidate is not due either.
   if (activate_ahead_ && (!act_known || next_act <= col ||
                           (bk.cand_pos >= 0 && !bk.cand_hit && bank_first_act(ch.bank, now) <= col)))
-    activate_ahead(now, col);
+    activate_ahead(now, row_bus_ != nullptr ? now : col);
   *data_end = end;
   *out = r;
   return true;
@@ -429,8 +491,9 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
 
 TimePs PseudoChannel::bank_first_act(int b, TimePs now) const {
   const Bank& bk = banks_[b];
-  if (bk.open_row >= 0) return std::max(now, bk.pre_ok);
-  return std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
+  const TimePs rf = row_free(now);
+  if (bk.open_row >= 0) return std::max(rf, bk.pre_ok);
+  return std::max({rf, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
 }
 
 TimePs PseudoChannel::earliest_act(TimePs now) const {
@@ -465,14 +528,24 @@ void PseudoChannel::record_activate(Bank& bk, std::int64_t row, TimePs act) {
 // Bank-level parallelism: the row-command bus runs beside the column bus, so while column commands
 // stream from one bank the controller precharges and activates the banks whose next request needs a
 // new row (up to the time of the column command just issued), within tRRD/tFAW/tRAS/tRP.
-void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
+bool PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
+  // With shared command buses a command goes at its bus's first free time; a command that could not be
+  // placed by the horizon bounds row_wait_ when nothing is placed.
+  TimePs wait = kNever;
+  bool placed = false;
   // Precharges first: a bank whose candidate misses on an open row closes it once it may (tRAS, the
   // last column command); a PRE holds no ACT slot, so it never delays another bank's ACT.
   for_each_queued_bank([&](int b) {
     Bank& bk = banks_[b];
     if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row < 0) return;
-    const TimePs pre = std::max(now, bk.pre_ok);
-    if (pre > horizon) return;
+    TimePs pre = std::max(now, bk.pre_ok);
+    if (row_bus_ != nullptr && pre <= horizon) pre = row_bus_->fit(pre, c_.cmd_pre);
+    if (pre > horizon) {
+      wait = std::min(wait, pre);
+      return;
+    }
+    if (row_bus_ != nullptr) row_bus_->place(now, bus_slot_, pre, c_.cmd_pre);
+    placed = true;
     bk.open_row = -1;
     bk.act_ok = std::max(bk.act_ok, pre + c_.tRP);
     update_key(b);
@@ -485,14 +558,24 @@ void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
   for_each_queued_bank([&](int b) {
     const Bank& bk = banks_[b];
     if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row >= 0) return;
-    if (std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW}) > horizon) return;
+    const TimePs act = std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
+    if (act > horizon) {
+      wait = std::min(wait, act);
+      return;
+    }
     act_scratch_.emplace_back(bk.cand_id, b);
   });
   if (act_scratch_.size() > 1) std::sort(act_scratch_.begin(), act_scratch_.end());
   for (const auto& [age, b] : act_scratch_) {
     Bank& bk = banks_[b];
-    const TimePs act = std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
-    if (act > horizon) continue;
+    TimePs act = std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
+    if (row_bus_ != nullptr && act <= horizon) act = row_bus_->fit(act, c_.cmd_act);
+    if (act > horizon) {
+      wait = std::min(wait, act);
+      continue;
+    }
+    if (row_bus_ != nullptr) row_bus_->place(now, bus_slot_, act, c_.cmd_act);
+    placed = true;
     const QEntry& r = queues_[mode_][b].at(bk.cand_entry);
     record_activate(bk, r.row, act);
     bk.col_ok = std::max(bk.col_ok, act + rcd());
@@ -504,6 +587,8 @@ void PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
     recompute_cand(b);
     update_bg_key(bk.bg);
   }
+  if (row_bus_ != nullptr) row_wait_ = placed ? -kNever : wait;
+  return placed;
 }
 
 }  // namespace accelsim

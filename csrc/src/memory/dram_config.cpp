@@ -50,6 +50,23 @@ DramConfig DramConfig::from(const Config& c) {
     else if (m == "channel") r.refresh_by_channel = true;
     else throw ConfigError("dram.refresh_group", "must be 'pseudo_channel' or 'channel'");
   }
+  if (c.has("command_bus")) {
+    const std::string m = c.require<std::string>("command_bus");
+    if (m == "pseudo_channel") r.shared_command_bus = false;
+    else if (m == "channel") r.shared_command_bus = true;
+    else throw ConfigError("dram.command_bus", "must be 'pseudo_channel' or 'channel'");
+  }
+  // Command times on the shared buses (validate() requires them > 0 when the buses are shared), rounded
+  // down to a picosecond: two 1-CK column commands then still fit in a 2-CK tCCD_S rounded to the nearest.
+  auto floor_ps = [&c](const char* key) {
+    const TimePs ps = c.require_ps(key);
+    return static_cast<double>(ps) > c.require_finite(key) * 1000.0 ? ps - 1 : ps;
+  };
+  if (c.has("col_cmd_ns")) r.cmd_col = floor_ps("col_cmd_ns");
+  if (c.has("act_cmd_ns")) r.cmd_act = floor_ps("act_cmd_ns");
+  if (c.has("pre_cmd_ns")) r.cmd_pre = floor_ps("pre_cmd_ns");
+  if (c.has("sids")) r.sids = c.require<int>("sids");
+  if (c.has("tCCDR_ns")) r.tCCDR = c.require_ps("tCCDR_ns");
   if (c.has("scheduler")) {
     const std::string m = c.require<std::string>("scheduler");
     if (m == "frfcfs") r.scheduler = SchedulerKind::FrFcfs;
@@ -84,6 +101,10 @@ void DramConfig::validate() const {
   require(write_queue_bursts >= 0, "dram.write_queue_bursts", "must be >= 0");
   require(write_low_watermark >= 0 && write_low_watermark <= write_high_watermark && write_high_watermark <= 1,
           "dram.write_high_watermark", "need 0 <= write_low_watermark <= write_high_watermark <= 1");
+  require(!shared_command_bus || (cmd_col > 0 && cmd_act > 0 && cmd_pre > 0), "dram.command_bus",
+          "shared command buses need command times > 0");
+  require(sids >= 1 && bank_groups % sids == 0, "dram.sids", "must be >= 1 and divide bank_groups");
+  require(tCCDR >= 0, "dram.nCCDR", "must be >= 0");
   require(access_latency >= 0, "dram.access_latency_ns", "must be >= 0");
   if (address_map == AddressMapKind::Mop4ClXor) {
     auto pow2 = [](std::int64_t v) { return v > 0 && (v & (v - 1)) == 0; };

@@ -25,7 +25,7 @@ except ImportError as _e:  # the source tree (python/accelsim) without a build, 
         "like the source tree, not an installed package. Install it from the repository root with "
         "`pip install .` (or `pip install -e .` to develop) and run without PYTHONPATH=python") from _e
 from ..errors import ConfigError
-from ..spec.machine import Architecture, DramSpec
+from ..spec.machine import DRAM_COMMAND_CYCLES, Architecture, DramSpec
 from ..spec.nearmem import HbfSpec
 from .limits import (check_detailed, check_duration, check_flash, check_machine, check_outstanding,
                      check_refreshes)
@@ -83,6 +83,12 @@ def controller_dict(d: DramSpec) -> dict[str, Any]:
     }
     if d.refresh != "auto":
         out["refresh"] = d.refresh
+    if d.sids > 1 and d.nCCDR > 0:
+        out.update(sids=d.sids, tCCDR_ns=d.nCCDR * d.tCK_ns)
+    if d.command_bus == "channel":
+        col, act, pre = DRAM_COMMAND_CYCLES[d.kind]
+        out.update(command_bus="channel", col_cmd_ns=col * d.tCK_ns, act_cmd_ns=act * d.tCK_ns,
+                   pre_cmd_ns=pre * d.tCK_ns)
     for name in ("tCWL_ns", "tWR_ns", "tRTP_ns", "tRCDWR_ns"):
         if getattr(d, name) > 0:
             out[name] = getattr(d, name)
@@ -130,7 +136,9 @@ CORE_FIELDS: dict[str, str] = {
                                 "tRAS_ns", "tRRD_S_ns", "tRRD_L_ns", "tFAW_ns", "tWTR_ns", "tRFC_ns", "tREFI_ns",
                                 "tRFCpb_ns", "access_latency_ns", "scheduler", "row_hit_cap", "write_queue_bursts",
                                 "write_high_watermark", "write_low_watermark", "address_map", "refresh_group",
-                                "refresh", "tCWL_ns", "tWR_ns", "tRTP_ns", "tRCDWR_ns")},
+                                "refresh", "tCWL_ns", "tWR_ns", "tRTP_ns", "tRCDWR_ns", "command_bus")},
+    **{k: "dram.command_bus" for k in ("col_cmd_ns", "act_cmd_ns", "pre_cmd_ns")},
+    "sids": "dram.sids", "tCCDR_ns": "dram.nCCDR",
 }
 
 

@@ -74,6 +74,11 @@ APPLIES_WHEN: dict[str, tuple[str, tuple[Any, ...] | Callable[[Any], bool], str]
     **{f"dram.{t}": ("dram.kind", ("hbm2", "hbm2e", "hbm3", "hbm3e", "hbm4", "lpddr5x", "gddr7", "stacked3d"),
                      "an SRAM main memory has no activation windows, refresh or multi-beat bursts")
        for t in ("burst_length", "tRAS_ns", "tRRD_S_ns", "tFAW_ns", "nCCD_S", "tRFC_ns", "tREFI_ns", "tRFCpb_ns")},
+    # reads change SID (tCCDR) only when the bank groups are split over SIDs, and that costs only with a tCCDR
+    **{f"{level}.nCCDR": (f"{level}.sids", lambda v: v is not None and v > 1, "one SID: no read changes SID")
+       for level in ("dram", "near_memory.pool")},
+    **{f"{level}.sids": (f"{level}.nCCDR", _positive, "SIDs differ only by tCCDR")
+       for level in ("dram", "near_memory.pool")},
     # near-memory units of one level have no use for the other level's organisation (NearMemorySpec)
     "near_memory.units_per_stack": ("near_memory.level", ("pnm",), "PIM units are per bank, not per stack"),
     "near_memory.internal_pc_bus_width_bits": ("near_memory.level", ("pnm",), "the base die's TSV width"),

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # referred to by name in spec_field (resolved through the reg
     from .energy import EnergySpec
     from .nearmem import HbfSpec, NearMemorySpec, PlacementSpec
 
-__all__ = ["DRAM_KINDS", "DRAM_BITS_PER_CLOCK", "cycles", "DtypeRates", "ComputeSpec", "SramSpec", "DramSpec", "Architecture",
+__all__ = ["DRAM_KINDS", "DRAM_BITS_PER_CLOCK", "DRAM_COMMAND_CYCLES", "cycles", "DtypeRates", "ComputeSpec", "SramSpec", "DramSpec", "Architecture",
            "MIN_RATE_PER_S"]
 
 #: the slowest rate a machine may have, per second (bytes or FLOP): 1. Every rate the engine divides by (a
@@ -69,6 +69,17 @@ DRAM_SCHEDULERS: tuple[str, ...] = ("frfcfs", "fcfs", "frfcfs_cap")
 DRAM_REFRESH_MODES: tuple[str, ...] = ("auto", "all_bank", "per_bank", "off")
 DRAM_ADDRESS_MAPS: tuple[str, ...] = ("hashed", "mop4clxor")
 DRAM_REFRESH_GROUPS: tuple[str, ...] = ("pseudo_channel", "channel")
+DRAM_COMMAND_BUSES: tuple[str, ...] = ("pseudo_channel", "channel")
+
+#: The time a command holds its channel's command bus, in device clock cycles (CK): (column command, ACT,
+#: PRE), for the standards whose pseudo-channels share their channel's row- and column-command buses.
+#: HBM2 / HBM2E: a column command takes one CK on the column bus, an ACT two on the row bus, a PRE one
+#: [JESD235]; HBM3 / HBM3E / HBM4: a column command one CK, an ACT 1.5 (rising, falling, rising edge), a
+#: PRE half a CK [JESD238]. As Ramulator 2.1 holds them (python/ramulator/dram/hbm2.py ``command_cycles =
+#: {"ACT": 2}``; hbm3.py ``"ACT": 1.5, "PREpb": 0.5, "PREab": 0.5``, column commands 1 CK) [RAM2-HBM2][RAM2-HBM3].
+DRAM_COMMAND_CYCLES: dict[str, tuple[float, float, float]] = {
+    "hbm2": (1.0, 2.0, 1.0), "hbm2e": (1.0, 2.0, 1.0),
+    "hbm3": (1.0, 1.5, 0.5), "hbm3e": (1.0, 1.5, 0.5), "hbm4": (1.0, 1.5, 0.5)}
 
 
 @register
@@ -265,6 +276,17 @@ class DramSpec(Spec):
     refresh_group: str = field(default="pseudo_channel", metadata={
         "kind": "str", "choices": DRAM_REFRESH_GROUPS, "allow_empty": False,
         "doc": "all-bank refresh phases: each pseudo-channel its own, or the pseudo-channels of a channel together"})
+    sids: int = field(default=1, metadata={
+        "kind": "int", "ge": 1, "le": MAX_COUNT,
+        "doc": "stack IDs (SIDs) the bank groups of a pseudo-channel are split over, bank group g in SID g mod sids "
+               "(matters with nCCDR)"})
+    nCCDR: float = field(default=0.0, metadata={
+        "kind": "float", "ge": 0.0, "le": 1e6, "gt": None,
+        "doc": "read to read in another SID (tCCDR), device clock cycles; 0: nCCD_S"})
+    command_bus: str = field(default="pseudo_channel", metadata={
+        "kind": "str", "choices": DRAM_COMMAND_BUSES, "allow_empty": False,
+        "doc": "command buses: each pseudo-channel its own, or the pseudo-channels of a channel share one row- "
+               "and one column-command bus (HBM kinds; command times DRAM_COMMAND_CYCLES)"})
     address_map: str = field(default="hashed", metadata={
         "kind": "str", "choices": DRAM_ADDRESS_MAPS, "allow_empty": False,
         "doc": "hashed (channels rotated by a hash) or mop4clxor (Ramulator's)"})
@@ -303,6 +325,11 @@ class DramSpec(Spec):
         if self.write_low_watermark > self.write_high_watermark:
             raise ConfigError("write_low_watermark", f"must be <= write_high_watermark ({self.write_high_watermark!r})",
                               self.write_low_watermark)
+        if self.bank_groups % self.sids:
+            raise ConfigError("sids", f"must divide bank_groups ({self.bank_groups})", self.sids)
+        if self.command_bus == "channel" and self.kind not in DRAM_COMMAND_CYCLES:
+            raise ConfigError("command_bus", f"shared command buses are modelled for {sorted(DRAM_COMMAND_CYCLES)}, "
+                                             f"not {self.kind!r}", self.command_bus)
         if self.refresh == "per_bank" and not self.tRFCpb_ns > 0:
             raise ConfigError("tRFCpb_ns", "must be > 0 for per-bank refresh", self.tRFCpb_ns)
         if (self.pc_bus_width_bits * self.burst_length) % 8:

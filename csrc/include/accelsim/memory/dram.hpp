@@ -44,6 +44,7 @@ class DramLevel final : public MemoryLevel {
  private:
   const DramConfig& c_;
   AddressMap map_;
+  std::vector<CommandBus> buses_;  // with shared command buses: per channel, its row and column bus
   std::vector<std::unique_ptr<PseudoChannel>> pcs_;
 };
 

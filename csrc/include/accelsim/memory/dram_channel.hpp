@@ -2,6 +2,7 @@
 // constraints, data bus, all-bank or per-bank refresh, read/write turnaround, FR-FCFS ("first ready,
 // then oldest") scheduling with activate-ahead on the row-command bus.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <utility>
@@ -15,11 +16,79 @@ namespace accelsim {
 using DramRequest = MemRequest;
 using DramStats = LevelStats;
 
+// One command bus of a channel, shared by its pseudo-channels (JESD235 / JESD238: one row-command bus
+// for ACT / PRE and one column-command bus for RD / WR per channel). A command holds the bus for its
+// command time from its issue time; commands are placed in decision order, not always in time order (a
+// miss's ACT and column command are placed ahead), so the bus keeps the commands not yet past.
+class CommandBus {
+ public:
+  // The earliest t' >= t at which n commands at t', t' + period, ... each holding the bus for `dur`
+  // overlap none placed (n > 1 only with the period of every placed run of commands).
+  TimePs fit(TimePs t, TimePs dur, int n = 1, TimePs period = 1) const {
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (const Run& r : runs_) {
+        // the candidate's j-th command a = t + j P against r's k-th b = r.start + k P: they overlap when
+        // a - b = x + i P is in (-dur, r.dur), i = j - k in [-(r.n - 1), n - 1]
+        const TimePs p = r.n > 1 ? r.period : period;
+        const TimePs x = t - r.start;
+        TimePs i = floor_div(-dur - x, p) + 1;  // the least i with x + i P > -dur
+        i = std::max<TimePs>(i, -(r.n - 1));
+        if (i > n - 1 || x + i * p >= r.dur) continue;
+        t += r.dur - (x + i * p);  // just past that command of r: every time before it overlaps it too
+        moved = true;
+      }
+    }
+    return t;
+  }
+  // The earliest time >= t the bus is not held (a bound for any command at or after t).
+  TimePs free_from(TimePs t) const { return fit(t, 1); }
+  explicit CommandBus(int users = 1) : watch_(static_cast<std::size_t>(std::max(1, users))) {}
+  // by: the placing user (pseudo-channel of the channel); disturbs the others watching where it goes
+  void place(TimePs now, int by, TimePs t, TimePs dur, int n = 1, TimePs period = 1) {
+    // forget the runs whose last command ended by `now` (no command is placed before `now` again)
+    for (std::size_t i = 0; i < runs_.size();) {
+      if (runs_[i].end <= now) {
+        runs_[i] = runs_.back();
+        runs_.pop_back();
+      } else {
+        ++i;
+      }
+    }
+    runs_.push_back(Run{t, dur, n > 1 ? period : 1, t + static_cast<TimePs>(n - 1) * (n > 1 ? period : 0) + dur, n});
+    const TimePs end = runs_.back().end;
+    for (std::size_t i = 0; i < watch_.size(); ++i) {
+      Watch& w = watch_[i];
+      if (static_cast<int>(i) != by && t < w.hi && end > w.lo) w.disturbed = true;
+    }
+  }
+  // `user` watches [lo, hi) (where its pending commands would go): disturbed() turns true when another
+  // user places a command that overlaps it.
+  void watch(int user, TimePs lo, TimePs hi) { watch_[static_cast<std::size_t>(user)] = Watch{lo, hi, false}; }
+  bool disturbed(int user) const { return watch_[static_cast<std::size_t>(user)].disturbed; }
+
+ private:
+  static TimePs floor_div(TimePs a, TimePs b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0); }
+  struct Run {
+    TimePs start, dur, period, end;
+    int n;
+  };
+  std::vector<Run> runs_;
+  struct Watch {
+    TimePs lo = 0, hi = 0;
+    bool disturbed = false;
+  };
+  std::vector<Watch> watch_;  // per user, see watch()
+};
+
 class PseudoChannel {
  public:
   // activate_ahead: open the rows of queued requests on the row-command bus while other banks stream
   // (needed when every burst is its own request; coarse requests already overlap it on the data bus)
-  PseudoChannel(const DramConfig& c, int index, bool activate_ahead = false);
+  // row_bus / col_bus: the channel's shared command buses (nullptr: this pseudo-channel's commands are
+  // limited by its own timings only)
+  PseudoChannel(const DramConfig& c, int index, bool activate_ahead = false, CommandBus* row_bus = nullptr,
+                CommandBus* col_bus = nullptr);
 
   // Queue a request; true when it became its bank's FR-FCFS candidate (only then can it change the
   // controller's next decision). split: the request stands for r.bursts requests of one burst each, of
@@ -27,6 +96,7 @@ class PseudoChannel {
   // a time: the same decisions as queueing the bursts one by one, for one queue entry.
   bool enqueue(const DramRequest& r, bool split = false) {
     const int m = split_ && r.write ? 1 : 0;  // which queue: reads (and, unsplit, writes) or writes
+    row_wait_ = -kNever;  // a new candidate may start earlier
     const int b = r.bank;
     BankQueue& q = queues_[m][b];
     const std::uint32_t pos = q.count;  // the first new request's position in the bank's queue
@@ -146,7 +216,8 @@ class PseudoChannel {
   Choice bank_choice(int bank, TimePs now, std::int64_t h) const;
   void offer_candidate(int bank, TimePs now);
   void recompute_cand(int bank);
-  void activate_ahead(TimePs now, TimePs horizon);
+  // true when it placed a PRE or an ACT
+  bool activate_ahead(TimePs now, TimePs horizon);
   void record_activate(Bank& bk, std::int64_t row, TimePs act);
   void update_key(int bank);
   void update_bg_key(int bg);
@@ -182,8 +253,9 @@ class PseudoChannel {
   std::vector<std::int64_t> key_hi_;    // 2 * (bank-local bound of the column time) + (candidate is a miss)
   std::vector<std::uint64_t> key_lo_;   // candidate id, sign bit flipped (orders like the signed id)
   std::vector<std::uint8_t> key_type_;  // 2 * kind (0 hit, 1 miss on a closed bank, 2 miss on an open one) + write
-  std::vector<std::uint16_t> key_bg_;   // 2 * bank group + (candidate is a miss): the candidate's bg_key_ entry
-  std::vector<std::int64_t> bg_key_;    // per bank group, its term of a hit's and of a miss's key (update_bg_key)
+  // the candidate's bg_key_ entry: 2 * bank group + miss, or with SIDs 4 * bank group + 2 * write + miss
+  std::vector<std::uint16_t> key_bg_;
+  std::vector<std::int64_t> bg_key_;    // per bank group, its term of a (read / write) hit's and miss's key (update_bg_key)
   // Per bank, the bank's own bound on its row-miss candidate's first row command (PRE on an open bank,
   // else ACT; kNever when the candidate is a hit or there is none) and which bank-group ACT bound also
   // applies (its bank group when the bank is closed, else bank_groups: none), kept with the key.
@@ -205,9 +277,18 @@ class PseudoChannel {
   // max(now, ...) >= that time), so neither the winner nor any tie-break can change.
   // (With activate-ahead, also the earliest first command of any bank's row miss, next_act_: the same
   // argument holds for it, each bank's time being max(now, a bank-only bound).)
+  // (With shared command buses, also while no other pseudo-channel placed a command on a bus where the
+  // choice's own commands are: any other command only delays the other candidates, never the choice.)
   bool choice_usable(TimePs now) const {
-    return choice_valid_ && now >= choice_now_ && now <= first_command(choice_) && now <= next_act_;
+    return choice_valid_ && now >= choice_now_ && now <= first_command(choice_) && now <= next_act_ &&
+           (row_bus_ == nullptr ||
+            (!row_bus_->disturbed(bus_slot_) && !col_bus_->disturbed(bus_slot_)));
   }
+  // With shared command buses (row_bus_, col_bus_; nullptr: none): the earliest time >= now each is
+  // free, and what the cached choice watches on them.
+  void note_choice_on_buses();
+  TimePs row_free(TimePs now) const { return row_bus_ != nullptr ? row_bus_->free_from(now) : now; }
+  TimePs col_free(TimePs now) const { return col_bus_ != nullptr ? col_bus_->free_from(now) : now; }
   // When bank b's row-miss candidate could start its first command (PRE, or ACT on a closed bank).
   TimePs bank_first_act(int b, TimePs now) const;
   // f(b) for every bank with a queued request in the current queue, in bank order.
@@ -225,6 +306,16 @@ class PseudoChannel {
   TimePs choice_now_ = 0;
   Choice choice_;
   DramStats stats_;
+  // (Kept last: what only SIDs or shared command buses use stays off the others' cache lines.)
+  std::vector<TimePs> bg_rd_ok_;  // per bank group: earliest read after the last read in another SID (tCCDR)
+  int bg_stride_ = 2;             // bg_key_ entries per bank group
+  CommandBus* row_bus_ = nullptr;
+  CommandBus* col_bus_ = nullptr;
+  int bus_slot_ = 0;
+  // With shared command buses: no row-miss candidate's first row command can be placed before this
+  // (activate_ahead found none it could place by then); forgotten whenever a candidate or the
+  // controller's state changes. Without it the row-command stream would wake at a bound it cannot meet.
+  TimePs row_wait_ = -kNever;
 };
 
 }  // namespace accelsim

@@ -47,6 +47,15 @@ struct DramConfig {
   double write_high_watermark = 0.8, write_low_watermark = 0.2;
   RefreshKind refresh = RefreshKind::AllBank;  // (tRFCpb_ns > 0 without the field: per-bank)
   bool refresh_by_channel = false;  // all-bank: the pseudo-channels of a channel refresh together
+  // The pseudo-channels of a channel share its row-command bus (ACT, PRE) and its column-command bus
+  // (RD, WR), each command holding its bus for its command time (JESD235 / JESD238); false: each
+  // pseudo-channel's commands are limited by its own timings only.
+  bool shared_command_bus = false;
+  // The bank groups of a pseudo-channel are split over `sids` stack IDs (bank group g in SID g mod sids);
+  // a read follows a read in another SID by tCCDR (JESD238), not tCCD_S.
+  int sids = 1;
+  TimePs tCCDR = 0;
+  TimePs cmd_col = 0, cmd_act = 0, cmd_pre = 0;  // command times on the buses, ps
   int pseudo_channels() const { return stacks * channels_per_stack * pcs_per_channel; }
   int banks() const { return bank_groups * banks_per_group; }
   double peak_bytes_per_ps() const { return static_cast<double>(pseudo_channels()) * burst_bytes / tBL; }
