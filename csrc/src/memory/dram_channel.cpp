@@ -190,17 +190,20 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const 
   const std::uint8_t* ty = key_type_.data();
   const std::uint16_t* kb = key_bg_.data();
   const std::int64_t* bgk = bg_key_.data();
-  for_each_queued_bank([&](int b) {
+  auto consider = [&](int b) {
     const std::int64_t h = std::max({f2[ty[b]], hi[b], bgk[kb[b]]});
     const U128 key = (static_cast<U128>(static_cast<std::uint64_t>(h)) << 64) | lo[b];
     if (key < best_key) {
       best_key = key;
       best_bank = b;
     }
-  });
-  if (next_act != nullptr) {
-    // bank_first_act of every row-miss candidate, min'd: max(now, min over banks of max(bank bound,
-    // bank-group bound of a closed bank)); the channel's ACT bounds are folded into the bank-group ones.
+  };
+  if (next_act == nullptr) {
+    for_each_queued_bank(consider);
+  } else {
+    // The same walk also gives bank_first_act of every row-miss candidate, min'd: max(now, min over banks
+    // of max(bank bound, bank-group bound of a closed bank)); the channel's ACT bounds are folded into the
+    // bank-group ones.
     const TimePs chan = std::max(act_ok_, faw_[0] + c_.tFAW);
     TimePs* gb = act_gb_.data();
     for (int g = 0; g < c_.bank_groups; ++g) gb[g] = std::max(bg_act_ok_[g], chan);
@@ -209,6 +212,7 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const 
     const std::uint16_t* ag = act_bg_.data();
     TimePs act = kNever;
     for_each_queued_bank([&](int b) {
+      consider(b);
       act = std::min(act, std::max(ab[b], gb[ag[b]]));
     });
     *next_act = act >= kNever ? kNever : std::max(row_free(now), act);
