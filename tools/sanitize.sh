@@ -43,11 +43,12 @@ cp "$BUILD"/_core*.so "$PKG/accelsim/"
 # (python itself does not link libstdc++) and the first C++ exception aborts the process
 LIBASAN="$(${CXX:-g++} -print-file-name=libasan.so) $(readlink -f "$(${CXX:-g++} -print-file-name=libstdc++.so)")"
 export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:detect_stack_use_after_return=1"
-# pytest's own cache/plugins are not what we test; hypothesis keeps its database out of the tree
+# pytest's own cache/plugins are not what we test; hypothesis keeps its database out of the tree; -n 0: in
+# this process (pyproject's -n auto would hand the tests to workers whose sanitizer reports miss the log)
 (cd "$BUILD" && LD_PRELOAD="$LIBASAN" PYTHONPATH="$PKG:$ROOT/tests" "$PY" "$ROOT/tools/sanitize_smoke.py") 2>&1 | tee -a "$LOG"
 # the quick fuzz profile (every input-boundary case kind, a share of them simulating); more files with
 # SANITIZE_PYTEST="tests/engine/test_fuzz.py tests/engine/test_hardening.py ..."
-(cd "$ROOT" && LD_PRELOAD="$LIBASAN" PYTHONPATH="$PKG" "$PY" -m pytest -q -p no:cacheprovider \
+(cd "$ROOT" && LD_PRELOAD="$LIBASAN" PYTHONPATH="$PKG" "$PY" -m pytest -q -n 0 -p no:cacheprovider \
   ${SANITIZE_PYTEST:-tests/engine/test_fuzz.py}) 2>&1 | tee -a "$LOG"
 
 if grep -E "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|SUMMARY: UndefinedBehaviorSanitizer" "$LOG"; then
