@@ -15,6 +15,10 @@ Published sources
   [SGL]   sgl-project/sglang PR #2904 (2025): H100, TP=8, custom all-reduce (TensorRT-LLM kernels, no CUDA
           graph) latency: 512 B 5.9 us, 4 KB 5.7 us, 32 KB 7.8 us, 256 KB 16.7 us, 512 KB 22.1 us,
           1 MB 33.8 us.
+  [TUNE]  NVIDIA/nccl src/graph/tuning.cc (master 2026): NCCL's own cost model, Ring/LL all-reduce on one node:
+          baseLat 6.6 us + 2 (p - 1) x hwLat 0.6 us + N / algbw, the LL bus bandwidth min(llMaxBw, 0.5 busBw) with
+          Hopper's llMaxBw 141 GB/s (tests/data/nccl_small_allreduce.json); NCCL picks Ring/LL up to 1 MB on
+          8x H100 [N309].
   [NIM]   NVIDIA NIM benchmarking, LLM performance (NIM 1.8.0): Llama-3.3-70B-Instruct on 2x H100 80G,
           fp8, TP2, concurrency 1: ITL 18.91 ms (500 in / 2000 out), 18.58 ms (5000 in / 500 out).
   [VLLM]  vLLM performance benchmark (buildkite vllm/performance-benchmark build 9515): llama-3 70B,
@@ -60,6 +64,11 @@ def collectives_validation() -> list[float]:
     r = collectives.collective(s, "all_reduce", 1 << 32)
     errs.append(_row("all-reduce auto 4 GiB busbw, 8 GPUs", r.bus_bandwidth_bytes_per_s / GB, 476.0, "GB/s",
                      f"[N290] ({r.algorithm})"))
+    print("  NCCL Ring/LL, 8 GPUs, against NCCL's own cost model (not a measurement):")
+    for nbytes in (262144, 524288, 1 << 20):
+        r = collectives.collective(s, "all_reduce", nbytes, algorithm="nccl")
+        tune_us = 6.6 + 14 * 0.6 + nbytes / (1000 * min(141.0, 0.5 * 370.0) * 8 / 14)
+        _row(f"all-reduce {nbytes:>8d} B nccl ({r.algorithm}/{r.protocol})", r.time_s * 1e6, tune_us, "us", "[TUNE]")
     print("  small messages, TP=8 (model: fastest of one-shot / two-shot, LL protocol):")
     for nbytes, pub in ((512, 5.9), (4096, 5.7), (32768, 7.8), (262144, 16.7), (524288, 22.1), (1 << 20, 33.8)):
         one = collectives.collective(s, "all_reduce", nbytes, algorithm="one_shot")

@@ -280,3 +280,28 @@ def test_nccl_tuner_picks_by_size_and_topology():
     # 'auto' may use an engine's custom one-shot kernel, never slower than NCCL's choice
     for b in (8, 1 << 16, 1 << 24):
         assert collective(dgx, "all_reduce", b).time_s <= collective(dgx, "all_reduce", b, algorithm="nccl").time_s
+
+
+def test_nccl_small_all_reduce_is_nccls_own_cost_model():
+    """8x H100 at 256 KB-1 MB: NCCL's choice (Ring/LL, NVLS/Simple from 2 MB: nccl-tests #309) and its own cost
+    model for it (src/graph/tuning.cc: baseLat + 2 (p - 1) hwLat + N / algbw, the LL bus bandwidth capped at
+    Hopper's llMaxBw), from tests/data/nccl_small_allreduce.json."""
+    import json
+    from pathlib import Path
+
+    d = json.loads((Path(__file__).resolve().parents[1] / "data" / "nccl_small_allreduce.json").read_text())
+    t, choice = d["tuner"], d["choice"]
+    dgx = systems.load("dgx-h100-8")
+    for b in choice["ring_ll_bytes"]:
+        r = collectives.collective(dgx, "all_reduce", b, algorithm="nccl")
+        assert (r.algorithm, r.protocol) == ("ring", "ll"), b
+    for b in choice["nvls_simple_bytes"]:
+        assert collectives.collective(dgx, "all_reduce", b, algorithm="nccl").algorithm == "in_network", b
+    p = t["ranks"]
+    nsteps = 2 * (p - 1)
+    bus = min(t["hopper_ll_max_bus_bandwidth_gb_per_s"], t["ll_bus_bandwidth_fraction"] * 370.0)  # [NCCL-212] 370
+    algbw = bus * p / nsteps
+    for b in t["message_bytes"]:
+        nccl_us = t["ring_ll_base_latency_us"] + nsteps * t["ring_ll_hw_latency_us"] + b / (1000 * algbw)
+        ours = collectives.collective(dgx, "all_reduce", b, algorithm="ring").time_s * 1e6
+        assert ours == pytest.approx(nccl_us, rel=0.01), b

@@ -17,9 +17,11 @@ chip each is built from, and the tests rebuild each one from it.
 Package presets are also systems of one chip (so :func:`accelsim.multichip.parallel.parallel_decode_step` runs on
 them and communicates nothing).  Sources (short names used in the comments):
 
-- [NCCL-TUNE]  NVIDIA/nccl ``src/graph/tuning.cc`` (2.19-2.21): the library's own latency model, in us:
+- [NCCL-TUNE]  NVIDIA/nccl ``src/graph/tuning.cc`` (2.19 to master 2026): the library's own latency model, in us:
                ``baseLat`` Ring LL 6.6 / Simple 8.4, Tree LL 6.8; ``hwLat`` NVLink Ring/Tree LL 0.6 per
-               step, Ring Simple 3.4 per step, NVLS Simple 25; ``nvlsEfficiency`` Hopper 0.85, Blackwell 0.74.
+               step, Ring Simple 3.4 per step, NVLS Simple 25; ``nvlsEfficiency`` Hopper 0.85, Blackwell 0.74;
+               the LL protocol's bus-bandwidth ceiling on one node, ``llMaxBws`` Ampere 87.7, Hopper 141.0,
+               Blackwell 2 x 141.0 GB/s, applied as ``busBw = min(llMaxBw, busBw * .5)`` for Ring/LL.
 - [NCCL-212]   NVIDIA/nccl-tests issue #212 (S. Jeaugey, NVIDIA, 2024): NVLink4 line rate 450 GB/s per
                direction; ~20% protocol overhead, effective 370 GB/s bus bandwidth with rings; NVLS
                all-reduce peak bus bandwidth ~480 GB/s (algbw ~275 GB/s) on 8 H100.
@@ -66,7 +68,7 @@ from . import registry
 from .registry import register
 
 __all__ = ["names", "load", "package_names", "load_package", "nvlink4_switch", "nvlink3_switch", "split_chip",
-           "SERDES_PJ_PER_BIT"]
+           "SERDES_PJ_PER_BIT", "NCCL_LL_MAX_BUS_GB_PER_S", "nccl_ll_fraction"]
 
 #: Energy of a chip-to-chip SerDes link per bit and traversal [SERDES].
 SERDES_PJ_PER_BIT = 5.5
@@ -98,24 +100,39 @@ def split_chip(arch: Architecture, dies: int) -> Architecture:
     )
 
 
+#: NCCL's ceiling on the LL protocol's bus bandwidth within one node, GB/s, by GPU generation [NCCL-TUNE]
+#: (``llMaxBws``: Ampere-N1 87.7, Hopper-N1 141.0, Blackwell-N1 2 x 141.0).
+NCCL_LL_MAX_BUS_GB_PER_S = {"ampere": 87.7, "hopper": 141.0, "blackwell": 282.0}
+
+
+def nccl_ll_fraction(generation: str, link: LinkSpec) -> float:
+    """The share of ``link``'s payload rate the LL protocol moves, as NCCL's tuner has it [NCCL-TUNE]:
+    ``min(llMaxBw, 0.5 x busBw)`` over ``busBw`` (LL stores 8 bytes for 4 of data, and a generation's
+    LL bus bandwidth is capped at ``llMaxBw``). A ring's bus bandwidth is the link's payload rate."""
+    return min(0.5, NCCL_LL_MAX_BUS_GB_PER_S[generation] / link.payload_bytes_per_s * 1e9)
+
+
 def nvlink4_switch(in_network: bool = True) -> InterconnectSpec:
     """NVLink4 + third-generation NVSwitch, as in DGX/HGX H100/H200 [H100-WP][NCCL-TUNE][NCCL-212]."""
+    link = LinkSpec(
+        name="nvlink4-x18",
+        bandwidth_gb_per_s=450.0,  # 18 links x 25 GB/s per direction = 900 GB/s bidirectional [H100-WP]
+        # NCCL's per-step hardware latency already contains wire + switch traversal [NCCL-TUNE], so the
+        # physical link and switch latencies are folded into step_latency_ns (set 0 here).
+        latency_ns=0.0,
+        energy_pj_per_bit=SERDES_PJ_PER_BIT,  # an off-package SerDes link [SERDES]
+        efficiency=370.0 / 450.0,  # effective 370 GB/s of the 450 GB/s line rate [NCCL-212]
+    )
     return InterconnectSpec(
         topology="switch",
         dims="",
-        link=LinkSpec(
-            name="nvlink4-x18",
-            bandwidth_gb_per_s=450.0,  # 18 links x 25 GB/s per direction = 900 GB/s bidirectional [H100-WP]
-            # NCCL's per-step hardware latency already contains wire + switch traversal [NCCL-TUNE], so the
-            # physical link and switch latencies are folded into step_latency_ns (set 0 here).
-            latency_ns=0.0,
-            energy_pj_per_bit=SERDES_PJ_PER_BIT,  # an off-package SerDes link [SERDES]
-            efficiency=370.0 / 450.0,  # effective 370 GB/s of the 450 GB/s line rate [NCCL-212]
-        ),
+        link=link,
         hop_latency_ns=0.0,  # folded into step_latency_ns (see link.latency_ns)
         base_latency_ns=6600.0,  # baseLat Ring LL 6.6 us [NCCL-TUNE]
         step_latency_ns=600.0,  # hwLat NVLink Ring LL 0.6 us per step [NCCL-TUNE]
-        low_latency_bandwidth_fraction=0.5,  # LL: 8-byte stores of 4 B data + 4 B flag [NCCL-TUNE]
+        # LL: 8-byte stores of 4 B data + 4 B flag, its bus bandwidth capped at Hopper's llMaxBw 141 GB/s:
+        # 141 / 370 = 0.38 of the payload rate [NCCL-TUNE]
+        low_latency_bandwidth_fraction=nccl_ll_fraction("hopper", link),
         simple_base_latency_ns=8400.0,  # baseLat Ring Simple 8.4 us [NCCL-TUNE]
         simple_step_latency_ns=3400.0,  # hwLat NVLink Ring Simple 3.4 us per step [NCCL-TUNE]
         in_network_latency_ns=25000.0 if in_network else 0.0,  # hwLat NVLS Simple 25 us [NCCL-TUNE]
@@ -127,8 +144,10 @@ def nvlink3_switch() -> InterconnectSpec:
     """NVLink3 + second-generation NVSwitch, as in DGX A100: 12 links x 25 GB/s per direction = 600 GB/s
     bidirectional ("INTERFACE_BW" 600 GB/s in the AttAcc simulator [ATTACC-SIM]); NCCL's latency model and
     protocol efficiency as for NVLink4 (ASSUMED: same NCCL tuning table for both generations)."""
-    return nvlink4_switch(in_network=False).replace(
-        link=nvlink4_switch().link.replace(name="nvlink3-x12", bandwidth_gb_per_s=300.0))
+    link = nvlink4_switch().link.replace(name="nvlink3-x12", bandwidth_gb_per_s=300.0)
+    # LL capped at Ampere's llMaxBw 87.7 GB/s [NCCL-TUNE]
+    return nvlink4_switch(in_network=False).replace(link=link,
+                                                    low_latency_bandwidth_fraction=nccl_ll_fraction("ampere", link))
 
 
 def _dgx_a100(name: str, chip: str, desc: str) -> System:
@@ -212,8 +231,10 @@ def nvlink5_switch() -> InterconnectSpec:
     """Fifth-generation NVLink + NVLink Switch (DGX/HGX B200) [B200-DGX]; the library latencies and the
     protocol efficiency are NVLink4's (ASSUMED: no per-generation figures are published)."""
     ic = nvlink4_switch()
-    # 18 x 50 GB/s per direction; NCCL's NVLS efficiency for Blackwell, 0.74 [NCCL-TUNE]
-    return ic.replace(link=ic.link.replace(name="nvlink5-x18", bandwidth_gb_per_s=900.0), in_network_efficiency=0.74)
+    # 18 x 50 GB/s per direction; NCCL's NVLS efficiency for Blackwell, 0.74, and LL ceiling 282 GB/s [NCCL-TUNE]
+    link = ic.link.replace(name="nvlink5-x18", bandwidth_gb_per_s=900.0)
+    return ic.replace(link=link, in_network_efficiency=0.74,
+                      low_latency_bandwidth_fraction=nccl_ll_fraction("blackwell", link))
 
 
 def dgx_b200_8() -> System:
@@ -236,7 +257,9 @@ def mi300x_8() -> System:
             link=LinkSpec(name="xgmi", bandwidth_gb_per_s=64.0, latency_ns=0.0,
                           energy_pj_per_bit=SERDES_PJ_PER_BIT,
                           efficiency=48.0 / 64.0),
-            # ASSUMED: RCCL's latency model is NCCL's (RCCL is a port of NCCL); no in-network reduction
+            # ASSUMED: RCCL's latency model is NCCL's (RCCL is a port of NCCL); no in-network reduction.
+            # LL moves 4 B of data per 8-byte store; NCCL's llMaxBw ceilings are NVIDIA generations' (not applied)
+            low_latency_bandwidth_fraction=0.5,
         ),
         citations=("AMD ROCm blog, Understanding RCCL Bandwidth and xGMI Performance on MI300X (2025)",
                    "[NCCL-TUNE] latencies, ASSUMED for RCCL"),
