@@ -43,6 +43,21 @@ def test_one_user_sees_the_prefill_and_decode_step_times():
     # a stack whose host work is not overlapped adds it to every step
     slow = serve(H100, MODEL, w, stack=STACKS["ideal"].replace(host_overhead_s=0.004, overlap=False))
     assert slow.tpot["mean"] == pytest.approx(r.tpot["mean"] + 0.004, rel=0.02)
+    # host work per running sequence: one sequence here
+    per_seq = serve(H100, MODEL, w, stack=STACKS["ideal"].replace(host_per_sequence_s=0.002, overlap=False))
+    assert per_seq.tpot["mean"] == pytest.approx(r.tpot["mean"] + 0.002, rel=0.02)
+
+
+def test_vllm_v0_host_work_grows_with_the_batch():
+    """vLLM V0: 4 ms per step [VLLM-6854], 20 ms at a batch of 200 [VLLM-6801]; multi-step scheduling divides it."""
+    v0 = STACKS["vllm-v0"]
+    assert v0.host_s(0) == pytest.approx(0.004)
+    assert v0.host_s(200) == pytest.approx(0.020)
+    assert v0.replace(scheduler_steps=10).host_s(200) == pytest.approx(0.002)
+    assert STACKS["vllm"].host_s(1000) == STACKS["vllm"].host_s(1)
+    with pytest.raises(ConfigError) as e:
+        SoftwareStack(name="x", host_per_sequence_s=-1e-6)
+    assert e.value.field == "stack.host_per_sequence_s"
 
 
 def test_deterministic():

@@ -60,7 +60,9 @@ class SoftwareStack:
     input preparation, output processing); ``overlap``: the host work of step n runs while the GPU runs
     step n+1, so only ``max(0, host - gpu)`` is exposed; ``scheduler_steps``: engine steps per scheduler call
     (vLLM's multi-step scheduling, ``--num-scheduler-steps``: the host work is done once for that many decode
-    steps [VLLM-6854]), so each step carries ``host_overhead_s / scheduler_steps`` of it.
+    steps [VLLM-6854]), so each step carries ``host_overhead_s / scheduler_steps`` of it;
+    ``host_per_sequence_s``: host time per running sequence on top of ``host_overhead_s`` (sampling, input
+    preparation, output processing and scheduling grow with the batch), amortised over ``scheduler_steps`` too.
     """
 
     name: str
@@ -74,6 +76,7 @@ class SoftwareStack:
     host_overhead_s: float = 0.0
     overlap: bool = True
     scheduler_steps: int = 1
+    host_per_sequence_s: float = 0.0
     citations: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -90,6 +93,13 @@ class SoftwareStack:
         h = self.host_overhead_s
         if isinstance(h, bool) or not isinstance(h, (int, float)) or not 0 <= h < 10 or h != h:
             raise ConfigError("stack.host_overhead_s", "must be a number of seconds in [0, 10)", h)
+        h = self.host_per_sequence_s
+        if isinstance(h, bool) or not isinstance(h, (int, float)) or not 0 <= h < 1 or h != h:
+            raise ConfigError("stack.host_per_sequence_s", "must be a number of seconds in [0, 1)", h)
+
+    def host_s(self, running: int) -> float:
+        """Host time one engine step carries with ``running`` sequences in the batch."""
+        return (self.host_overhead_s + self.host_per_sequence_s * running) / self.scheduler_steps
 
     def replace(self, **changes: Any) -> "SoftwareStack":
         return dataclasses.replace(self, **changes)
@@ -99,6 +109,11 @@ class SoftwareStack:
 #: shows "about 4ms of GPU bubble" per decode step while the CPU schedules, prepares inputs and processes
 #: outputs [VLLM-6854].
 _HOST_S = 4e-3
+#: vLLM V0 (0.5.x) host work per running sequence: "the time between two step is long. This includes sampling
+#: time, prepare input time, process_model_output time, and scheduler time. When BS is 200, all this together
+#: can be 20ms" [VLLM-6801]; with the profile's 4 ms as the batch-independent part [VLLM-6854] (its batch is
+#: not stated; taken as small), (20 - 4) ms / 200 = 80 us per sequence.
+_V0_HOST_PER_SEQ_S = (20e-3 - _HOST_S) / 200
 
 STACKS: dict[str, SoftwareStack] = {
     "ideal": SoftwareStack(name="ideal", citations=("no overheads: every byte of memory and every step for the model",)),
@@ -108,7 +123,8 @@ STACKS: dict[str, SoftwareStack] = {
     # API serving, detokenization and streaming run in another process [VLLM-V1], but the engine core
     # schedules, prepares inputs and processes outputs between GPU steps (synchronous scheduling; async
     # scheduling is opt-in from 0.10): host work on the critical path, taken as the v0.5 profile's 4 ms
-    # (an upper bound: V1 moved part of that work off the critical path).
+    # (an upper bound: V1 moved part of that work off the critical path). No per-sequence figure for V1 was found,
+    # so host_per_sequence_s stays 0 here (V0's 80 us [VLLM-6801] would be an upper bound).
     "vllm": SoftwareStack(name="vllm", max_num_seqs=1024, max_num_batched_tokens=8192, memory_fraction=0.9,
                           memory_basis="total", block_size=16, chunked_prefill=True, kv_policy="on_demand",
                           host_overhead_s=_HOST_S, overlap=False,
@@ -116,11 +132,13 @@ STACKS: dict[str, SoftwareStack] = {
                                      "[VLLM-V1] blog.vllm.ai 2025-01-27 vLLM V1 alpha",
                                      "[VLLM-6854] github.com/vllm-project/vllm/issues/6854")),
     # vLLM before the multi-step / async output processing work (<= 0.5.x): the same CPU work on the
-    # critical path of every step, "5-13ms of GPU bubble" [VLLM-6854]; chunked prefill with 512 tokens.
+    # critical path of every step, "5-13ms of GPU bubble" [VLLM-6854], growing with the batch (20 ms at 200
+    # sequences [VLLM-6801]); chunked prefill with 512 tokens.
     "vllm-v0": SoftwareStack(name="vllm-v0", max_num_seqs=256, max_num_batched_tokens=512, memory_fraction=0.9,
                              memory_basis="total", block_size=16, chunked_prefill=True, kv_policy="on_demand",
-                             host_overhead_s=_HOST_S, overlap=False,
-                             citations=("[VLLM-6854] github.com/vllm-project/vllm/issues/6854",)),
+                             host_overhead_s=_HOST_S, host_per_sequence_s=_V0_HOST_PER_SEQ_S, overlap=False,
+                             citations=("[VLLM-6854] github.com/vllm-project/vllm/issues/6854",
+                                        "[VLLM-6801] github.com/vllm-project/vllm/issues/6801 (mpjlu, 2024-08-08)")),
     # TensorRT-LLM 1.0 PyTorch backend (LLM API defaults): max_batch_size 2048, max_num_tokens 8192,
     # kv_cache_free_gpu_mem_fraction 0.9 of the memory left after the weights, 32 tokens per block,
     # chunked prefill off, GUARANTEED_NO_EVICT capacity scheduling [TRTLLM-ARGS]; the overlap scheduler
@@ -830,7 +848,7 @@ def serve(arch_or_system: Architecture | System, model: ModelSpec | str, workloa
         tokens = n_dec + int(take.sum())
         ctx_sum = float(ctx[dec].sum()) + n_dec  # the new token attends to itself too
         gpu, e = sm.step(tokens, n_dec, ctx_sum, chunks, n_sampled)
-        host = st.host_overhead_s / st.scheduler_steps
+        host = st.host_s(len(rid))
         exposed = max(0.0, host - gpu) if st.overlap else host
         now += gpu + exposed
         host_exposed += exposed
