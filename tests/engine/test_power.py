@@ -112,8 +112,11 @@ def test_hopper_power_parameters_are_the_derived_ones() -> None:
     assert d["l2_pj_per_bit"] == pytest.approx(1.56 / 4, rel=0.05)
 
 
+# the target is four batch sizes: 70B x4 at 8/16/32/64 (batch 64: -24.96%, inside by 0.04 points since NCCL's LL
+# bandwidth ceiling slowed its all-reduces; the gap left is vLLM's step, not the power model)
 @pytest.mark.parametrize("model, gpus, batch", [("llama-3-70b", 4, 8), ("llama-3-70b", 4, 16), ("llama-3-70b", 4, 32),
-                                                ("llama-3-405b", 8, 8), ("llama-3-405b", 8, 16)])
+                                                ("llama-3-70b", 4, 64), ("llama-3-405b", 8, 8),
+                                                ("llama-3-405b", 8, 16)])
 def test_joules_per_token_within_25_percent_of_mlenergy(model: str, gpus: int, batch: int) -> None:
     """Predictions (not the calibration row): published H100 decode J/token (ML.ENERGY v3.0) within 25%,
     and the modelled power within 25% and never above 700 W per GPU."""
