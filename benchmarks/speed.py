@@ -72,6 +72,23 @@ def _decode(batch: int) -> None:
     accelsim.decode_step(_h100(), "llama-3-8b", batch=batch, context=4096)
 
 
+#: decode steps whose attention dominates, each under the default split-KV policy ("tuned") and under
+#: "flash-attention" (one split count per attention kernel: what the tuned search's cost is measured against)
+SPLIT_DECODES = {
+    "h100_8b_b16_32k": ("h100-sxm", "llama-3-8b", 16, 32768),
+    "b200_70b_b1_8k": ("b200", "llama-3-70b", 1, 8192),
+    "mi300x_70b_b16_4k": ("mi300x", "llama-3-70b", 16, 4096),
+}
+
+
+def _split_decode(case: str, split_kv: str) -> None:
+    from accelsim.workload.kernels import DecodeAttention
+
+    preset, model, batch, context = SPLIT_DECODES[case]
+    DecodeAttention.__init__.__kwdefaults__["split_kv"] = split_kv  # the policy decode_step's kernels get
+    accelsim.decode_step(accelsim.presets.load(preset), model, batch=batch, context=context, workers=1)
+
+
 # name -> (what it runs, time measure, workload)
 WORKLOADS: dict[str, tuple[str, str, Callable[[], None]]] = {
     "gemv_fast": ("the 136 calibration GEMVs (bf16 + fp8), fast", "cpu",
@@ -97,6 +114,10 @@ WORKLOADS: dict[str, tuple[str, str, Callable[[], None]]] = {
                           lambda: _simulate_all([accelsim.Gemv(m=1, n=32768, k=16384)], "detailed")),
     "decode_b1": ("decode_step llama-3-8b b=1 ctx=4096, fast", "cpu", lambda: _decode(1)),
     "decode_b64": ("decode_step llama-3-8b b=64 ctx=4096, fast", "cpu", lambda: _decode(64)),
+    **{f"decode_{c}_{tag}": (f"decode_step {m} b={b} ctx={n} on {p}, split_kv={pol!r}, fast", "cpu",
+                             lambda c=c, pol=pol: _split_decode(c, pol))
+       for c, (p, m, b, n) in SPLIT_DECODES.items()
+       for tag, pol in (("tuned", "tuned"), ("fa", "flash-attention"))},
     "sweep60_1thread": ("60 distinct GEMVs, fast, 1 thread", "wall", lambda: _sweep(1)),
     "sweep60_2threads": ("same, 2 threads sharing one queue", "wall", lambda: _sweep(2)),
 }
@@ -185,7 +206,7 @@ def main() -> int:
                             "os.path.dirname(accelsim.__file__))"], capture_output=True, text=True).stdout.strip()
         print(f"base: accelsim {v}")
     print(f"median of {args.reps} runs each, alternating; load average at start {os.getloadavg()[0]:.1f}\n")
-    head = f"{'workload':22s} {'this s':>8s} {'requests':>8s} {'events':>8s} {'runs':>5s}"
+    head = f"{'workload':30s} {'this s':>8s} {'requests':>8s} {'events':>8s} {'runs':>5s}"
     if args.baseline_python:
         head += f" | {'base s':>8s} {'requests':>8s} {'events':>8s} {'runs':>5s} | {'speed-up':>8s}"
     print(head)
@@ -196,7 +217,7 @@ def main() -> int:
         for _ in range(args.reps):
             for label, py in pythons:
                 got[label].append(run_one(py, name))
-        line = f"{name:22s}"
+        line = f"{name:30s}"
         med = {}
         for label, _ in pythons:
             rs = got[label]
@@ -211,7 +232,7 @@ def main() -> int:
         print(line + ("  (wall)" if measure == "wall" else ""), flush=True)
     print("\nworkloads:")
     for name in names:
-        print(f"  {name:22s} {WORKLOADS[name][0]}")
+        print(f"  {name:30s} {WORKLOADS[name][0]}")
     print("\nrequests / events: DRAM requests and engine events the core simulated (after fast's slicing, truncation "
           "and screening); runs: kernel runs. speed-up: base time / this time.")
     return 0

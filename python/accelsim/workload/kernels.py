@@ -395,16 +395,42 @@ def _elementwise_desc(arch: Architecture, name: str, n_elements: int, dtype: str
                  tile_write_bytes=_ceil_div(wb, tiles) * writes, tiles_per_unit=resident)
 
 
+def _stream_estimate_ps(units: int, d: dict[str, Any], bw: float, unit_bw: float) -> float:
+    """A kernel description's body by a fluid model (ps): every unit with tiles streams their bytes; n units
+    streaming share ``bw`` (bytes/ps) and each is held to ``unit_bw``, a smooth minimum of the two
+    (STREAM_SATURATION_P); the units with one tile more than the rest run their last tile alone. Its math
+    (and each tile's fixed time) on the busiest unit, if longer, sets the time instead."""
+    n = d["n_tiles"]
+    q, extra = divmod(n, units)
+    p = STREAM_SATURATION_P
+
+    def per_unit(active: int) -> float:  # bytes/ps of each of ``active`` units streaming at once
+        return ((active * unit_bw) ** -p + bw ** -p) ** (-1.0 / p) / active
+
+    tile = d["tile_read_bytes"]
+    t_mem = (q * tile / per_unit(min(units, n)) if q else 0.0) + (tile / per_unit(extra) if extra else 0.0)
+    t_mem = max(t_mem, n * (tile + d["tile_write_bytes"]) / bw)
+    t_math = _ceil_div(n, units) * (d["tile_flops"] / d["flops_per_ps_per_unit"] + d["tile_fixed_ns"] * 1e3)
+    return max(t_mem, t_math)
+
+
 #: flash-attention's upper bound on split-KV pieces
 MAX_KV_SPLITS = 128
 #: DecodeAttention.split_kv policies: "tuned" (every eligible split count ranked by an estimate, the engine
-#: keeps the fastest of the near-ties) or "flash-attention" (its split-KV heuristic, as torch SDPA runs it)
+#: keeps the fastest of the best-ranked ones) or "flash-attention" (its split-KV heuristic, as torch SDPA runs it)
 SPLIT_KV_POLICIES = ("tuned", "flash-attention")
-#: simulate() runs every split count estimated within this of the best (at least two) and keeps the fastest
-ATTENTION_SEARCH_GAP = 0.05
-ATTENTION_SEARCH_MAX = 4
-#: ... and the split counts nearest these fractions of the best-ranked one
-ATTENTION_SEARCH_FRACTIONS = (0.75, 0.5, 0.35, 0.25)
+#: simulate() runs the split count the estimate ranks best, and the next best ones (up to ATTENTION_SEARCH_MAX
+#: in all) while together they simulate at most ATTENTION_SEARCH_EXTRA_REQUESTS DRAM requests more (see
+#: engine.planner.simulated_requests), keeping the fastest: a small kernel gets a second and third opinion at
+#: little cost, a long one (whose simulation is the cost of a decode step) runs the best-ranked count alone
+ATTENTION_SEARCH_MAX = 3
+ATTENTION_SEARCH_EXTRA_REQUESTS = 1 << 16
+#: the estimate's streams: the fraction of the pins' peak the engine sustains with every unit streaming (0.84 to
+#: 0.88 on the GPU presets), and the exponent of the smooth minimum of that and the units' in-flight windows
+#: (n units of window w over a round trip t reach ((n w / t)^-p + (peak)^-p)^(-1/p): within ~10% of the engine
+#: from 1 unit streaming to all of them on h100, h200, mi300x, b200, a100 and cerebras-wse3)
+STREAM_EFFICIENCY = 0.88
+STREAM_SATURATION_P = 2.0
 #: the "tuned" policy splits the context into pieces of any number of tokens, not whole 128-token blocks: a
 #: library tuned for decode also splits a context of one or two blocks (with 128-token pieces only, MLA at
 #: 128 q-heads on a100a took 22.7 us at context 128 and 15.9 us at 129, where a second piece first became
@@ -530,58 +556,44 @@ class DecodeAttention(_KernelBase):
         return sorted(splits, key=lambda s: (self._estimate_ps(arch, s), s))
 
     def _estimate_ps(self, arch: Architecture, split: int) -> float:
-        """Analytic time of the main kernel and its combine at ``split`` (ranks split counts; the engine
-        decides among the best): the KV stream at the DRAM peak or at the busiest unit's in-flight window,
-        its math, and the combine's launch, round trips and reads."""
+        """Analytic time of the main kernel and its combine at ``split`` (ranks split counts; the engine decides
+        among the best): each kernel's launch, a round trip, and the longer of its math and its streams. The
+        streams are a fluid model of the engine's: the units share the DRAM (at most STREAM_EFFICIENCY of the
+        pins) while each is held to its in-flight window per round trip (a smooth minimum of the two, see
+        STREAM_SATURATION_P); the units holding one tile more than the others (the last partial wave) finish
+        alone, with the bandwidth to themselves. The combine is costed alike: it is a few 16 KiB blocks at
+        small batch, each reading every piece, so its time is set by its busiest units, not by the pins."""
         c = arch.compute
-        units = c.units
-        groups = self.batch * self.kv_heads
-        tokens = self.cached_tokens()
-        chunk = _ceil_div(tokens, split)
-        tiles = groups * split
-        per_unit = _ceil_div(tiles, units)  # tiles on the busiest unit
-        tile_bytes = self.kv_bytes() / (groups * tokens) * chunk
         d = arch.dram
         bw = arch.peak_dram_bandwidth_bytes_per_s * 1e-12
         # a load's round trip: the controller path, a row miss, and its granule on one pseudo-channel
         lat_ps = (d.access_latency_ns + d.tRCD_ns + d.tCL_ns) * 1e3 + d.interleave_bytes / (bw / d.pseudo_channels)
         unit_bw = min(c.inflight_bytes_per_unit / max(lat_ps, 1.0), c.load_bytes_per_cycle_per_unit * c.clock_ghz * 1e-3)
-        qpk = self.q_heads // self.kv_heads
-        rate = self.math_rate_flops_per_ps_per_unit(arch, self.math_dtype, True)
-        vrate = self.math_rate_flops_per_ps_per_unit(arch, "fp32", False)
-        t_math = per_unit * (4.0 * max(qpk, 16) * self.head_dim * chunk / rate + 5.0 * qpk * chunk / vrate)
-        t_mem = max(tiles * tile_bytes / bw, per_unit * tile_bytes / unit_bw)
-        est = (arch.kernel_launch_overhead_ns + c.matrix_kernel_setup_ns) * 1e3 + lat_ps + max(t_mem, t_math)
-        if split > 1:  # the combine: a launch, then its partials' reads and its writes at the DRAM peak
-            comb = self.combine(arch, split)
-            moved = comb["n_tiles"] * (comb["tile_read_bytes"] + comb["tile_write_bytes"])
-            est += arch.kernel_launch_overhead_ns * 1e3 + lat_ps + max(
-                moved / bw, comb["n_tiles"] * comb["tile_flops"] / (vrate * units))
+        descs = self.tiling(arch, split)
+        est = (arch.kernel_launch_overhead_ns * len(descs) + c.matrix_kernel_setup_ns) * 1e3
+        for desc in descs:
+            est += lat_ps + _stream_estimate_ps(c.units, desc, bw * STREAM_EFFICIENCY, unit_bw)
         return est
 
     def candidates(self, arch: Architecture, top: int = 2, *, prune: bool = False) -> list[list[dict[str, Any]]]:
-        """The ``top`` split counts ranked best by the estimate, each lowered; ``prune`` (what simulate() uses)
-        keeps those estimated within ATTENTION_SEARCH_GAP of the best, so that the engine picks between
-        near-ties, as a tuned library times its configurations."""
+        """The ``top`` split counts ranked best by the estimate, each lowered; ``prune`` (what simulate() uses):
+        the best-ranked one, and the next ones (at most ATTENTION_SEARCH_MAX in all) while they add at most
+        ATTENTION_SEARCH_EXTRA_REQUESTS simulated DRAM requests, so that the engine picks among them as a
+        tuned library times its configurations, at a cost bounded by the kernel's own."""
         splits = self.split_counts(arch)
-        if prune:
-            best = self._estimate_ps(arch, splits[0])
-            near = [s for s in splits[:ATTENTION_SEARCH_MAX]
-                    if self._estimate_ps(arch, s) <= best * (1 + ATTENTION_SEARCH_GAP)]
-            # the eligible counts nearest 3/4, 1/2, 0.35 and 1/4 of the best one: the estimate ranks many
-            # pieces too well where their streams conflict in the DRAM banks or the combine's round trips
-            # dominate (h200-pnm with 8 stacks: it ranked 64 pieces first, the engine's best was 46; b200 with
-            # 11 stacks, MQA at 32K: 94 first, the engine's best ~32), and more stacks came out slower
-            for f in ATTENTION_SEARCH_FRACTIONS:
-                s = min(splits, key=lambda c: (abs(c - f * splits[0]), c))
-                if s not in near:
-                    near.append(s)
-            # and the unsplit kernel, the baseline every library has (where the estimate is least sure: a
-            # machine unlike a GPU, with no L2 or a slow launch)
-            splits = near + ([1] if 1 in splits and 1 not in near else [])
-        else:
-            splits = splits[:max(1, top)]
-        return [self.tiling(arch, s) for s in splits]
+        if not prune:
+            return [self.tiling(arch, s) for s in splits[:max(1, top)]]
+        from ..engine.planner import simulated_requests  # noqa: PLC0415 - the engine imports this module
+
+        out = [self.tiling(arch, splits[0])]
+        extra = 0.0
+        for s in splits[1:ATTENTION_SEARCH_MAX]:
+            descs = self.tiling(arch, s)
+            extra += simulated_requests(arch, descs)
+            if extra > ATTENTION_SEARCH_EXTRA_REQUESTS:
+                break
+            out.append(descs)
+        return out
 
     def lower(self, arch: Architecture) -> list[dict[str, Any]]:
         """The split count the policy ranks best."""
