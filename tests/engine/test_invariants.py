@@ -98,14 +98,16 @@ def test_weight_only_gemv_not_slower_than_bf16(name: str, wdtype: str) -> None:
     assert q.time_s <= bf.time_s * (1 + invariants.MONOTONE_TOL), (q.time_s, bf.time_s)
 
 
-@pytest.mark.xfail(strict=True, reason="bank-level PIM attention is slower at a 1-token context than at 2 (open)")
 def test_pim_attention_never_faster_with_more_context() -> None:
+    """Bank-level PIM attention took 5.17 / 3.63 / 3.34 us at context 1 / 2 / 3 (a100a-attacc): PV's tiles read
+    2 bytes a row at context 1, laid end to end, so 512 tiles shared one column path. A unit reads whole
+    columns (bursts)."""
     arch = presets.load("a100a-attacc")
     k = dict(batch=1, q_heads=32, kv_heads=8, head_dim=128)
-    r1 = simulate(arch, DecodeAttention(context=1, **k)).kernels[0]
-    r2 = simulate(arch, DecodeAttention(context=2, **k)).kernels[0]
-    assert r1.placement == "pim_bank"
-    assert r2.time_s >= r1.time_s * (1 - invariants.MONOTONE_TOL), (r1.time_s, r2.time_s)
+    rows = [simulate(arch, DecodeAttention(context=c, **k)).kernels[0] for c in (1, 2, 3, 4)]
+    assert all(r.placement == "pim_bank" for r in rows)
+    for a, b in zip(rows, rows[1:]):
+        assert b.time_s >= a.time_s, [r.time_s for r in rows]
 
 
 def test_tuned_split_search_finds_the_one_wave_split() -> None:

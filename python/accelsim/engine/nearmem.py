@@ -311,7 +311,19 @@ def _gemv_options(eff: Architecture, g: Gemv) -> list[list[dict[str, Any]]]:
     split's reduction is not a near-memory kernel (see _transfer_bytes)."""
     bn, split = _gemv_split(eff, g)
     opts = [(bn, split)] + ([(bn, 1)] if split > 1 else [])
-    return [g.tiling(eff, 16, b, s)[:1] for b, s in opts]
+    return [[_whole_bursts(eff, d) for d in g.tiling(eff, 16, b, s)[:1]] for b, s in opts]
+
+
+def _whole_bursts(eff: Architecture, d: dict[str, Any]) -> dict[str, Any]:
+    """A tile's stream in whole bursts of the units' DRAM (a bank-level unit reads whole columns): a tile of
+    a few bytes (attention's PV over a context of a token or two: 2 bytes a row) still reads one burst. The
+    core lays tiles' streams end to end, so without this 512 such tiles shared one column path and a 1-token
+    context took longer than a 3-token one."""
+    burst = eff.dram.pc_bus_width_bits * eff.dram.burst_length // 8
+    rb = d["tile_read_bytes"]
+    if burst <= 1 or rb <= 0 or rb % burst == 0:
+        return d
+    return dict(d, tile_read_bytes=-(-rb // burst) * burst)
 
 
 def run_whole(eff: Architecture, descs: list[dict[str, Any]], fidelity: str) -> list[dict[str, Any]]:
