@@ -156,6 +156,13 @@ def _row(rows: list[dict[str, Any]], panel: str, design: str, batch: int) -> dic
     return next(r for r in rows if (r["panel"], r["design"], r["batch"]) == (panel, design, batch))
 
 
+def directions_tables() -> str:
+    """benchmarks/directions.py's own tables (one per model panel), for docs/notes/cost-power-carbon.md."""
+    import directions  # noqa: PLC0415 - benchmarks/directions.py
+
+    return "\n" + directions.table(_directions()) + "\n"
+
+
 def directions_bullets() -> str:
     """The bullets under 'python benchmarks/directions.py', every figure from its run."""
     from accelsim.engine.energy import busy_power_w  # noqa: PLC0415
