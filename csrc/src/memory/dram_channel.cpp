@@ -537,19 +537,25 @@ bool PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
   // placed by the horizon bounds row_wait_ when nothing is placed.
   TimePs wait = kNever;
   bool placed = false;
+  // A row command at t (moved to the shared row bus's first free time, if any): placed, or past the horizon
+  // (false, and it bounds the wait).
+  auto row_command = [&](TimePs& t, TimePs cycles) {
+    if (row_bus_ != nullptr && t <= horizon) t = row_bus_->fit(t, cycles);
+    if (t > horizon) {
+      wait = std::min(wait, t);
+      return false;
+    }
+    if (row_bus_ != nullptr) row_bus_->place(now, bus_slot_, t, cycles);
+    placed = true;
+    return true;
+  };
   // Precharges first: a bank whose candidate misses on an open row closes it once it may (tRAS, the
   // last column command); a PRE holds no ACT slot, so it never delays another bank's ACT.
   for_each_queued_bank([&](int b) {
     Bank& bk = banks_[b];
     if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row < 0) return;
     TimePs pre = std::max(now, bk.pre_ok);
-    if (row_bus_ != nullptr && pre <= horizon) pre = row_bus_->fit(pre, c_.cmd_pre);
-    if (pre > horizon) {
-      wait = std::min(wait, pre);
-      return;
-    }
-    if (row_bus_ != nullptr) row_bus_->place(now, bus_slot_, pre, c_.cmd_pre);
-    placed = true;
+    if (!row_command(pre, c_.cmd_pre)) return;
     bk.open_row = -1;
     bk.act_ok = std::max(bk.act_ok, pre + c_.tRP);
     update_key(b);
@@ -573,13 +579,7 @@ bool PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
   for (const auto& [age, b] : act_scratch_) {
     Bank& bk = banks_[b];
     TimePs act = std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
-    if (row_bus_ != nullptr && act <= horizon) act = row_bus_->fit(act, c_.cmd_act);
-    if (act > horizon) {
-      wait = std::min(wait, act);
-      continue;
-    }
-    if (row_bus_ != nullptr) row_bus_->place(now, bus_slot_, act, c_.cmd_act);
-    placed = true;
+    if (!row_command(act, c_.cmd_act)) continue;
     const QEntry& r = queues_[mode_][b].at(bk.cand_entry);
     record_activate(bk, r.row, act);
     bk.col_ok = std::max(bk.col_ok, act + rcd());

@@ -319,7 +319,7 @@ def _whole_bursts(eff: Architecture, d: dict[str, Any]) -> dict[str, Any]:
     a few bytes (attention's PV over a context of a token or two: 2 bytes a row) still reads one burst. The
     core lays tiles' streams end to end, so without this 512 such tiles shared one column path and a 1-token
     context took longer than a 3-token one."""
-    burst = eff.dram.pc_bus_width_bits * eff.dram.burst_length // 8
+    burst = eff.dram.burst_bytes
     rb = d["tile_read_bytes"]
     if burst <= 1 or rb <= 0 or rb % burst == 0:
         return d
