@@ -20,20 +20,25 @@ PseudoChannel::PseudoChannel(const DramConfig& c, int index, bool activate_ahead
       banks_(c.banks()),
       bg_col_ok_(c.bank_groups, 0),
       bg_act_ok_(c.bank_groups, 0),
-      key_hi_(c.banks(), std::numeric_limits<std::int64_t>::max()),
-      key_lo_(c.banks(), 0),
+      keys_(c.banks(), BankKey{std::numeric_limits<std::int64_t>::max(), 0}),
+      key_class_(c.banks(), 0),
+      class_key_(6 * static_cast<std::size_t>(c.bank_groups), 0),
+      order_(c.banks(), 0),
+      order_pos_(c.banks(), -1),
       key_type_(c.banks(), 0),
       key_bg_(c.banks(), 0),
+      bg_key_(4 * static_cast<std::size_t>(c.bank_groups), 0),
       act_bank_(c.banks(), kNever),
       act_bg_(c.banks(), 0),
       act_gb_(static_cast<std::size_t>(c.bank_groups) + 1, 0),
-      bg_key_(4 * static_cast<std::size_t>(c.bank_groups), 0),
       bg_rd_ok_(c.bank_groups, 0),
       bg_stride_(c.sids > 1 ? 4 : 2) {
   activate_ahead_ = activate_ahead;
   row_bus_ = row_bus;
   col_bus_ = col_bus;
   bus_slot_ = index % std::max(1, c.pcs_per_channel);
+  miss_open_.assign((static_cast<std::size_t>(c.banks()) + 63) / 64, 0);
+  miss_closed_.assign((static_cast<std::size_t>(c.banks()) + 63) / 64, 0);
   for (int m = 0; m < 2; ++m) {
     queues_[m].resize(static_cast<std::size_t>(c.banks()));
     nonempty_[m].assign((static_cast<std::size_t>(c.banks()) + 63) / 64, 0);
@@ -54,6 +59,39 @@ PseudoChannel::PseudoChannel(const DramConfig& c, int index, bool activate_ahead
   if (c.refresh == RefreshKind::Off) next_ref_ = kNever;
 }
 
+void PseudoChannel::order_remove(int b) {
+  const int p = order_pos_[b];
+  if (p < 0) return;
+  for (int i = p; i + 1 < order_n_; ++i) {
+    order_[i] = order_[i + 1];
+    order_pos_[order_[i]] = i;
+  }
+  --order_n_;
+  order_pos_[b] = -1;
+}
+
+// Bank b (with a candidate, keys_[b].lo set) to its place in order_; it usually stays where it is (a split
+// entry's next burst is one id younger, and no other candidate's id lies between).
+void PseudoChannel::order_place(int b) {
+  const std::uint64_t lo = keys_[b].lo;
+  int p = order_pos_[b];
+  if (p >= 0) {
+    const bool left_ok = p == 0 || keys_[order_[p - 1]].lo < lo;
+    const bool right_ok = p + 1 == order_n_ || lo < keys_[order_[p + 1]].lo;
+    if (left_ok && right_ok) return;
+    order_remove(b);
+  }
+  int i = order_n_;
+  while (i > 0 && keys_[order_[i - 1]].lo > lo) {
+    order_[i] = order_[i - 1];
+    order_pos_[order_[i]] = i;
+    --i;
+  }
+  order_[i] = b;
+  order_pos_[b] = i;
+  ++order_n_;
+}
+
 void PseudoChannel::recompute_cand(int b) {
   const BankQueue& q = queues_[mode_][b];
   Bank& bk = banks_[b];
@@ -61,8 +99,12 @@ void PseudoChannel::recompute_cand(int b) {
     bk.cand_pos = -1;
     bk.cand_hit = false;
     nonempty_[mode_][static_cast<std::size_t>(b) >> 6] &= ~(std::uint64_t(1) << (b & 63));
-    key_hi_[b] = std::numeric_limits<std::int64_t>::max();
-    if (activate_ahead_) act_bank_[b] = kNever;
+    keys_[b].hi = std::numeric_limits<std::int64_t>::max();
+    order_remove(b);
+    if (activate_ahead_) {
+      act_bank_[b] = kNever;
+      set_miss_kind(b, 0);
+    }
     return;
   }
   const std::int64_t open = bk.open_row;
@@ -99,8 +141,12 @@ void PseudoChannel::recompute_cand(int b) {
 void PseudoChannel::update_key(int b) {
   const Bank& bk = banks_[b];
   if (bk.cand_pos < 0) {
-    key_hi_[b] = std::numeric_limits<std::int64_t>::max();
-    if (activate_ahead_) act_bank_[b] = kNever;
+    keys_[b].hi = std::numeric_limits<std::int64_t>::max();
+    order_remove(b);
+    if (activate_ahead_) {
+      act_bank_[b] = kNever;
+      set_miss_kind(b, 0);
+    }
     return;
   }
   const int bg = bk.bg;
@@ -116,15 +162,21 @@ void PseudoChannel::update_key(int b) {
     kind = 2;
     l = std::max(bk.act_ok, bk.pre_ok + c_.tRP) + rcd();
   }
-  key_hi_[b] = 2 * l + (kind != 0 ? 1 : 0);
+  keys_[b].hi = 2 * l + (kind != 0 ? 1 : 0);
+  key_class_[b] = static_cast<std::uint16_t>(6 * bg + 2 * kind + (bk.cand_write ? 1 : 0));
   key_bg_[b] = static_cast<std::uint16_t>(bg_stride_ * bg + (bg_stride_ == 4 && bk.cand_write ? 2 : 0) +
                                           (kind != 0 ? 1 : 0));
-  key_lo_[b] = static_cast<std::uint64_t>(bk.cand_id) ^ (std::uint64_t(1) << 63);
+  const std::uint64_t lo = static_cast<std::uint64_t>(bk.cand_id) ^ (std::uint64_t(1) << 63);
+  if (order_pos_[b] < 0 || keys_[b].lo != lo) {
+    keys_[b].lo = lo;
+    order_place(b);
+  }
   key_type_[b] = static_cast<std::uint8_t>(2 * kind + (bk.cand_write ? 1 : 0));
   // bank_first_act's bank-local half (read only with activate-ahead)
   if (activate_ahead_) {
     act_bank_[b] = kind == 0 ? kNever : (kind == 2 ? bk.pre_ok : bk.act_ok);
     act_bg_[b] = static_cast<std::uint16_t>(kind == 1 ? bg : c_.bank_groups);
+    set_miss_kind(b, kind);
   }
 }
 
@@ -172,9 +224,9 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const 
     int best = -1;
     std::uint64_t best_lo = 0;
     for_each_queued_bank([&](int b) {
-      if (best < 0 || key_lo_[b] < best_lo) {
+      if (best < 0 || keys_[b].lo < best_lo) {
         best = b;
-        best_lo = key_lo_[b];
+        best_lo = keys_[b].lo;
       }
     });
     Choice none;
@@ -183,38 +235,64 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const 
     if (best < 0) return none;
     std::int64_t f2[6];
     type_keys(now, f2);
-    return bank_choice(best, now, std::max({f2[key_type_[best]], key_hi_[best], bg_key_[key_bg_[best]]}));
+    return bank_choice(best, now, std::max({f2[key_type_[best]], keys_[best].hi, bg_key_[key_bg_[best]]}));
   }
-  const std::int64_t* hi = key_hi_.data();
-  const std::uint64_t* lo = key_lo_.data();
-  const std::uint8_t* ty = key_type_.data();
-  const std::uint16_t* kb = key_bg_.data();
+  // The terms of a candidate's key shared by its class (bank group, kind, read / write) first, once per
+  // class: max(F[type], G[bank-group entry]); then per bank only max(class term, L).
+  const int groups = c_.bank_groups;
+  const bool writes = write_bursts_ > 0;  // (else no candidate is a write: their classes are not read)
+  std::int64_t* ck = class_key_.data();
   const std::int64_t* bgk = bg_key_.data();
-  auto consider = [&](int b) {
-    const std::int64_t h = std::max({f2[ty[b]], hi[b], bgk[kb[b]]});
-    const U128 key = (static_cast<U128>(static_cast<std::uint64_t>(h)) << 64) | lo[b];
+  const int wo = bg_stride_ == 4 ? 2 : 0;  // a write's bank-group entries (with SIDs: their own)
+  for (int g = 0; g < groups; ++g) {
+    const std::int64_t* k = bgk + static_cast<std::ptrdiff_t>(g) * bg_stride_;
+    std::int64_t* o = ck + 6 * static_cast<std::ptrdiff_t>(g);
+    o[0] = std::max(f2[0], k[0]);
+    o[2] = std::max(f2[2], k[1]);
+    o[4] = std::max(f2[4], k[1]);
+    if (writes) {
+      o[1] = std::max(f2[1], k[wo]);
+      o[3] = std::max(f2[3], k[wo + 1]);
+      o[5] = std::max(f2[5], k[wo + 1]);
+    }
+  }
+  const BankKey* keys = keys_.data();
+  const std::uint16_t* cls = key_class_.data();
+  // The banks in the order of their candidates' ids: every key is at least the least type term, so the
+  // first bank whose key reaches it is the choice (the oldest of those that reach it; the keys are
+  // distinct, ids being so), and the rest need not be looked at.
+  const std::int64_t floor_h = *std::min_element(f2, f2 + 6);
+  const std::int32_t* order = order_.data();
+  for (int i = 0; i < order_n_; ++i) {
+    const std::size_t b = static_cast<std::size_t>(order[i]);
+    const std::int64_t h = std::max(ck[cls[b]], keys[b].hi);
+    const U128 key = (static_cast<U128>(static_cast<std::uint64_t>(h)) << 64) | keys[b].lo;
     if (key < best_key) {
       best_key = key;
-      best_bank = b;
+      best_bank = static_cast<int>(b);
     }
-  };
-  if (next_act == nullptr) {
-    for_each_queued_bank(consider);
-  } else {
-    // The same walk also gives bank_first_act of every row-miss candidate, min'd: max(now, min over banks
-    // of max(bank bound, bank-group bound of a closed bank)); the channel's ACT bounds are folded into the
-    // bank-group ones.
-    const TimePs chan = std::max(act_ok_, faw_[0] + c_.tFAW);
-    TimePs* gb = act_gb_.data();
-    for (int g = 0; g < c_.bank_groups; ++g) gb[g] = std::max(bg_act_ok_[g], chan);
-    gb[c_.bank_groups] = std::numeric_limits<TimePs>::min();
-    const std::int64_t* ab = act_bank_.data();
-    const std::uint16_t* ag = act_bg_.data();
+    if (h == floor_h) break;
+  }
+  if (next_act != nullptr) {
+    // bank_first_act of every row-miss candidate, min'd: max(now, min over those banks of max(bank bound,
+    // bank-group bound of a closed bank)); the channel's ACT bounds are folded into the bank-group ones.
     TimePs act = kNever;
-    for_each_queued_bank([&](int b) {
-      consider(b);
-      act = std::min(act, std::max(ab[b], gb[ag[b]]));
-    });
+    bool any = false;
+    for (std::size_t w = 0; w < miss_open_.size(); ++w) any = any || (miss_open_[w] | miss_closed_[w]) != 0;
+    if (any) {
+      const TimePs chan = std::max(act_ok_, faw_[0] + c_.tFAW);
+      TimePs* gb = act_gb_.data();
+      for (int g = 0; g < groups; ++g) gb[g] = std::max(bg_act_ok_[g], chan);
+      gb[groups] = std::numeric_limits<TimePs>::min();
+      const std::int64_t* ab = act_bank_.data();
+      const std::uint16_t* ag = act_bg_.data();
+      for (std::size_t w = 0; w < miss_open_.size(); ++w) {
+        for (std::uint64_t bits = miss_open_[w] | miss_closed_[w]; bits; bits &= bits - 1) {
+          const std::size_t b = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
+          act = std::min(act, std::max(ab[b], gb[ag[b]]));
+        }
+      }
+    }
     *next_act = act >= kNever ? kNever : std::max(row_free(now), act);
   }
   if (best_bank < 0) {
@@ -235,7 +313,7 @@ PseudoChannel::Choice PseudoChannel::bank_choice(int bank, TimePs now, std::int6
   ch.pos = static_cast<std::size_t>(bk.cand_pos);
   ch.entry = bk.cand_entry;
   ch.key_h = h;
-  ch.key_lo = key_lo_[bank];
+  ch.key_lo = keys_[bank].lo;
   TimePs col;
   if (bk.cand_hit) {
     ch.hit = true;
@@ -268,9 +346,9 @@ void PseudoChannel::offer_candidate(int b, TimePs now) {
   }
   std::int64_t f2[6];
   type_keys(now, f2);
-  const std::int64_t h = std::max({f2[key_type_[b]], key_hi_[b], bg_key_[key_bg_[b]]});
-  const bool better = hit_first() ? (h < choice_.key_h || (h == choice_.key_h && key_lo_[b] < choice_.key_lo))
-                                  : key_lo_[b] < choice_.key_lo;
+  const std::int64_t h = std::max({f2[key_type_[b]], keys_[b].hi, bg_key_[key_bg_[b]]});
+  const bool better = hit_first() ? (h < choice_.key_h || (h == choice_.key_h && keys_[b].lo < choice_.key_lo))
+                                  : keys_[b].lo < choice_.key_lo;
   if (better) {
     choice_ = bank_choice(b, now, h);
     choice_now_ = now;
@@ -551,7 +629,7 @@ bool PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
   };
   // Precharges first: a bank whose candidate misses on an open row closes it once it may (tRAS, the
   // last column command); a PRE holds no ACT slot, so it never delays another bank's ACT.
-  for_each_queued_bank([&](int b) {
+  for_each_bank_in(miss_open_, [&](int b) {
     Bank& bk = banks_[b];
     if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row < 0) return;
     TimePs pre = std::max(now, bk.pre_ok);
@@ -565,7 +643,7 @@ bool PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
   // bounds only grow, so a bank not eligible now never becomes eligible in this pass: collect the
   // eligible ones once, sort them by age, and re-check each in turn.
   act_scratch_.clear();
-  for_each_queued_bank([&](int b) {
+  for_each_bank_in(miss_closed_, [&](int b) {
     const Bank& bk = banks_[b];
     if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row >= 0) return;
     const TimePs act = std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});

@@ -28,10 +28,19 @@ DramTraceResult simulate_dram_trace(const DramConfig& c, const std::int64_t* add
   std::int64_t next = 0, done = 0;
   std::vector<char> touched(static_cast<std::size_t>(ports), 0);
   const bool split = opt.opened_leave_queue && c.write_queue_bursts > 0;
+  // the next request's place in the DRAM (looked up once, not at every admission attempt)
+  MemRequest next_r;
+  int next_port = -1;
+  std::int64_t placed = -1;  // the request next_r / next_port are for
   auto admit = [&]() {
     while (next < n) {
-      MemRequest r;
-      const int port = dram.place(addr[next], &r);
+      if (placed != next) {
+        next_r = MemRequest();
+        next_port = dram.place(addr[next], &next_r);
+        placed = next;
+      }
+      MemRequest r = next_r;
+      const int port = next_port;
       const int ch = port / per_channel;
       const bool w = write[next] != 0;
       int& q = w ? queued_writes[static_cast<std::size_t>(ch)] : queued_reads[static_cast<std::size_t>(ch)];

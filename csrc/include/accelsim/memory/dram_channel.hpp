@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,14 @@ class CommandBus {
     for (bool moved = true; moved;) {
       moved = false;
       for (const Run& r : runs_) {
+        if (r.n == 1 && n == 1) {  // one command against one: they overlap when t - r.start is in (-dur, r.dur)
+          const TimePs x = t - r.start;
+          if (x > -dur && x < r.dur) {
+            t = r.start + r.dur;
+            moved = true;
+          }
+          continue;
+        }
         // the candidate's j-th command a = t + j P against r's k-th b = r.start + k P: they overlap when
         // a - b = x + i P is in (-dur, r.dur), i = j - k in [-(r.n - 1), n - 1]
         const TimePs p = r.n > 1 ? r.period : period;
@@ -42,7 +51,14 @@ class CommandBus {
     return t;
   }
   // The earliest time >= t the bus is not held (a bound for any command at or after t).
-  TimePs free_from(TimePs t) const { return fit(t, 1); }
+  // (Asked several times per decision at the same t: the last answer is kept until a command is placed.)
+  TimePs free_from(TimePs t) const {
+    if (t != memo_t_) {
+      memo_t_ = t;
+      memo_free_ = fit(t, 1);
+    }
+    return memo_free_;
+  }
   explicit CommandBus(int users = 1) : watch_(static_cast<std::size_t>(std::max(1, users))) {}
   // by: the placing user (pseudo-channel of the channel); disturbs the others watching where it goes
   void place(TimePs now, int by, TimePs t, TimePs dur, int n = 1, TimePs period = 1) {
@@ -55,6 +71,7 @@ class CommandBus {
         ++i;
       }
     }
+    memo_t_ = kNoMemo;
     runs_.push_back(Run{t, dur, n > 1 ? period : 1, t + static_cast<TimePs>(n - 1) * (n > 1 ? period : 0) + dur, n});
     const TimePs end = runs_.back().end;
     for (std::size_t i = 0; i < watch_.size(); ++i) {
@@ -74,6 +91,8 @@ class CommandBus {
     int n;
   };
   std::vector<Run> runs_;
+  static constexpr TimePs kNoMemo = std::numeric_limits<TimePs>::min();
+  mutable TimePs memo_t_ = kNoMemo, memo_free_ = 0;  // free_from's last question and answer
   struct Watch {
     TimePs lo = 0, hi = 0;
     bool disturbed = false;
@@ -250,8 +269,21 @@ class PseudoChannel {
   TimePs cwl() const { return c_.has_write_timing ? c_.tCWL : c_.tCL; }
   // Per bank, the part of its candidate's choose() key that does not depend on `now` or on channel-wide
   // state (see update_key), kept up to date on every bank / bank-group / queue change.
-  std::vector<std::int64_t> key_hi_;    // 2 * (bank-local bound of the column time) + (candidate is a miss)
-  std::vector<std::uint64_t> key_lo_;   // candidate id, sign bit flipped (orders like the signed id)
+  struct BankKey {
+    std::int64_t hi;   // 2 * (bank-local bound of the column time) + (candidate is a miss)
+    std::uint64_t lo;  // candidate id, sign bit flipped (orders like the signed id)
+  };
+  std::vector<BankKey> keys_;
+  // the candidate's class: 6 * bank group + its type (key_type_); choose() computes the class terms once
+  std::vector<std::uint16_t> key_class_;
+  mutable std::vector<std::int64_t> class_key_;  // choose()'s scratch: per class, max(F[type], G)
+  // The banks with a candidate (in the queue being served), ordered by the candidate's id (keys_[b].lo),
+  // and each bank's position there (-1: none); kept by update_key.
+  std::vector<std::int32_t> order_;
+  std::vector<std::int32_t> order_pos_;
+  int order_n_ = 0;
+  void order_remove(int b);
+  void order_place(int b);
   std::vector<std::uint8_t> key_type_;  // 2 * kind (0 hit, 1 miss on a closed bank, 2 miss on an open one) + write
   // the candidate's bg_key_ entry: 2 * bank group + miss, or with SIDs 4 * bank group + 2 * write + miss
   std::vector<std::uint16_t> key_bg_;
@@ -299,6 +331,23 @@ class PseudoChannel {
       for (std::uint64_t bits = words[w]; bits; bits &= bits - 1)
         f(static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))));
     }
+  }
+  // f(b) for every bank set in `words` (a snapshot: f may change them), in bank order.
+  template <class F>
+  static void for_each_bank_in(const std::vector<std::uint64_t>& words, F&& f) {
+    for (std::size_t w = 0; w < words.size(); ++w) {
+      for (std::uint64_t bits = words[w]; bits; bits &= bits - 1)
+        f(static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))));
+    }
+  }
+  // With activate-ahead: the banks whose candidate (in the queue being served) is a row miss on an open
+  // row (kind 2, update_key) and on a closed bank (kind 1), for activate_ahead's passes.
+  std::vector<std::uint64_t> miss_open_, miss_closed_;
+  void set_miss_kind(int b, int kind) {
+    const std::size_t w = static_cast<std::size_t>(b) >> 6;
+    const std::uint64_t bit = std::uint64_t(1) << (b & 63);
+    miss_open_[w] = kind == 2 ? miss_open_[w] | bit : miss_open_[w] & ~bit;
+    miss_closed_[w] = kind == 1 ? miss_closed_[w] | bit : miss_closed_[w] & ~bit;
   }
   TimePs earliest_act(TimePs now) const;
   TimePs next_act_ = kNever;
