@@ -113,6 +113,56 @@ TEST_CASE("event queue lanes (per-source monotone streams) keep the global (time
   }
 }
 
+TEST_CASE("event queue timers: the latest event of each slot pops in (time, sequence) order, replaced ones never") {
+  std::mt19937_64 rng(11);
+  for (int trial = 0; trial < 30; ++trial) {
+    const int slots = 1 + static_cast<int>(rng() % 20);
+    EventQueue q(0, slots);
+    std::vector<std::int64_t> live(static_cast<std::size_t>(slots), -1);  // the step that set each slot's event
+    std::uint64_t seq = 0;
+    TimePs now = 0;
+    std::vector<Event> popped;
+    std::size_t expected = 0;
+    for (int step = 0; step < 4000; ++step) {
+      if (q.empty() || rng() % 3 != 0) {
+        const int kind = static_cast<int>(rng() % 6);
+        const Event e{now + static_cast<TimePs>(rng() % 3000), seq++, static_cast<std::int64_t>(step), kind,
+                      static_cast<std::uint8_t>(kind)};
+        if (rng() % 2 == 0) {
+          const int slot = static_cast<int>(rng() % static_cast<std::uint64_t>(slots));
+          if (live[static_cast<std::size_t>(slot)] < 0) ++expected;
+          live[static_cast<std::size_t>(slot)] = step;
+          Event te = e;
+          te.a = slot;
+          q.set_timer(slot, te);
+        } else {
+          q.push(e, fifo_of(static_cast<std::uint8_t>(kind)));
+          ++expected;
+        }
+      } else {
+        const Event e = q.pop();
+        CHECK_GE(e.t, now);
+        now = e.t;
+        popped.push_back(e);
+        // a timer's event is its slot's latest
+        if (live[static_cast<std::size_t>(e.a < slots ? e.a : 0)] == e.b) live[static_cast<std::size_t>(e.a)] = -1;
+      }
+    }
+    while (!q.empty()) {
+      const Event e = q.pop();
+      if (live[static_cast<std::size_t>(e.a < slots ? e.a : 0)] == e.b) live[static_cast<std::size_t>(e.a)] = -1;
+      popped.push_back(e);
+    }
+    CHECK_EQ(popped.size(), expected);
+    for (int s = 0; s < slots; ++s) CHECK_EQ(live[static_cast<std::size_t>(s)], std::int64_t(-1));
+    for (std::size_t i = 1; i < popped.size(); ++i) {
+      const Event& a = popped[i - 1];
+      const Event& b = popped[i];
+      CHECK(a.t < b.t || (a.t == b.t && a.seq < b.seq));
+    }
+  }
+}
+
 TEST_CASE("ns to ps: round to nearest, exact for every whole picosecond") {
   CHECK_EQ(ns_to_ps(0.0), TimePs(0));
   CHECK_EQ(ns_to_ps(1.0), TimePs(1000));

@@ -18,7 +18,7 @@ Engine::Engine(const MachineConfig& m, const KernelDesc& k, Fidelity f)
   const int pcs = dram_.ports();
   pc_version_.assign(static_cast<std::size_t>(pcs), 0);
   pc_wake_.assign(static_cast<std::size_t>(pcs), kNever);
-  q_ = EventQueue(pcs);
+  q_ = EventQueue(pcs, pcs);
   half_lat_ = m.dram.access_latency / 2;
   TimePs step_dur = div_ceil_ps(cu_.step_flops(), k.flops_per_ps_per_unit);
   if (k.tile_shared_bytes > 0) {
@@ -42,7 +42,6 @@ KernelResult Engine::run() {
   while (!q_.empty()) {
     const Event e = q_.pop();
     now_ = e.t;
-    ++events_;
     switch (e.type) {
       case kUnitIssue: unit_issue(e.a); break;
       case kPcArrive: pc_arrive(e.a, e.b); break;

@@ -31,8 +31,19 @@ class Engine {
       default: return -1;
     }
   }
-  void push(TimePs t, EvType type, int a, std::int64_t b) { q_.push(Event{t, seq_++, b, a, type}, fifo_of(type)); }
+  // Every event pushed is popped before the run ends, so events_ counts them here. A pseudo-channel's
+  // wake-up is a timer of the queue: a newer one replaces the pending one, which would have been popped
+  // and ignored (its version is not current), so the count includes it.
+  void push(TimePs t, EvType type, int a, std::int64_t b) {
+    ++events_;
+    if (type == kPcWake) {
+      q_.set_timer(a, Event{t, seq_++, b, a, type});
+      return;
+    }
+    q_.push(Event{t, seq_++, b, a, type}, fifo_of(type));
+  }
   void push_lane(TimePs t, EvType type, int a, std::int64_t b, int lane) {
+    ++events_;
     q_.push_lane(Event{t, seq_++, b, a, type}, lane);
   }
 
