@@ -37,10 +37,18 @@ def speedup(arch: accelsim.Architecture, path: str, factor: float, kernel, fidel
     return t1 / t2
 
 
+def _fabric_grown(name: str, factor: float) -> accelsim.Architecture:
+    """The preset with its compute-to-controller fabric (when it has one) ``factor`` times wider: mi300x's XCD-IOD
+    fabric binds below its pins, so more pins or stacks alone move nothing there (tests/engine/test_fabric_bandwidth.py)."""
+    a = accelsim.presets.load(name)
+    f = a.dram.fabric_bandwidth_gb_per_s
+    return a.with_field("dram.fabric_bandwidth_gb_per_s", f * factor) if f > 0 else a
+
+
 @pytest.mark.parametrize("name", ["h100-sxm", "h200", "b200", "mi300x", "tpu-v6e"])
 def test_one_and_a_half_times_the_pin_rate(name) -> None:
     assert BIG_GEMV.bytes_moved() > 469e6
-    assert speedup(accelsim.presets.load(name), "dram.data_rate_gbps", 1.5, BIG_GEMV) >= 1.25
+    assert speedup(_fabric_grown(name, 1.5), "dram.data_rate_gbps", 1.5, BIG_GEMV) >= 1.25
 
 
 def test_one_and_a_half_times_the_pin_rate_in_detailed() -> None:
@@ -52,7 +60,7 @@ def test_one_and_a_half_times_the_pin_rate_in_detailed() -> None:
 # stacks is exactly what they can take and the stream reaches 1.55x
 @pytest.mark.parametrize("name", ["h100-sxm", "h200", "b200", "mi300x", "tpu-v5e"])
 def test_twice_the_stacks(name) -> None:
-    assert speedup(accelsim.presets.load(name), "dram.stacks", 2, BIG_GEMV) >= 1.6
+    assert speedup(_fabric_grown(name, 2), "dram.stacks", 2, BIG_GEMV) >= 1.6
 
 
 # mi300x: 1.73x since its matrix fractions are AMD's measured ones (its Infinity Cache's 17.2 TB/s, which

@@ -67,6 +67,8 @@ KernelResult Engine::run() {
   const LevelStats s = dram_.stats();
   const double moved = static_cast<double>(s.read_bytes + s.write_bytes);
   end_ = std::max(end_, div_ceil_ps(moved, m_.dram.peak_bytes_per_ps()));
+  // Nor faster than the path between the units and the controllers carries them (when it is narrower).
+  if (m_.dram.fabric_bytes_per_ps > 0) end_ = std::max(end_, div_ceil_ps(moved, m_.dram.fabric_bytes_per_ps));
   end_ += k_.kernel_fixed_ps;
   res.body_ps = end_;
   res.launch_ps = m_.launch_overhead;

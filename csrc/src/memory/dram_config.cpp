@@ -78,6 +78,7 @@ DramConfig DramConfig::from(const Config& c) {
   if (c.has("write_queue_bursts")) r.write_queue_bursts = c.require<int>("write_queue_bursts");
   if (c.has("write_high_watermark")) r.write_high_watermark = c.require_finite("write_high_watermark");
   if (c.has("write_low_watermark")) r.write_low_watermark = c.require_finite("write_low_watermark");
+  if (c.has("fabric_gb_per_s")) r.fabric_bytes_per_ps = c.require_finite("fabric_gb_per_s") * 1e-3;
   if (c.has("address_map")) {
     const std::string m = c.require<std::string>("address_map");
     if (m == "hashed") r.address_map = AddressMapKind::Hashed;
@@ -106,6 +107,7 @@ void DramConfig::validate() const {
   require(sids >= 1 && bank_groups % sids == 0, "dram.sids", "must be >= 1 and divide bank_groups");
   require(tCCDR >= 0, "dram.nCCDR", "must be >= 0");
   require(access_latency >= 0, "dram.access_latency_ns", "must be >= 0");
+  require(fabric_bytes_per_ps >= 0, "dram.fabric_bandwidth_gb_per_s", "must be >= 0");
   if (address_map == AddressMapKind::Mop4ClXor) {
     auto pow2 = [](std::int64_t v) { return v > 0 && (v & (v - 1)) == 0; };
     require(pow2(pcs_per_channel) && pow2(bank_groups) && pow2(banks_per_group) && pow2(row_bytes / burst_bytes) &&

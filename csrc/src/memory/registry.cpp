@@ -21,7 +21,7 @@ const std::vector<ComponentKind>& component_kinds() {
         "access_latency_ns"},
        {"address_map", "tCWL_ns", "tWR_ns", "tRTP_ns", "tRCDWR_ns", "refresh", "refresh_group", "scheduler", "row_hit_cap",
         "write_queue_bursts", "write_high_watermark", "write_low_watermark", "command_bus", "col_cmd_ns", "act_cmd_ns",
-        "pre_cmd_ns", "sids", "tCCDR_ns"},
+        "pre_cmd_ns", "sids", "tCCDR_ns", "fabric_gb_per_s"},
        [](const Config& c, MachineConfig* m) { m->dram = DramConfig::from(c); }},
       {"machine",
        {"launch_overhead_ns"},

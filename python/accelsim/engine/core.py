@@ -66,6 +66,8 @@ def _machine_dict(arch: Architecture) -> dict[str, Any]:
         access_latency_ns=d.access_latency_ns,
         launch_overhead_ns=arch.kernel_launch_overhead_ns,
         **controller_dict(d),
+        # the path to the controllers, when it is narrower than the pins (an absent key: only the pins bind)
+        **({"fabric_gb_per_s": d.fabric_bandwidth_gb_per_s} if d.fabric_bandwidth_gb_per_s > 0 else {}),
     )
 
 
@@ -138,16 +140,18 @@ CORE_FIELDS: dict[str, str] = {
                                 "write_high_watermark", "write_low_watermark", "address_map", "refresh_group",
                                 "refresh", "tCWL_ns", "tWR_ns", "tRTP_ns", "tRCDWR_ns", "command_bus")},
     **{k: "dram.command_bus" for k in ("col_cmd_ns", "act_cmd_ns", "pre_cmd_ns")},
-    "sids": "dram.sids", "tCCDR_ns": "dram.nCCDR",
+    "sids": "dram.sids", "tCCDR_ns": "dram.nCCDR", "fabric_gb_per_s": "dram.fabric_bandwidth_gb_per_s",
 }
 
 
 def sliced_machine(md: dict[str, Any], s: int) -> dict[str, Any]:
-    """The flat description of 1/s of the machine ``md``: 1/s of its units, of its L2 bandwidth and of its
+    """The flat description of 1/s of the machine ``md``: 1/s of its units, of its L2 and fabric bandwidths and of its
     pseudo-channels (channels per stack, or stacks), each unchanged (see accelsim.engine.planner)."""
     if s == 1:
         return md
     m = dict(md, units=md["units"] // s, l2_bytes_per_ps=md["l2_bytes_per_ps"] / s)
+    if "fabric_gb_per_s" in md:
+        m["fabric_gb_per_s"] = md["fabric_gb_per_s"] / s
     if md["channels_per_stack"] % s == 0:
         m["channels_per_stack"] = md["channels_per_stack"] // s
     else:

@@ -97,7 +97,7 @@ def check_detailed(arch: Architecture, desc: dict[str, Any]) -> None:
 
 def check_duration(arch: Architecture, desc: dict[str, Any]) -> None:
     """Refuse a kernel whose simulated time could exceed MAX_SIM_PS: the sum, over its tiles, of the math,
-    load, on-chip and fixed time of each, plus its DRAM traffic at the pin bandwidth (an upper bound of
+    load, on-chip and fixed time of each, plus its DRAM traffic at the pin bandwidth and at the fabric's (an upper bound of
     every duration the engine forms, so none can overflow)."""
     c = arch.compute
     units = c.units
@@ -107,7 +107,10 @@ def check_duration(arch: Architecture, desc: dict[str, Any]) -> None:
     t_math = desc["tile_flops"] / rate if rate > 0 else 0.0  # a rate <= 0 is the core's ConfigError
     per_tile = (t_math + desc["tile_read_bytes"] / load + desc["tile_shared_bytes"] * units / shared_bw
                 + desc["tile_fixed_ns"] * 1e3)
-    dram = desc["n_tiles"] * (desc["tile_read_bytes"] + desc["tile_write_bytes"]) / (arch.peak_dram_bandwidth_bytes_per_s * 1e-12)
+    moved = desc["n_tiles"] * (desc["tile_read_bytes"] + desc["tile_write_bytes"])
+    dram = moved / (arch.peak_dram_bandwidth_bytes_per_s * 1e-12)
+    if arch.dram.fabric_bandwidth_gb_per_s > 0:  # the path to the controllers, when narrower than the pins
+        dram += moved / (arch.dram.fabric_bandwidth_gb_per_s * 1e-3)
     dram_timed, _ = dram_service_ps(arch, desc, arch.dram.interleave_bytes)  # every DRAM timing counted
     total = (desc["n_tiles"] * per_tile + dram + dram_timed + desc["kernel_fixed_ns"] * 1e3
              + arch.dram.access_latency_ns * 1e3)

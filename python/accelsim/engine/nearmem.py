@@ -85,9 +85,12 @@ def _activates(arch: Architecture, raw: list[dict[str, Any]], fidelity: str) -> 
 
 
 def unit_dram(arch: Architecture) -> DramSpec:
-    """The DRAM the near-memory units sit in: their own pool (``near_memory.pool``) or the host's DRAM."""
+    """The DRAM the near-memory units sit in: their own pool (``near_memory.pool``) or the host's DRAM. The
+    units are in the stacks: the path between the host's compute and its controllers
+    (``fabric_bandwidth_gb_per_s``) is not on theirs."""
     nm = arch.near_memory
-    return nm.pool if nm is not None and nm.pool is not None else arch.dram
+    d = nm.pool if nm is not None and nm.pool is not None else arch.dram
+    return d.replace(fabric_bandwidth_gb_per_s=0.0) if d.fabric_bandwidth_gb_per_s > 0 else d
 
 
 def _pim_units_per_pc(arch: Architecture) -> tuple[int, int]:

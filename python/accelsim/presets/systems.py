@@ -76,7 +76,7 @@ SERDES_PJ_PER_BIT = 5.5
 
 def split_chip(arch: Architecture, dies: int) -> Architecture:
     """``arch`` as ``dies`` identical dies: each with 1/dies of the compute units, of the L2 (capacity and
-    bandwidth), of the DRAM stacks and of the static power; everything per unit, per byte or per stack is
+    bandwidth), of the DRAM stacks and their fabric bandwidth and of the static power; everything per unit, per byte or per stack is
     unchanged. ``dies`` = 1 gives ``arch`` itself. ConfigError if the units or stacks do not divide."""
     if dies == 1:
         return arch
@@ -95,7 +95,8 @@ def split_chip(arch: Architecture, dies: int) -> Architecture:
         description=f"1/{dies} of {arch.name} as one die of a package",
         compute=arch.compute.replace(units=arch.compute.units // dies),
         l2=l2,
-        dram=arch.dram.replace(stacks=arch.dram.stacks // dies),
+        dram=arch.dram.replace(stacks=arch.dram.stacks // dies,
+                               fabric_bandwidth_gb_per_s=arch.dram.fabric_bandwidth_gb_per_s / dies),
         energy=energy,
     )
 

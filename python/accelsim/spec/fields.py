@@ -109,6 +109,8 @@ APPLIES_WHEN: dict[str, tuple[str, tuple[Any, ...] | Callable[[Any], bool], str]
     # a pool is a DramSpec, but nothing reaches it through a controller round trip of its own: its units at
     # near_memory.access_latency_ns, the host over the link (near_memory.pool_link_latency_ns)
     "near_memory.pool.access_latency_ns": ("near_memory.pool", _never, "the units' and the link's latencies apply"),
+    # nor through the host's compute-to-controller fabric: the pool's units are in its stacks
+    "near_memory.pool.fabric_bandwidth_gb_per_s": ("near_memory.pool", _never, "its units sit in the stacks"),
     # a continuous prefetch hides the first page's latency behind the previous kernel
     "hbf.access_latency_ns": ("hbf.prefetch", ("per_kernel",), "hidden by a continuous prefetch"),
 }

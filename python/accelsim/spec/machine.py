@@ -296,6 +296,12 @@ class DramSpec(Spec):
     #: the exposed bytes; the DRAM's organisation (banks, rows, the address map) is the raw stacks'.
     exposed_fraction: float = field(default=1.0, metadata=float_field(
         gt=0.0, le=1.0, doc="share of the raw capacity exposed to software (driver's total memory / raw)").metadata)
+    #: The most the path between the compute units and the memory controllers carries, reads and writes
+    #: together, GB/s: on a chiplet package the on-package fabric between the compute dies and the I/O dies
+    #: that hold the controllers. A kernel moves its DRAM bytes no faster than this nor than the pins.
+    #: 0: only the pins and the DRAM timings bind (a monolithic die).
+    fabric_bandwidth_gb_per_s: float = field(default=0.0, metadata=float_field(
+        ge=0.0, le=1e9, doc="GB/s the compute-to-controller path carries (0: only the pins bind)").metadata)
 
     @classmethod
     def _translate(cls, values: dict[str, Any], current: Any = None) -> dict[str, Any]:

@@ -56,6 +56,9 @@ struct DramConfig {
   int sids = 1;
   TimePs tCCDR = 0;
   TimePs cmd_col = 0, cmd_act = 0, cmd_pre = 0;  // command times on the buses, ps
+  // The most DRAM bytes per ps the path between the compute units and the memory controllers carries (an
+  // on-package fabric between compute and I/O dies), reads and writes together; 0: only the pins bind.
+  double fabric_bytes_per_ps = 0.0;
   int pseudo_channels() const { return stacks * channels_per_stack * pcs_per_channel; }
   int banks() const { return bank_groups * banks_per_group; }
   double peak_bytes_per_ps() const { return static_cast<double>(pseudo_channels()) * burst_bytes / tBL; }
