@@ -547,11 +547,16 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   } else {
     wr_ok_ = std::max(wr_ok_, col + (n - 1) * c_.tCCD_S + c_.tRTW);
     if (c_.sids > 1) {  // a read in another SID waits tCCDR after this one's last burst
+      // (only those bank groups' read entries of bg_key_ move, and only when their bound grows)
       const int sid = bg % c_.sids;
+      const TimePs rd = col + (n - 1) * c_.tCCD_S + c_.tCCDR;
+      const TimePs r = rcd();
       for (int g = 0; g < c_.bank_groups; ++g) {
-        if (g % c_.sids == sid) continue;
-        bg_rd_ok_[g] = std::max(bg_rd_ok_[g], col + (n - 1) * c_.tCCD_S + c_.tCCDR);
-        if (g != bg) update_bg_key(g);
+        if (g % c_.sids == sid || rd <= bg_rd_ok_[g]) continue;
+        bg_rd_ok_[g] = rd;
+        const std::size_t i = 4 * static_cast<std::size_t>(g);
+        bg_key_[i] = 2 * std::max(bg_col_ok_[g], rd);
+        bg_key_[i + 1] = 2 * std::max({bg_act_ok_[g] + r, bg_col_ok_[g], rd}) + 1;
       }
     }
     stats_.read_bytes += n * c_.burst_bytes;

@@ -37,14 +37,14 @@ class Engine {
   void push(TimePs t, EvType type, int a, std::int64_t b) {
     ++events_;
     if (type == kPcWake) {
-      q_.set_timer(a, Event{t, seq_++, b, a, type});
+      q_.set_timer(a, Event{t, seq_++, b, a, type, 0});
       return;
     }
-    q_.push(Event{t, seq_++, b, a, type}, fifo_of(type));
+    q_.push(Event{t, seq_++, b, a, type, 0}, fifo_of(type));
   }
   void push_lane(TimePs t, EvType type, int a, std::int64_t b, int lane) {
     ++events_;
-    q_.push_lane(Event{t, seq_++, b, a, type}, lane);
+    q_.push_lane(Event{t, seq_++, b, a, type, 0}, lane);
   }
 
   void start_tile(int u, int s, TimePs t);

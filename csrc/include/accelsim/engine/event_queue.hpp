@@ -42,15 +42,13 @@ class EventQueue {
   // timers: slots each holding at most one pending event (see set_timer)
   explicit EventQueue(int lanes = 0, int timers = 0)
       : lanes_(static_cast<std::size_t>(std::min(std::max(0, lanes), kMaxLanes))) {
-    std::size_t p = 1;
+    std::size_t p = 2;
     while (p < static_cast<std::size_t>(std::max(0, timers))) p *= 2;
     tp_ = timers > 0 ? p : 0;
     if (tp_ > 0) {
       tkey_.assign(tp_, kNoTimer);
       tev_.resize(tp_);
-      win_.assign(2 * tp_, 0);
-      for (std::size_t i = 0; i < tp_; ++i) win_[tp_ + i] = static_cast<std::uint32_t>(i);
-      for (std::size_t i = tp_ - 1; i >= 1; --i) win_[i] = win_[2 * i];
+      node_.assign(tp_, TNode{kNoTimer, 0});
     }
   }
 
@@ -61,6 +59,8 @@ class EventQueue {
   // dropped instead, and the heap does not carry them. O(log slots), no event moved.
   void set_timer(int slot, const Event& e) {
     const std::size_t s = static_cast<std::size_t>(slot);
+    if (fix_ != kNoFix && fix_ != s) timer_update(fix_);
+    fix_ = kNoFix;
     if (tkey_[s] == kNoTimer) ++timers_;
     tkey_[s] = key(e);
     tev_[s] = e;
@@ -114,15 +114,18 @@ class EventQueue {
         src = i;
       }
     }
-    if (timers_ > 0) {
-      const std::size_t s = win_[1];
-      if (best == nullptr || tkey_[s] < key(*best)) {
-        const Event e = tev_[s];
-        tkey_[s] = kNoTimer;
-        --timers_;
-        timer_update(s);
-        return e;
-      }
+    if (fix_ != kNoFix) {
+      timer_update(fix_);
+      fix_ = kNoFix;
+    }
+    if (timers_ > 0 && (best == nullptr || node_[1].key < key(*best))) {
+      // (the tree is brought up to date at the next set_timer or pop: usually the popped slot's own
+      // next event, one walk instead of two)
+      const std::size_t s = node_[1].slot;
+      tkey_[s] = kNoTimer;
+      --timers_;
+      fix_ = s;
+      return tev_[s];
     }
     if (src >= 0) {
       const Event e = *best;
@@ -238,20 +241,40 @@ class EventQueue {
     if (!heap_.empty()) sift_down_from_root(last);
   }
 
-  // The timers: a tournament tree over the slots (win_[i]: the slot with the least key below node i;
-  // the leaves are win_[tp_ + slot]); a free slot's key is kNoTimer, above every event's.
+  // The timers: a tournament tree over the slots, each internal node i holding the least key below it and
+  // its slot (the children of i are 2i and 2i + 1; slot s is leaf tp_ + s, its key in tkey_); a free
+  // slot's key is kNoTimer, above every event's.
   static constexpr unsigned __int128 kNoTimer = ~static_cast<unsigned __int128>(0);
+  static constexpr std::size_t kNoFix = ~static_cast<std::size_t>(0);
+  struct TNode {
+    unsigned __int128 key;
+    std::size_t slot;
+  };
   void timer_update(std::size_t s) {
-    for (std::size_t i = (tp_ + s) >> 1; i >= 1; i >>= 1) {
-      const std::uint32_t a = win_[2 * i], b = win_[2 * i + 1];
-      win_[i] = tkey_[b] < tkey_[a] ? b : a;
+    unsigned __int128 k = tkey_[s];
+    std::size_t w = s;
+    const std::size_t sib = s ^ 1;  // the leaf level: the sibling slot's own key
+    if (tkey_[sib] < k) {
+      k = tkey_[sib];
+      w = sib;
+    }
+    std::size_t i = (tp_ + s) >> 1;
+    node_[i] = TNode{k, w};
+    for (; i > 1; i >>= 1) {
+      const TNode& o = node_[i ^ 1];
+      if (o.key < k) {
+        k = o.key;
+        w = o.slot;
+      }
+      node_[i >> 1] = TNode{k, w};
     }
   }
-  std::size_t tp_ = 0;  // timer slots, rounded up to a power of two
+  std::size_t tp_ = 0;      // timer slots, a power of two >= 2
   std::size_t timers_ = 0;  // pending
+  std::size_t fix_ = kNoFix;  // a slot popped whose path in the tree is not updated yet
   std::vector<unsigned __int128> tkey_;
   std::vector<Event> tev_;
-  std::vector<std::uint32_t> win_;
+  std::vector<TNode> node_;
 
   std::vector<Event> heap_;
   Fifo fifos_[kFifos];
