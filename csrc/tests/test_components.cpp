@@ -46,7 +46,7 @@ MapConfig full_machine_all() {
   c.set("row_hit_cap", std::int64_t(2)).set("write_queue_bursts", std::int64_t(32));
   c.set("write_high_watermark", 0.75).set("write_low_watermark", 0.25);
   c.set("command_bus", std::string("channel")).set("col_cmd_ns", 0.5).set("act_cmd_ns", 1.0).set("pre_cmd_ns", 0.5);
-  c.set("sids", std::int64_t(2)).set("tCCDR_ns", 1.5);
+  c.set("sids", std::int64_t(2)).set("tCCDR_ns", 1.5).set("fabric_gb_per_s", 4000.0);
   return c;
 }
 
