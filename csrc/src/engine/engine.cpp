@@ -16,7 +16,6 @@ Engine::Engine(const MachineConfig& m, const KernelDesc& k, Fidelity f)
       cu_(m.compute, k, m.dram.interleave_bytes),
       burst_div_(m.dram.burst_bytes) {
   const int pcs = dram_.ports();
-  pc_version_.assign(static_cast<std::size_t>(pcs), 0);
   pc_wake_.assign(static_cast<std::size_t>(pcs), kNever);
   q_ = EventQueue(pcs, pcs);
   half_lat_ = m.dram.access_latency / 2;
@@ -45,7 +44,7 @@ KernelResult Engine::run() {
     switch (e.type) {
       case kUnitIssue: unit_issue(e.a); break;
       case kPcArrive: pc_arrive(e.a, e.b); break;
-      case kPcWake: if (e.b == pc_version_[static_cast<std::size_t>(e.a)]) pc_wake(e.a); break;
+      case kPcWake: pc_wake(e.a); break;  // (a superseded wake-up never pops: see push)
       case kUnitReceive: unit_receive(e.b); break;
       case kTileDone: tile_done(e.a, static_cast<int>(e.b)); break;
       case kWriteDone:
@@ -179,7 +178,7 @@ void Engine::pc_arrive(int pc, std::int64_t idx) {
   const TimePs t = dram_.next_event_ps(pc, now_);
   if (t < pc_wake_[static_cast<std::size_t>(pc)]) {
     pc_wake_[static_cast<std::size_t>(pc)] = t;
-    push(t, kPcWake, pc, ++pc_version_[static_cast<std::size_t>(pc)]);
+    push(t, kPcWake, pc, 0);
   }
 }
 
@@ -187,7 +186,7 @@ void Engine::wake_pc_at(int pc, TimePs t) {
   if (t >= kNever) return;
   if (t == pc_wake_[static_cast<std::size_t>(pc)]) return;  // an identical wake-up is already queued
   pc_wake_[static_cast<std::size_t>(pc)] = t;
-  push(t, kPcWake, pc, ++pc_version_[static_cast<std::size_t>(pc)]);
+  push(t, kPcWake, pc, 0);
 }
 
 void Engine::pc_wake(int pc) {

@@ -189,10 +189,16 @@ void PseudoChannel::update_bg_key(int bg) {
     bg_key_[i + 1] = 2 * miss + 1;
     return;
   }
-  bg_key_[i] = 2 * std::max(bg_col_ok_[bg], bg_rd_ok_[bg]);  // a read: also tCCDR after another SID's read
-  bg_key_[i + 1] = 2 * std::max(miss, bg_rd_ok_[bg]) + 1;
+  update_bg_read_key(bg);
   bg_key_[i + 2] = 2 * bg_col_ok_[bg];  // a write
   bg_key_[i + 3] = 2 * miss + 1;
+}
+
+void PseudoChannel::update_bg_read_key(int bg) {
+  const std::size_t i = 4 * static_cast<std::size_t>(bg);
+  const TimePs miss = std::max(bg_act_ok_[bg] + rcd(), bg_col_ok_[bg]);
+  bg_key_[i] = 2 * std::max(bg_col_ok_[bg], bg_rd_ok_[bg]);  // a read: also tCCDR after another SID's read
+  bg_key_[i + 1] = 2 * std::max(miss, bg_rd_ok_[bg]) + 1;
 }
 
 // The `now`- and channel-dependent half of every candidate's key, by candidate type (see update_key).
@@ -550,13 +556,10 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
       // (only those bank groups' read entries of bg_key_ move, and only when their bound grows)
       const int sid = bg % c_.sids;
       const TimePs rd = col + (n - 1) * c_.tCCD_S + c_.tCCDR;
-      const TimePs r = rcd();
       for (int g = 0; g < c_.bank_groups; ++g) {
         if (g % c_.sids == sid || rd <= bg_rd_ok_[g]) continue;
         bg_rd_ok_[g] = rd;
-        const std::size_t i = 4 * static_cast<std::size_t>(g);
-        bg_key_[i] = 2 * std::max(bg_col_ok_[g], rd);
-        bg_key_[i + 1] = 2 * std::max({bg_act_ok_[g] + r, bg_col_ok_[g], rd}) + 1;
+        update_bg_read_key(g);
       }
     }
     stats_.read_bytes += n * c_.burst_bytes;

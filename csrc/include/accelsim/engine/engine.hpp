@@ -32,8 +32,8 @@ class Engine {
     }
   }
   // Every event pushed is popped before the run ends, so events_ counts them here. A pseudo-channel's
-  // wake-up is a timer of the queue: a newer one replaces the pending one, which would have been popped
-  // and ignored (its version is not current), so the count includes it.
+  // wake-up is a timer of the queue: a newer one replaces the pending one, which is never popped (so no
+  // version check is needed); the count includes it, as when superseded wake-ups were popped and ignored.
   void push(TimePs t, EvType type, int a, std::int64_t b) {
     ++events_;
     if (type == kPcWake) {
@@ -67,7 +67,6 @@ class Engine {
   ComputeUnits cu_;
   ExactDiv burst_div_;
   std::vector<Load> loads_;  // scratch for unit_issue
-  std::vector<std::int64_t> pc_version_;
   std::vector<TimePs> pc_wake_;
   std::vector<MemRequest> pending_reqs_;  // requests on their way to a controller (pooled)
   std::vector<std::int64_t> free_reqs_;

@@ -240,6 +240,7 @@ class PseudoChannel {
   void record_activate(Bank& bk, std::int64_t row, TimePs act);
   void update_key(int bank);
   void update_bg_key(int bg);
+  void update_bg_read_key(int bg);  // with SIDs: the read entries only (they alone see tCCDR)
   static void set_cand(Bank& bk, int pos, std::uint32_t entry, bool hit, std::int64_t age, bool write) {
     bk.cand_pos = pos;
     bk.cand_entry = entry;
@@ -326,11 +327,7 @@ class PseudoChannel {
   // f(b) for every bank with a queued request in the current queue, in bank order.
   template <class F>
   void for_each_queued_bank(F&& f) const {
-    const std::vector<std::uint64_t>& words = nonempty_[mode_];
-    for (std::size_t w = 0; w < words.size(); ++w) {
-      for (std::uint64_t bits = words[w]; bits; bits &= bits - 1)
-        f(static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))));
-    }
+    for_each_bank_in(nonempty_[mode_], f);
   }
   // f(b) for every bank set in `words` (a snapshot: f may change them), in bank order.
   template <class F>
