@@ -13,7 +13,7 @@ from ..spec.machine import Architecture
 from ..engine.energy import sum_components, total_j
 from ..errors import ConfigError
 from ..dtypes import DTYPE_BYTES, WEIGHT_FORMATS, canonical, weight_format
-from .kernels import DecodeAttention, Elementwise, Gemv, Moe, _finite
+from .kernels import ENGINE_SPLIT_KV, DecodeAttention, Elementwise, Gemv, Moe, _finite
 from ..models import ModelSpec
 from ..models import load as load_model
 from ..models.spec import GATED_ACTIVATIONS
@@ -227,7 +227,7 @@ def decode_kernels(model: ModelSpec, batch: int, context: int, *, weight_dtype: 
             out.append((_gemv("q_absorb", b, hq * mla.kv_lora_rank, mla.qk_nope_head_dim, weight_dtype), count))
             out.append((DecodeAttention(name="attention_mla", batch=b, q_heads=hq, kv_heads=1,
                                         head_dim=math.ceil(lat / 2), context=context, dtype=act,
-                                        kv_dtype=kv_dtype), count))
+                                        kv_dtype=kv_dtype, split_kv=ENGINE_SPLIT_KV), count))
             out.append((_gemv("v_absorb", b, hq * mla.v_head_dim, mla.kv_lora_rank, weight_dtype), count))
             out.append((_gemv("o_proj", b, d, hq * mla.v_head_dim, weight_dtype), count))
         else:
@@ -235,7 +235,8 @@ def decode_kernels(model: ModelSpec, batch: int, context: int, *, weight_dtype: 
             out.append((Elementwise(name="rope_kvwrite", n_elements=b * (hq + 2 * hkv) * hd, dtype=act,
                                     reads=1, writes=1, flops_per_element=4), count))
             out.append((DecodeAttention(name="attention", batch=b, q_heads=hq, kv_heads=hkv, head_dim=hd,
-                                        context=context, dtype=act, kv_dtype=kv_dtype), count))
+                                        context=context, dtype=act, kv_dtype=kv_dtype,
+                                        split_kv=ENGINE_SPLIT_KV), count))
             out.append((_gemv("o_proj", b, d, hq * hd, weight_dtype), count))
         # residual add fused with the next norm
         out.append((Elementwise(name="add_norm", n_elements=b * d, dtype=act, reads=2, writes=2,

@@ -416,9 +416,14 @@ def _stream_estimate_ps(units: int, d: dict[str, Any], bw: float, unit_bw: float
 
 #: flash-attention's upper bound on split-KV pieces
 MAX_KV_SPLITS = 128
-#: DecodeAttention.split_kv policies: "tuned" (every eligible split count ranked by an estimate, the engine
-#: keeps the fastest of the best-ranked ones) or "flash-attention" (its split-KV heuristic, as torch SDPA runs it)
+#: DecodeAttention.split_kv policies: "flash-attention" (the default: flash-attention's split-KV heuristic, the
+#: kernel torch SDPA and flash_attn's own entry points run, and what the H100 attention measurements ran) or
+#: "tuned" (every eligible split count ranked by an estimate, the engine keeps the fastest of the best-ranked
+#: ones: a serving engine's decode kernel, which decode_step and serve use; see ENGINE_SPLIT_KV)
 SPLIT_KV_POLICIES = ("tuned", "flash-attention")
+#: the split policy of the decode attention inside decode_step and serve: serving engines run decode kernels that
+#: pick their split count for the shape (FlashInfer's and TensorRT-LLM's multi-block decode, flash-decoding)
+ENGINE_SPLIT_KV = "tuned"
 #: simulate() runs the split count the estimate ranks best, and the next best ones (up to ATTENTION_SEARCH_MAX
 #: in all) while together they simulate at most ATTENTION_SEARCH_EXTRA_REQUESTS DRAM requests more (see
 #: engine.planner.simulated_requests), keeping the fastest: a small kernel gets a second and third opinion at
@@ -446,7 +451,9 @@ class DecodeAttention(_KernelBase):
     int4 caches carry one bf16 scale per ``kv_group_size`` values. ``block_size`` > 0 models a paged
     cache: a partial last block is read whole. The work is split like a flash-decoding kernel: over
     batch x kv-heads, and over the context when that is too little to fill the machine, followed by a
-    reduction of the partial results.
+    reduction of the partial results. ``split_kv`` picks the context split: ``"flash-attention"`` (default)
+    is flash-attention's own heuristic, the kernel torch SDPA runs; ``"tuned"`` the fastest of the counts an
+    estimate ranks best, as a serving engine's decode kernel (decode_step and serve use it); or a count.
     """
 
     batch: int
@@ -458,7 +465,7 @@ class DecodeAttention(_KernelBase):
     kv_dtype: str | None = None
     block_size: int = 0
     kv_group_size: int = 0
-    split_kv: int | str = "tuned"
+    split_kv: int | str = "flash-attention"
     name: str = "attention"
 
     def _check(self) -> None:

@@ -33,7 +33,7 @@ from ..multichip.parallel import ParallelPlan, p2p_time, sharded_model, stage_la
 from ..spec.machine import Architecture
 from ..spec.system import System
 from .decode import check_routing, check_weight_dtype, decode_kernels, dtype_alias, is_tiered
-from .kernels import DecodeAttention, Gemv, PrefillAttention
+from .kernels import ENGINE_SPLIT_KV, DecodeAttention, Gemv, PrefillAttention
 from .prefill import attention_shape
 
 __all__ = ["SoftwareStack", "STACKS", "load_stack", "Workload", "ServeResult", "serve", "StepModel",
@@ -455,7 +455,8 @@ class StepModel:
         return attention_shape(self.local)
 
     def _dattn(self, b: int, ctx: int) -> tuple[float, float]:
-        k = DecodeAttention(batch=b, context=ctx, dtype="bf16", kv_dtype=self.kd, **self._attn_kernel_args())
+        k = DecodeAttention(batch=b, context=ctx, dtype="bf16", kv_dtype=self.kd, split_kv=ENGINE_SPLIT_KV,
+                            **self._attn_kernel_args())
         r = self._sim([k])
         return r.time_s * self.n_attn, _row_energy(r.kernels) * self.n_attn
 
