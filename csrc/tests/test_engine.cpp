@@ -298,6 +298,19 @@ TEST_CASE("roofline mode is the max of the memory and compute bounds, rounded up
   CHECK_EQ(r.roofline_compute_ps, 16e6 / (2.0 * 4));
 }
 
+TEST_CASE("the roofline's memory bound takes the fabric where it is below the pins, and only then") {
+  MachineConfig m = small_machine();
+  const KernelDesc k = stream_kernel();
+  const double bytes = 16.0 * (64 * 1024 + 1024);
+  const double pins = m.dram.peak_bytes_per_ps();
+  m.dram.fabric_bytes_per_ps = 0.5 * pins;
+  CHECK_EQ(simulate_kernel(m, k, Fidelity::Roofline).roofline_dram_ps, bytes / (0.5 * pins));
+  for (Fidelity f : {Fidelity::Fast, Fidelity::Detailed})  // the engine never beats its own roofline
+    CHECK_GE(simulate_kernel(m, k, f).body_ps, simulate_kernel(m, k, Fidelity::Roofline).body_ps);
+  m.dram.fabric_bytes_per_ps = 2.0 * pins;
+  CHECK_EQ(simulate_kernel(m, k, Fidelity::Roofline).roofline_dram_ps, bytes / pins);
+}
+
 TEST_CASE("invalid machine or kernel raises ConfigError naming the field") {
   const KernelDesc k = stream_kernel();
   MachineConfig m = small_machine();

@@ -49,8 +49,8 @@ struct KernelResult {
   TimePs compute_busy_ps = 0;    // summed over units
   TimePs first_data_ps = 0;      // latency of the first returned request
   std::int64_t events = 0;
-  // Roofline mode only: the two bounds whose max (rounded up) is body_ps -- the kernel's DRAM bytes at the pin
-  // peak and its FLOPs at the units' rate -- so a caller can tell which binds without a second roofline.
+  // Roofline mode only: the two bounds whose max (rounded up) is body_ps -- the kernel's DRAM bytes at the DRAM
+  // peak (DramConfig::max_bytes_per_ps) and its FLOPs at the units' rate -- so a caller can tell which binds without a second roofline.
   double roofline_dram_ps = 0, roofline_compute_ps = 0;
 };
 

@@ -7,7 +7,8 @@ namespace accelsim {
 
 KernelResult simulate_kernel(const MachineConfig& m, const KernelDesc& k, Fidelity f);
 
-// The roofline bound: max(bytes / DRAM pin peak, flops / peak math), rounded up, plus launch.
+// The roofline bound: max(bytes / DRAM peak (the pins, or the fabric where it is lower), flops / peak math),
+// rounded up, plus launch.
 KernelResult roofline(const MachineConfig& m, const KernelDesc& k);
 
 }  // namespace accelsim

@@ -246,7 +246,7 @@ KernelResult roofline(const MachineConfig& m, const KernelDesc& k) {
   const double tiles = static_cast<double>(k.n_tiles);
   const double bytes = tiles * static_cast<double>(k.tile_read_bytes + k.tile_write_bytes);
   const double flops = tiles * k.tile_flops;
-  const double t_mem = bytes / m.dram.peak_bytes_per_ps();
+  const double t_mem = bytes / m.dram.max_bytes_per_ps();
   const double t_cmp = flops / (k.flops_per_ps_per_unit * m.compute.units);
   r.body_ps = static_cast<TimePs>(std::ceil(std::max(t_mem, t_cmp)));
   r.roofline_dram_ps = t_mem;

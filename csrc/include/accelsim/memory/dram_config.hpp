@@ -62,6 +62,11 @@ struct DramConfig {
   int pseudo_channels() const { return stacks * channels_per_stack * pcs_per_channel; }
   int banks() const { return bank_groups * banks_per_group; }
   double peak_bytes_per_ps() const { return static_cast<double>(pseudo_channels()) * burst_bytes / tBL; }
+  // The most DRAM bytes per ps any kernel can move: the pins' peak, or the fabric's where it is lower.
+  double max_bytes_per_ps() const {
+    const double pins = peak_bytes_per_ps();
+    return fabric_bytes_per_ps > 0 && fabric_bytes_per_ps < pins ? fabric_bytes_per_ps : pins;
+  }
 
   // Read from the flat machine description (field names as in kDramFields).
   static DramConfig from(const Config& c);
