@@ -20,16 +20,11 @@ PseudoChannel::PseudoChannel(const DramConfig& c, int index, bool activate_ahead
       banks_(c.banks()),
       bg_col_ok_(c.bank_groups, 0),
       bg_act_ok_(c.bank_groups, 0),
-      keys_(c.banks(), BankKey{std::numeric_limits<std::int64_t>::max(), 0}),
-      key_class_(c.banks(), 0),
+      keys_(c.banks(), BankKey{std::numeric_limits<std::int64_t>::max(), 0, kNever, 0, 0, 0, 0, 0}),
       class_key_(6 * static_cast<std::size_t>(c.bank_groups), 0),
       order_(c.banks(), 0),
       order_pos_(c.banks(), -1),
-      key_type_(c.banks(), 0),
-      key_bg_(c.banks(), 0),
       bg_key_(4 * static_cast<std::size_t>(c.bank_groups), 0),
-      act_bank_(c.banks(), kNever),
-      act_bg_(c.banks(), 0),
       act_gb_(static_cast<std::size_t>(c.bank_groups) + 1, 0),
       bg_rd_ok_(c.bank_groups, 0),
       bg_stride_(c.sids > 1 ? 4 : 2) {
@@ -68,6 +63,7 @@ void PseudoChannel::order_remove(int b) {
   }
   --order_n_;
   order_pos_[b] = -1;
+  keys_[b].in_order = 0;
 }
 
 // Bank b (with a candidate, keys_[b].lo set) to its place in order_; it usually stays where it is (a split
@@ -89,6 +85,7 @@ void PseudoChannel::order_place(int b) {
   }
   order_[i] = b;
   order_pos_[b] = i;
+  keys_[b].in_order = 1;
   ++order_n_;
 }
 
@@ -102,7 +99,7 @@ void PseudoChannel::recompute_cand(int b) {
     keys_[b].hi = std::numeric_limits<std::int64_t>::max();
     order_remove(b);
     if (activate_ahead_) {
-      act_bank_[b] = kNever;
+      keys_[b].act = kNever;
       set_miss_kind(b, 0);
     }
     return;
@@ -140,11 +137,12 @@ void PseudoChannel::recompute_cand(int b) {
 // Keeping G per bank group means a column command or ACT updates two numbers, not every bank of its group.
 void PseudoChannel::update_key(int b) {
   const Bank& bk = banks_[b];
+  BankKey& k = keys_[b];
   if (bk.cand_pos < 0) {
-    keys_[b].hi = std::numeric_limits<std::int64_t>::max();
+    k.hi = std::numeric_limits<std::int64_t>::max();
     order_remove(b);
     if (activate_ahead_) {
-      act_bank_[b] = kNever;
+      k.act = kNever;
       set_miss_kind(b, 0);
     }
     return;
@@ -162,20 +160,23 @@ void PseudoChannel::update_key(int b) {
     kind = 2;
     l = std::max(bk.act_ok, bk.pre_ok + c_.tRP) + rcd();
   }
-  keys_[b].hi = 2 * l + (kind != 0 ? 1 : 0);
-  key_class_[b] = static_cast<std::uint16_t>(6 * bg + 2 * kind + (bk.cand_write ? 1 : 0));
-  key_bg_[b] = static_cast<std::uint16_t>(bg_stride_ * bg + (bg_stride_ == 4 && bk.cand_write ? 2 : 0) +
-                                          (kind != 0 ? 1 : 0));
+  k.hi = 2 * l + (kind != 0 ? 1 : 0);
+  k.cls = static_cast<std::uint16_t>(6 * bg + 2 * kind + (bk.cand_write ? 1 : 0));
+  k.bgk = static_cast<std::uint16_t>(bg_stride_ * bg + (bg_stride_ == 4 && bk.cand_write ? 2 : 0) +
+                                     (kind != 0 ? 1 : 0));
   const std::uint64_t lo = static_cast<std::uint64_t>(bk.cand_id) ^ (std::uint64_t(1) << 63);
-  if (order_pos_[b] < 0 || keys_[b].lo != lo) {
-    keys_[b].lo = lo;
-    order_place(b);
+  if (!k.in_order || k.lo != lo) {
+    // one id younger (a split entry's next burst): no other candidate's id lies between, so the bank
+    // keeps its place in order_
+    const bool stays = k.in_order && lo == k.lo + 1;
+    k.lo = lo;
+    if (!stays) order_place(b);
   }
-  key_type_[b] = static_cast<std::uint8_t>(2 * kind + (bk.cand_write ? 1 : 0));
+  k.type = static_cast<std::uint8_t>(2 * kind + (bk.cand_write ? 1 : 0));
   // bank_first_act's bank-local half (read only with activate-ahead)
   if (activate_ahead_) {
-    act_bank_[b] = kind == 0 ? kNever : (kind == 2 ? bk.pre_ok : bk.act_ok);
-    act_bg_[b] = static_cast<std::uint16_t>(kind == 1 ? bg : c_.bank_groups);
+    k.act = kind == 0 ? kNever : (kind == 2 ? bk.pre_ok : bk.act_ok);
+    k.act_bg = static_cast<std::uint16_t>(kind == 1 ? bg : c_.bank_groups);
     set_miss_kind(b, kind);
   }
 }
@@ -241,61 +242,79 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const 
     if (best < 0) return none;
     std::int64_t f2[6];
     type_keys(now, f2);
-    return bank_choice(best, now, std::max({f2[key_type_[best]], keys_[best].hi, bg_key_[key_bg_[best]]}));
+    return bank_choice(best, now, std::max({f2[keys_[best].type], keys_[best].hi, bg_key_[keys_[best].bgk]}));
   }
-  // The terms of a candidate's key shared by its class (bank group, kind, read / write) first, once per
-  // class: max(F[type], G[bank-group entry]); then per bank only max(class term, L).
+  // A candidate's key is max(F[type], G[its bank-group entry], L). The banks are walked in the order of
+  // their candidates' ids: every key is at least the least type term of the candidates queued (a miss's
+  // term exceeds the hit's of its direction, so that is the read hit's, or with writes queued the least
+  // of the read and write hit's), so the first bank whose key reaches it is the choice (the oldest of
+  // those that reach it; the keys are distinct, ids being so), and the rest need not be looked at.
   const int groups = c_.bank_groups;
-  const bool writes = write_bursts_ > 0;  // (else no candidate is a write: their classes are not read)
-  std::int64_t* ck = class_key_.data();
+  const bool writes = write_bursts_ > 0;  // (else no candidate is a write)
   const std::int64_t* bgk = bg_key_.data();
-  const int wo = bg_stride_ == 4 ? 2 : 0;  // a write's bank-group entries (with SIDs: their own)
-  for (int g = 0; g < groups; ++g) {
-    const std::int64_t* k = bgk + static_cast<std::ptrdiff_t>(g) * bg_stride_;
-    std::int64_t* o = ck + 6 * static_cast<std::ptrdiff_t>(g);
-    o[0] = std::max(f2[0], k[0]);
-    o[2] = std::max(f2[2], k[1]);
-    o[4] = std::max(f2[4], k[1]);
-    if (writes) {
-      o[1] = std::max(f2[1], k[wo]);
-      o[3] = std::max(f2[3], k[wo + 1]);
-      o[5] = std::max(f2[5], k[wo + 1]);
-    }
-  }
   const BankKey* keys = keys_.data();
-  const std::uint16_t* cls = key_class_.data();
-  // The banks in the order of their candidates' ids: every key is at least the least type term, so the
-  // first bank whose key reaches it is the choice (the oldest of those that reach it; the keys are
-  // distinct, ids being so), and the rest need not be looked at.
-  const std::int64_t floor_h = *std::min_element(f2, f2 + 6);
+  const std::int64_t floor_h = writes ? std::min(f2[0], f2[1]) : f2[0];
   const std::int32_t* order = order_.data();
-  for (int i = 0; i < order_n_; ++i) {
-    const std::size_t b = static_cast<std::size_t>(order[i]);
-    const std::int64_t h = std::max(ck[cls[b]], keys[b].hi);
-    const U128 key = (static_cast<U128>(static_cast<std::uint64_t>(h)) << 64) | keys[b].lo;
+  int i = 0;
+  // The first few banks (usually the walk ends there) each compute their key; a longer walk first
+  // computes the terms a candidate shares with its class (bank group, kind, read / write) once per
+  // class, max(F[type], G[bank-group entry]), and then per bank only max(class term, L).
+  const int lazy = std::min(order_n_, kLazyWalk);
+  for (; i < lazy; ++i) {
+    const BankKey& k = keys[order[i]];
+    const std::int64_t h = std::max({f2[k.type], bgk[k.bgk], k.hi});
+    const U128 key = (static_cast<U128>(static_cast<std::uint64_t>(h)) << 64) | k.lo;
     if (key < best_key) {
       best_key = key;
-      best_bank = static_cast<int>(b);
+      best_bank = order[i];
     }
     if (h == floor_h) break;
+  }
+  if (i == kLazyWalk && i < order_n_) {
+    // (on the stack when the bank groups are few: its lines are in the L1 cache, the pseudo-channel's
+    // scratch would not be after the other pseudo-channels' decisions)
+    std::int64_t ck_local[6 * kLocalGroups];
+    std::int64_t* ck = groups <= kLocalGroups ? ck_local : class_key_.data();
+    const int wo = bg_stride_ == 4 ? 2 : 0;  // a write's bank-group entries (with SIDs: their own)
+    for (int g = 0; g < groups; ++g) {
+      const std::int64_t* k = bgk + static_cast<std::ptrdiff_t>(g) * bg_stride_;
+      std::int64_t* o = ck + 6 * static_cast<std::ptrdiff_t>(g);
+      o[0] = std::max(f2[0], k[0]);
+      o[2] = std::max(f2[2], k[1]);
+      o[4] = std::max(f2[4], k[1]);
+      if (writes) {
+        o[1] = std::max(f2[1], k[wo]);
+        o[3] = std::max(f2[3], k[wo + 1]);
+        o[5] = std::max(f2[5], k[wo + 1]);
+      }
+    }
+    for (; i < order_n_; ++i) {
+      const BankKey& k = keys[order[i]];
+      const std::int64_t h = std::max(ck[k.cls], k.hi);
+      const U128 key = (static_cast<U128>(static_cast<std::uint64_t>(h)) << 64) | k.lo;
+      if (key < best_key) {
+        best_key = key;
+        best_bank = order[i];
+      }
+      if (h == floor_h) break;
+    }
   }
   if (next_act != nullptr) {
     // bank_first_act of every row-miss candidate, min'd: max(now, min over those banks of max(bank bound,
     // bank-group bound of a closed bank)); the channel's ACT bounds are folded into the bank-group ones.
     TimePs act = kNever;
-    bool any = false;
-    for (std::size_t w = 0; w < miss_open_.size(); ++w) any = any || (miss_open_[w] | miss_closed_[w]) != 0;
-    if (any) {
+    std::uint64_t any = 0;
+    for (std::size_t w = 0; w < miss_open_.size(); ++w) any |= miss_open_[w] | miss_closed_[w];
+    if (any != 0) {
       const TimePs chan = std::max(act_ok_, faw_[0] + c_.tFAW);
-      TimePs* gb = act_gb_.data();
+      TimePs gb_local[kLocalGroups + 1];
+      TimePs* gb = groups <= kLocalGroups ? gb_local : act_gb_.data();
       for (int g = 0; g < groups; ++g) gb[g] = std::max(bg_act_ok_[g], chan);
       gb[groups] = std::numeric_limits<TimePs>::min();
-      const std::int64_t* ab = act_bank_.data();
-      const std::uint16_t* ag = act_bg_.data();
       for (std::size_t w = 0; w < miss_open_.size(); ++w) {
         for (std::uint64_t bits = miss_open_[w] | miss_closed_[w]; bits; bits &= bits - 1) {
           const std::size_t b = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
-          act = std::min(act, std::max(ab[b], gb[ag[b]]));
+          act = std::min(act, std::max(keys[b].act, gb[keys[b].act_bg]));
         }
       }
     }
@@ -352,7 +371,7 @@ void PseudoChannel::offer_candidate(int b, TimePs now) {
   }
   std::int64_t f2[6];
   type_keys(now, f2);
-  const std::int64_t h = std::max({f2[key_type_[b]], keys_[b].hi, bg_key_[key_bg_[b]]});
+  const std::int64_t h = std::max({f2[keys_[b].type], keys_[b].hi, bg_key_[keys_[b].bgk]});
   const bool better = hit_first() ? (h < choice_.key_h || (h == choice_.key_h && keys_[b].lo < choice_.key_lo))
                                   : keys_[b].lo < choice_.key_lo;
   if (better) {

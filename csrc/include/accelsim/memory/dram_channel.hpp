@@ -169,18 +169,21 @@ class PseudoChannel {
   // Bank state, plus a copy of what choose() needs of the bank's FR-FCFS candidate (its head, or the
   // first row hit within kHitScan entries), kept up to date whenever the queue or the open row changes,
   // so that choose() reads one compact array.
-  struct Bank {
+  // (One cache line: a decision touches the state of one of 160 pseudo-channels after the others'.)
+  struct alignas(64) Bank {
     std::int64_t open_row = -1;
     TimePs act_ok = 0, col_ok = 0, pre_ok = 0;
     std::int64_t cand_id = 0;
-    int cand_pos = -1;  // -1: bank queue empty; else the candidate's position in requests (bursts of split ones)
-    std::uint32_t cand_entry = 0;  // the queue entry holding it (its first request not yet served)
-    bool cand_hit = false, cand_write = false;
-    std::int16_t bg = 0;  // bank group
-    int bypasses = 0;     // row hits served past this bank's oldest request (the row-hit cap)
     std::int64_t active_age = -1;  // the queued request whose row was opened ahead for it (-1: none)
-    int active_queue = 0;
+    std::uint32_t cand_entry = 0;  // the queue entry holding it (its first request not yet served)
+    int bypasses = 0;     // row hits served past this bank's oldest request (the row-hit cap)
+    std::int16_t bg = 0;  // bank group
+    // -1: bank queue empty; else the candidate's position in requests (bursts of split ones), < kHitScan
+    std::int8_t cand_pos = -1;
+    bool cand_hit = false, cand_write = false;
+    std::uint8_t active_queue = 0;
   };
+  static_assert(sizeof(Bank) == 64, "Bank: one cache line");
   void deactivate(Bank& bk) {
     if (bk.active_age < 0) return;
     --active_[bk.active_queue];
@@ -242,7 +245,7 @@ class PseudoChannel {
   void update_bg_key(int bg);
   void update_bg_read_key(int bg);  // with SIDs: the read entries only (they alone see tCCDR)
   static void set_cand(Bank& bk, int pos, std::uint32_t entry, bool hit, std::int64_t age, bool write) {
-    bk.cand_pos = pos;
+    bk.cand_pos = static_cast<std::int8_t>(pos);
     bk.cand_entry = entry;
     bk.cand_hit = hit;
     bk.cand_id = age;
@@ -268,16 +271,27 @@ class PseudoChannel {
   // ACT to column command for the queue being served (tRCDWR for the write queue)
   TimePs rcd() const { return mode_ == 1 && c_.has_write_timing ? c_.tRCDWR : c_.tRCD; }
   TimePs cwl() const { return c_.has_write_timing ? c_.tCWL : c_.tCL; }
-  // Per bank, the part of its candidate's choose() key that does not depend on `now` or on channel-wide
-  // state (see update_key), kept up to date on every bank / bank-group / queue change.
-  struct BankKey {
+  // Per bank, what choose() and activate-ahead read of its candidate, in one record (update_key writes
+  // it whole: one cache line, not one per field). hi, lo: the part of its choose() key that does not
+  // depend on `now` or on channel-wide state (see update_key), kept up to date on every bank /
+  // bank-group / queue change.
+  struct alignas(32) BankKey {
     std::int64_t hi;   // 2 * (bank-local bound of the column time) + (candidate is a miss)
     std::uint64_t lo;  // candidate id, sign bit flipped (orders like the signed id)
+    // the bank's own bound on its row-miss candidate's first row command (PRE on an open bank, else ACT;
+    // kNever when the candidate is a hit or there is none; read only with activate-ahead)
+    std::int64_t act;
+    std::uint16_t cls;     // the candidate's class: 6 * bank group + its type; choose() computes the class terms once
+    std::uint16_t bgk;     // its bg_key_ entry: 2 * bank group + miss, or with SIDs 4 * bank group + 2 * write + miss
+    std::uint16_t act_bg;  // which bank-group ACT bound also applies: its bank group when closed, else bank_groups
+    std::uint8_t type;     // 2 * kind (0 hit, 1 miss on a closed bank, 2 miss on an open one) + write
+    std::uint8_t in_order; // the bank is in order_ (order_pos_ >= 0)
   };
+  static_assert(sizeof(BankKey) == 32, "BankKey: 32 bytes");
   std::vector<BankKey> keys_;
-  // the candidate's class: 6 * bank group + its type (key_type_); choose() computes the class terms once
-  std::vector<std::uint16_t> key_class_;
   mutable std::vector<std::int64_t> class_key_;  // choose()'s scratch: per class, max(F[type], G)
+  static constexpr int kLocalGroups = 16;  // up to this many bank groups choose()'s scratch is on the stack
+  static constexpr int kLazyWalk = 8;      // choose() computes the class terms once its walk passes this many banks
   // The banks with a candidate (in the queue being served), ordered by the candidate's id (keys_[b].lo),
   // and each bank's position there (-1: none); kept by update_key.
   std::vector<std::int32_t> order_;
@@ -285,15 +299,7 @@ class PseudoChannel {
   int order_n_ = 0;
   void order_remove(int b);
   void order_place(int b);
-  std::vector<std::uint8_t> key_type_;  // 2 * kind (0 hit, 1 miss on a closed bank, 2 miss on an open one) + write
-  // the candidate's bg_key_ entry: 2 * bank group + miss, or with SIDs 4 * bank group + 2 * write + miss
-  std::vector<std::uint16_t> key_bg_;
   std::vector<std::int64_t> bg_key_;    // per bank group, its term of a (read / write) hit's and miss's key (update_bg_key)
-  // Per bank, the bank's own bound on its row-miss candidate's first row command (PRE on an open bank,
-  // else ACT; kNever when the candidate is a hit or there is none) and which bank-group ACT bound also
-  // applies (its bank group when the bank is closed, else bank_groups: none), kept with the key.
-  std::vector<std::int64_t> act_bank_;
-  std::vector<std::uint16_t> act_bg_;
   mutable std::vector<TimePs> act_gb_;  // choose()'s scratch: per bank group (+ none), the ACT bound
   std::array<TimePs, 4> faw_{};  // the four latest ACT times, ascending
   TimePs col_ok_ = 0, act_ok_ = 0, bus_free_ = 0;
