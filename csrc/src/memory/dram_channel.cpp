@@ -222,8 +222,6 @@ void PseudoChannel::type_keys(TimePs now, std::int64_t f2[6]) const {
 // command, then row hits, then the oldest request (banks in ascending order, strict comparisons): the
 // key (2 * col + miss, id) compared as one 128-bit number, with col = max(F[type], L, G) (see update_key).
 PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const {
-  std::int64_t f2[6];
-  type_keys(now, f2);
   using U128 = unsigned __int128;
   U128 best_key = ~U128(0);
   int best_bank = -1;
@@ -251,6 +249,24 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const 
   // those that reach it; the keys are distinct, ids being so), and the rest need not be looked at.
   const int groups = c_.bank_groups;
   const bool writes = write_bursts_ > 0;  // (else no candidate is a write)
+  // The type terms F of type_keys: the hits' first (the floor), the misses' once a miss is looked at.
+  std::int64_t f2[6];
+  const TimePs cf = col_free(now);
+  const TimePs col_rd = std::max({col_ok_, bus_free_ - c_.tCL, rd_ok_, cf});
+  const TimePs col_wr = writes ? std::max({col_ok_, bus_free_ - cwl(), wr_ok_, cf}) : 0;
+  f2[0] = 2 * std::max(now, col_rd);
+  f2[1] = 2 * std::max(now, col_wr);
+  bool miss_terms = false;
+  auto fill_miss_terms = [&] {
+    const TimePs rf = row_free(now);
+    const TimePs act_closed = std::max({rf, act_ok_, faw_[0] + c_.tFAW}) + rcd();
+    const TimePs act_open = std::max(act_closed, rf + c_.tRP + rcd());
+    f2[2] = 2 * std::max(act_closed, col_rd) + 1;
+    f2[3] = 2 * std::max(act_closed, col_wr) + 1;
+    f2[4] = 2 * std::max(act_open, col_rd) + 1;
+    f2[5] = 2 * std::max(act_open, col_wr) + 1;
+    miss_terms = true;
+  };
   const std::int64_t* bgk = bg_key_.data();
   const BankKey* keys = keys_.data();
   const std::int64_t floor_h = writes ? std::min(f2[0], f2[1]) : f2[0];
@@ -262,6 +278,7 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const 
   const int lazy = std::min(order_n_, kLazyWalk);
   for (; i < lazy; ++i) {
     const BankKey& k = keys[order[i]];
+    if (k.type >= 2 && !miss_terms) fill_miss_terms();
     const std::int64_t h = std::max({f2[k.type], bgk[k.bgk], k.hi});
     const U128 key = (static_cast<U128>(static_cast<std::uint64_t>(h)) << 64) | k.lo;
     if (key < best_key) {
@@ -275,6 +292,7 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const 
     // scratch would not be after the other pseudo-channels' decisions)
     std::int64_t ck_local[6 * kLocalGroups];
     std::int64_t* ck = groups <= kLocalGroups ? ck_local : class_key_.data();
+    if (!miss_terms) fill_miss_terms();
     const int wo = bg_stride_ == 4 ? 2 : 0;  // a write's bank-group entries (with SIDs: their own)
     for (int g = 0; g < groups; ++g) {
       const std::int64_t* k = bgk + static_cast<std::ptrdiff_t>(g) * bg_stride_;
@@ -341,8 +359,12 @@ PseudoChannel::Choice PseudoChannel::bank_choice(int bank, TimePs now, std::int6
   ch.key_lo = keys_[bank].lo;
   TimePs col;
   if (bk.cand_hit) {
+    // a hit's key is 2 * its column time: max(F, L, G) (update_key) is the maximum of its column
+    // bounds, max(col_free(now), bank, bank group, channel, read / write turnaround, data bus), as
+    // col_free(now) >= now
     ch.hit = true;
-    col = std::max({col_free(now), bk.col_ok, bg_col_ok_[bg], col_ok_});
+    ch.col = h >> 1;
+    return ch;
   } else {
     const TimePs rf = row_free(now);
     TimePs act = std::max(rf, bk.act_ok);

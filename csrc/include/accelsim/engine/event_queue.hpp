@@ -42,13 +42,11 @@ class EventQueue {
   // timers: slots each holding at most one pending event (see set_timer)
   explicit EventQueue(int lanes = 0, int timers = 0)
       : lanes_(static_cast<std::size_t>(std::min(std::max(0, lanes), kMaxLanes))) {
-    std::size_t p = 2;
-    while (p < static_cast<std::size_t>(std::max(0, timers))) p *= 2;
-    tp_ = timers > 0 ? p : 0;
-    if (tp_ > 0) {
-      tkey_.assign(tp_, kNoTimer);
-      tev_.resize(tp_);
-      node_.assign(tp_, TNode{kNoTimer, 0});
+    if (timers > 0) {
+      tn_ = static_cast<std::size_t>(std::max(2, timers));
+      while ((std::size_t(1) << slot_bits_) < tn_) ++slot_bits_;
+      node_.assign(2 * tn_, kNoTimer);
+      tev_.resize(tn_);
     }
   }
 
@@ -61,8 +59,11 @@ class EventQueue {
     const std::size_t s = static_cast<std::size_t>(slot);
     if (fix_ != kNoFix && fix_ != s) timer_update(fix_);
     fix_ = kNoFix;
-    if (tkey_[s] == kNoTimer) ++timers_;
-    tkey_[s] = key(e);
+    if (node_[tn_ + s] == kNoTimer) ++timers_;
+    // (time, sequence) and the slot below the sequence: the order of (time, sequence), sequences being
+    // distinct (they fit: 2^(64 - slot bits) events would take years to simulate)
+    node_[tn_ + s] = (static_cast<unsigned __int128>(static_cast<std::uint64_t>(e.t)) << 64) |
+                     (e.seq << slot_bits_) | s;
     tev_[s] = e;
     timer_update(s);
   }
@@ -118,11 +119,11 @@ class EventQueue {
       timer_update(fix_);
       fix_ = kNoFix;
     }
-    if (timers_ > 0 && (best == nullptr || node_[1].key < key(*best))) {
+    if (timers_ > 0 && (best == nullptr || key(tev_[root_slot()]) < key(*best))) {
       // (the tree is brought up to date at the next set_timer or pop: usually the popped slot's own
       // next event, one walk instead of two)
-      const std::size_t s = node_[1].slot;
-      tkey_[s] = kNoTimer;
+      const std::size_t s = root_slot();
+      node_[tn_ + s] = kNoTimer;
       --timers_;
       fix_ = s;
       return tev_[s];
@@ -241,40 +242,32 @@ class EventQueue {
     if (!heap_.empty()) sift_down_from_root(last);
   }
 
-  // The timers: a tournament tree over the slots, each internal node i holding the least key below it and
-  // its slot (the children of i are 2i and 2i + 1; slot s is leaf tp_ + s, its key in tkey_); a free
-  // slot's key is kNoTimer, above every event's.
+  // The timers: a tournament tree over the slots, node i the least key of its children 2i and 2i + 1
+  // (a complete binary tree: every node below the root has parent i / 2 and sibling i ^ 1), slot s's
+  // key at leaf tn_ + s; a key is (time, sequence, slot) as one number, a free slot's kNoTimer, above
+  // every event's.
   static constexpr unsigned __int128 kNoTimer = ~static_cast<unsigned __int128>(0);
   static constexpr std::size_t kNoFix = ~static_cast<std::size_t>(0);
-  struct TNode {
-    unsigned __int128 key;
-    std::size_t slot;
-  };
+  std::size_t root_slot() const {
+    return static_cast<std::size_t>(static_cast<std::uint64_t>(node_[1]) & ((std::uint64_t(1) << slot_bits_) - 1));
+  }
   void timer_update(std::size_t s) {
-    unsigned __int128 k = tkey_[s];
-    std::size_t w = s;
-    const std::size_t sib = s ^ 1;  // the leaf level: the sibling slot's own key
-    if (tkey_[sib] < k) {
-      k = tkey_[sib];
-      w = sib;
-    }
-    std::size_t i = (tp_ + s) >> 1;
-    node_[i] = TNode{k, w};
+    std::size_t i = tn_ + s;
+    unsigned __int128 k = node_[i];
+    const unsigned __int128* n = node_.data();
+    unsigned __int128* w = node_.data();
     for (; i > 1; i >>= 1) {
-      const TNode& o = node_[i ^ 1];
-      if (o.key < k) {
-        k = o.key;
-        w = o.slot;
-      }
-      node_[i >> 1] = TNode{k, w};
+      const unsigned __int128 o = n[i ^ 1];
+      k = o < k ? o : k;
+      w[i >> 1] = k;
     }
   }
-  std::size_t tp_ = 0;      // timer slots, a power of two >= 2
-  std::size_t timers_ = 0;  // pending
+  std::size_t tn_ = 0;        // timer slots (>= 2)
+  int slot_bits_ = 1;         // bits of a slot in a key
+  std::size_t timers_ = 0;    // pending
   std::size_t fix_ = kNoFix;  // a slot popped whose path in the tree is not updated yet
-  std::vector<unsigned __int128> tkey_;
+  std::vector<unsigned __int128> node_;  // [1, 2 tn_): the tree, leaves from tn_
   std::vector<Event> tev_;
-  std::vector<TNode> node_;
 
   std::vector<Event> heap_;
   Fifo fifos_[kFifos];
