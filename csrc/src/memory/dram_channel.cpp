@@ -501,6 +501,12 @@ TimePs PseudoChannel::next_issue_time(TimePs now) {
   const TimePs first = std::min(first_command(ch), std::max(next_act_, row_wait_));
   // A command that could only start after a refresh is due waits for the refresh to be applied first.
   if (first >= next_ref_) return next_ref_;
+  if (first <= now && ch.bank >= 0) {
+    // issue() follows: start loading its bank and queue entry's lines (cache misses: the other
+    // pseudo-channels' decisions came between)
+    __builtin_prefetch(&banks_[static_cast<std::size_t>(ch.bank)]);
+    __builtin_prefetch(&queues_[mode_][static_cast<std::size_t>(ch.bank)]);
+  }
   return first;
 }
 
@@ -524,7 +530,8 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   do_refresh(now);
   const bool act_known = choice_usable(now);  // then next_act_ bounds every row miss's first command
   const TimePs next_act = next_act_;
-  const Choice ch = act_known ? choice_ : choose(now);
+  if (!act_known) choice_ = choose(now);
+  const Choice& ch = choice_;  // (issue changes no choice_; it is stale from here)
   choice_valid_ = false;
   if (first_command(ch) > now) {  // only the row-command bus is due: open rows ahead
     activate_ahead(now, now);
@@ -540,7 +547,8 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   r.bank = ch.bank;
   r.row = e.row;
   r.write = e.write;
-  if (e.split > 1) {  // the first of its bursts; the rest stay queued where they are
+  const bool stays = e.split > 1;
+  if (stays) {  // the first of its bursts; the rest stay queued where they are
     r.bursts = 1;
     ++e.age;
     --e.split;
@@ -608,7 +616,14 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   ++stats_.requests;
   stats_.bus_busy += n * c_.tBL;
   // the bank's candidate and the bank group's timing changed
-  recompute_cand(ch.bank);
+  if (stays && (ch.pos == 0 || (hit_first() && bk.bypasses < c_.row_hit_cap))) {
+    // The entry's next burst, now a row hit (its row is open), is the candidate again, where it was:
+    // the entries ahead of it were no row hits and the open row is the same (recompute_cand's answer).
+    set_cand(bk, static_cast<int>(ch.pos), ch.entry, true, e.age, e.write);
+    update_key(ch.bank);
+  } else {
+    recompute_cand(ch.bank);
+  }
   update_bg_key(bg);
   // Open rows ahead up to this column command. Nothing to do when no row miss could start by then: the
   // others' first commands were all later (next_act_), and this bank's new candidate is not due either.

@@ -35,12 +35,16 @@ class Engine {
   // wake-up is a timer of the queue: a newer one replaces the pending one, which is never popped (so no
   // version check is needed); the count includes it, as when superseded wake-ups were popped and ignored.
   void push(TimePs t, EvType type, int a, std::int64_t b) {
-    ++events_;
     if (type == kPcWake) {
-      q_.set_timer(a, Event{t, seq_++, b, a, type, 0});
+      push_wake(t, a);
       return;
     }
+    ++events_;
     q_.push(Event{t, seq_++, b, a, type, 0}, fifo_of(type));
+  }
+  void push_wake(TimePs t, int pc) {
+    ++events_;
+    q_.set_timer(pc, Event{t, seq_++, 0, pc, kPcWake, 0});
   }
   void push_lane(TimePs t, EvType type, int a, std::int64_t b, int lane) {
     ++events_;
