@@ -221,7 +221,7 @@ void PseudoChannel::type_keys(TimePs now, std::int64_t f2[6]) const {
 // Same decision as evaluating every bank's candidate with bank_choice() and keeping the earliest column
 // command, then row hits, then the oldest request (banks in ascending order, strict comparisons): the
 // key (2 * col + miss, id) compared as one 128-bit number, with col = max(F[type], L, G) (see update_key).
-PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const {
+void PseudoChannel::choose(TimePs now, TimePs* next_act, Choice* out) const {
   using U128 = unsigned __int128;
   U128 best_key = ~U128(0);
   int best_bank = -1;
@@ -234,13 +234,16 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const 
         best_lo = keys_[b].lo;
       }
     });
-    Choice none;
-    none.col = kNever;
     if (next_act != nullptr) *next_act = earliest_act(now);
-    if (best < 0) return none;
+    if (best < 0) {
+      *out = Choice{};
+      out->col = kNever;
+      return;
+    }
     std::int64_t f2[6];
     type_keys(now, f2);
-    return bank_choice(best, now, std::max({f2[keys_[best].type], keys_[best].hi, bg_key_[keys_[best].bgk]}));
+    bank_choice(best, now, std::max({f2[keys_[best].type], keys_[best].hi, bg_key_[keys_[best].bgk]}), out);
+    return;
   }
   // A candidate's key is max(F[type], G[its bank-group entry], L). The banks are walked in the order of
   // their candidates' ids: every key is at least the least type term of the candidates queued (a miss's
@@ -339,16 +342,18 @@ PseudoChannel::Choice PseudoChannel::choose(TimePs now, TimePs* next_act) const 
     *next_act = act >= kNever ? kNever : std::max(row_free(now), act);
   }
   if (best_bank < 0) {
-    Choice none;
-    none.col = kNever;
-    return none;
+    *out = Choice{};
+    out->col = kNever;
+    return;
   }
-  return bank_choice(best_bank, now, static_cast<std::int64_t>(static_cast<std::uint64_t>(best_key >> 64)));
+  bank_choice(best_bank, now, static_cast<std::int64_t>(static_cast<std::uint64_t>(best_key >> 64)), out);
 }
 
 // A bank's candidate as the choice at `now`: when its PRE, ACT and column command can issue (the
 // candidate's hit / write flags are cached in the bank, the queue is not touched), with its key `h`.
-PseudoChannel::Choice PseudoChannel::bank_choice(int bank, TimePs now, std::int64_t h) const {
+// (Written in place: a Choice returned by value and then copied is read back with wider loads than the
+// stores that wrote it, which the CPU cannot forward.)
+void PseudoChannel::bank_choice(int bank, TimePs now, std::int64_t h, Choice* out) const {
   const Bank& bk = banks_[bank];
   const int bg = bk.bg;
   Choice ch;
@@ -364,7 +369,8 @@ PseudoChannel::Choice PseudoChannel::bank_choice(int bank, TimePs now, std::int6
     // col_free(now) >= now
     ch.hit = true;
     ch.col = h >> 1;
-    return ch;
+    *out = ch;
+    return;
   } else {
     const TimePs rf = row_free(now);
     TimePs act = std::max(rf, bk.act_ok);
@@ -380,7 +386,7 @@ PseudoChannel::Choice PseudoChannel::bank_choice(int bank, TimePs now, std::int6
   if (bg_stride_ == 4 && !bk.cand_write) col = std::max(col, bg_rd_ok_[bg]);
   col = std::max(col, bus_free_ - (bk.cand_write ? cwl() : c_.tCL));
   ch.col = col;
-  return ch;
+  *out = ch;
 }
 
 // Bank `b` has a new candidate (arrived at `now`). Every other bank's key only grows with time and the
@@ -397,7 +403,7 @@ void PseudoChannel::offer_candidate(int b, TimePs now) {
   const bool better = hit_first() ? (h < choice_.key_h || (h == choice_.key_h && keys_[b].lo < choice_.key_lo))
                                   : keys_[b].lo < choice_.key_lo;
   if (better) {
-    choice_ = bank_choice(b, now, h);
+    bank_choice(b, now, h, &choice_);
     choice_now_ = now;
   }
   if (activate_ahead_ && !banks_[b].cand_hit) next_act_ = std::min(next_act_, bank_first_act(b, now));
@@ -490,7 +496,7 @@ TimePs PseudoChannel::next_issue_time(TimePs now) {
   if (split_) update_mode();
   if (!choice_usable(now)) {
     next_act_ = kNever;
-    choice_ = choose(now, activate_ahead_ ? &next_act_ : nullptr);
+    choose(now, activate_ahead_ ? &next_act_ : nullptr, &choice_);
     choice_now_ = now;
     choice_valid_ = true;
     if (row_bus_ != nullptr) note_choice_on_buses();
@@ -530,7 +536,7 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   do_refresh(now);
   const bool act_known = choice_usable(now);  // then next_act_ bounds every row miss's first command
   const TimePs next_act = next_act_;
-  if (!act_known) choice_ = choose(now);
+  if (!act_known) choose(now, nullptr, &choice_);
   const Choice& ch = choice_;  // (issue changes no choice_; it is stale from here)
   choice_valid_ = false;
   if (first_command(ch) > now) {  // only the row-command bus is due: open rows ahead
@@ -631,7 +637,15 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
                           (bk.cand_pos >= 0 && !bk.cand_hit && bank_first_act(ch.bank, now) <= col)))
     activate_ahead(now, row_bus_ != nullptr ? now : col);
   *data_end = end;
-  *out = r;
+  // (field by field: a struct copy reads r back with wider loads than the stores that wrote it)
+  out->id = r.id;
+  out->age = r.age;
+  out->unit = r.unit;
+  out->bank = r.bank;
+  out->row = r.row;
+  out->bursts = r.bursts;
+  out->write = r.write;
+  out->arrive = r.arrive;
   return true;
 }
 

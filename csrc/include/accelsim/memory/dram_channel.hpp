@@ -233,9 +233,9 @@ class PseudoChannel {
   };
   // next_act (activate-ahead): also the earliest first row command of any bank's row miss, from the same
   // scan of the banks (earliest_act's answer)
-  Choice choose(TimePs now, TimePs* next_act = nullptr) const;
+  void choose(TimePs now, TimePs* next_act, Choice* out) const;
   void type_keys(TimePs now, std::int64_t f2[6]) const;
-  Choice bank_choice(int bank, TimePs now, std::int64_t h) const;
+  void bank_choice(int bank, TimePs now, std::int64_t h, Choice* out) const;
   void offer_candidate(int bank, TimePs now);
   void recompute_cand(int bank);
   // true when it placed a PRE or an ACT
