@@ -26,6 +26,20 @@ class CommandBus {
   // The earliest t' >= t at which n commands at t', t' + period, ... each holding the bus for `dur`
   // overlap none placed (n > 1 only with the period of every placed run of commands).
   TimePs fit(TimePs t, TimePs dur, int n = 1, TimePs period = 1) const {
+    if (n == 1 && multi_ == 0) {  // single commands only: the runs are disjoint, in time order
+      if (t == fit_t_ && dur == fit_dur_) return fit_res_;  // (asked again, nothing placed since)
+      fit_t_ = t;
+      fit_dur_ = dur;
+      // skip the runs that end by t; then each run that starts before the command would end moves it
+      // just past that run (the next run starts no earlier than that), and the first that does not ends it
+      for (const Run& r : runs_) {
+        if (r.end <= t) continue;
+        if (r.start >= t + dur) break;
+        t = r.end;
+      }
+      fit_res_ = t;
+      return t;
+    }
     for (bool moved = true; moved;) {
       moved = false;
       for (const Run& r : runs_) {
@@ -63,20 +77,37 @@ class CommandBus {
   // by: the placing user (pseudo-channel of the channel); disturbs the others watching where it goes
   void place(TimePs now, int by, TimePs t, TimePs dur, int n = 1, TimePs period = 1) {
     // forget the runs whose last command ended by `now` (no command is placed before `now` again)
-    for (std::size_t i = 0; i < runs_.size();) {
-      if (runs_[i].end <= now) {
-        runs_[i] = runs_.back();
-        runs_.pop_back();
-      } else {
-        ++i;
+    if (multi_ == 0) {  // disjoint runs in time order: those are a prefix
+      std::size_t k = 0;
+      while (k < runs_.size() && runs_[k].end <= now) ++k;
+      if (k > 0) runs_.erase(runs_.begin(), runs_.begin() + static_cast<std::ptrdiff_t>(k));
+    } else {
+      std::size_t o = 0;
+      for (std::size_t i = 0; i < runs_.size(); ++i) {
+        if (runs_[i].end <= now) {
+          if (runs_[i].n > 1) --multi_;
+        } else {
+          runs_[o++] = runs_[i];
+        }
       }
+      runs_.resize(o);
     }
     memo_t_ = kNoMemo;
-    runs_.push_back(Run{t, dur, n > 1 ? period : 1, t + static_cast<TimePs>(n - 1) * (n > 1 ? period : 0) + dur, n});
-    const TimePs end = runs_.back().end;
-    for (std::size_t i = 0; i < watch_.size(); ++i) {
-      Watch& w = watch_[i];
-      if (static_cast<int>(i) != by && t < w.hi && end > w.lo) w.disturbed = true;
+    fit_t_ = kNoMemo;
+    const Run run{t, dur, n > 1 ? period : 1, t + static_cast<TimePs>(n - 1) * (n > 1 ? period : 0) + dur, n};
+    if (n > 1) ++multi_;
+    // kept in order of start (a placed command overlaps none: single commands stay disjoint and in order)
+    std::size_t i = runs_.size();
+    runs_.push_back(run);
+    while (i > 0 && runs_[i - 1].start > t) {
+      runs_[i] = runs_[i - 1];
+      --i;
+    }
+    runs_[i] = run;
+    const TimePs end = run.end;
+    for (std::size_t u = 0; u < watch_.size(); ++u) {
+      Watch& w = watch_[u];
+      if (static_cast<int>(u) != by && t < w.hi && end > w.lo) w.disturbed = true;
     }
   }
   // `user` watches [lo, hi) (where its pending commands would go): disturbed() turns true when another
@@ -90,9 +121,11 @@ class CommandBus {
     TimePs start, dur, period, end;
     int n;
   };
-  std::vector<Run> runs_;
+  std::vector<Run> runs_;  // in order of start
+  int multi_ = 0;          // runs of more than one command among them
   static constexpr TimePs kNoMemo = std::numeric_limits<TimePs>::min();
   mutable TimePs memo_t_ = kNoMemo, memo_free_ = 0;  // free_from's last question and answer
+  mutable TimePs fit_t_ = kNoMemo, fit_dur_ = 0, fit_res_ = 0;  // fit's (single command) likewise
   struct Watch {
     TimePs lo = 0, hi = 0;
     bool disturbed = false;
