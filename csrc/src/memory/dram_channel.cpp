@@ -689,6 +689,7 @@ void PseudoChannel::record_activate(Bank& bk, std::int64_t row, TimePs act) {
 // stream from one bank the controller precharges and activates the banks whose next request needs a
 // new row (up to the time of the column command just issued), within tRRD/tFAW/tRAS/tRP.
 bool PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
+  if (row_bus_ != nullptr) return activate_ahead_shared(now);
   // With shared command buses a command goes at its bus's first free time; a command that could not be
   // placed by the horizon bounds row_wait_ when nothing is placed.
   TimePs wait = kNever;
@@ -749,6 +750,85 @@ bool PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
   }
   if (row_bus_ != nullptr) row_wait_ = placed ? -kNever : wait;
   return placed;
+}
+
+}  // namespace accelsim
+
+namespace accelsim {
+
+// activate_ahead with a shared row-command bus (the horizon is `now`): every row command it may place
+// goes at `now`, so once one is placed the bus is held at `now` and every other fails; a pass places at
+// most one command: the first eligible precharge in bank order, else the oldest eligible ACT. The
+// bound on the next try (row_wait_) matters only when nothing is placed.
+bool PseudoChannel::activate_ahead_shared(TimePs now) {
+  TimePs wait = kNever;
+  // Precharges: the first bank (in bank order) whose candidate misses on an open row it may close now.
+  int pre_bank = -1;
+  for (std::size_t w = 0; w < miss_open_.size(); ++w) {
+    for (std::uint64_t bits = miss_open_[w]; bits; bits &= bits - 1) {
+      const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+      const Bank& bk = banks_[b];
+      if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row < 0) continue;
+      if (bk.pre_ok <= now) {
+        if (pre_bank < 0) pre_bank = b;
+      } else {
+        wait = std::min(wait, bk.pre_ok);
+      }
+    }
+  }
+  if (pre_bank >= 0) {
+    const TimePs pre = row_bus_->fit(now, c_.cmd_pre);
+    if (pre <= now) {
+      row_bus_->place(now, bus_slot_, pre, c_.cmd_pre);
+      Bank& bk = banks_[pre_bank];
+      bk.open_row = -1;
+      bk.act_ok = std::max(bk.act_ok, pre + c_.tRP);
+      update_key(pre_bank);
+      row_wait_ = -kNever;
+      return true;
+    }
+    wait = std::min(wait, pre);
+  }
+  // ACTs: the oldest candidate among the closed banks that may activate now.
+  const TimePs chan = std::max({now, act_ok_, faw_[0] + c_.tFAW});
+  int act_bank = -1;
+  std::int64_t act_age = 0;
+  for (std::size_t w = 0; w < miss_closed_.size(); ++w) {
+    for (std::uint64_t bits = miss_closed_[w]; bits; bits &= bits - 1) {
+      const int b = static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+      const Bank& bk = banks_[b];
+      if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row >= 0) continue;
+      const TimePs act = std::max({chan, bk.act_ok, bg_act_ok_[bk.bg]});
+      if (act > now) {
+        wait = std::min(wait, act);
+      } else if (act_bank < 0 || bk.cand_id < act_age) {
+        act_bank = b;
+        act_age = bk.cand_id;
+      }
+    }
+  }
+  if (act_bank >= 0) {
+    const TimePs act = row_bus_->fit(now, c_.cmd_act);
+    if (act <= now) {
+      row_bus_->place(now, bus_slot_, act, c_.cmd_act);
+      Bank& bk = banks_[act_bank];
+      const QEntry& r = queues_[mode_][act_bank].at(bk.cand_entry);
+      record_activate(bk, r.row, act);
+      bk.col_ok = std::max(bk.col_ok, act + rcd());
+      deactivate(bk);
+      bk.active_age = r.age;
+      bk.active_queue = mode_;
+      ++active_[mode_];
+      ++stats_.activates_ahead;
+      recompute_cand(act_bank);
+      update_bg_key(bk.bg);
+      row_wait_ = -kNever;
+      return true;
+    }
+    wait = std::min(wait, act);
+  }
+  row_wait_ = wait;
+  return false;
 }
 
 }  // namespace accelsim

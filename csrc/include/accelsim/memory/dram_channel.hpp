@@ -273,6 +273,7 @@ class PseudoChannel {
   void recompute_cand(int bank);
   // true when it placed a PRE or an ACT
   bool activate_ahead(TimePs now, TimePs horizon);
+  bool activate_ahead_shared(TimePs now);
   void record_activate(Bank& bk, std::int64_t row, TimePs act);
   void update_key(int bank);
   void update_bg_key(int bg);
