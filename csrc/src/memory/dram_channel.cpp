@@ -320,33 +320,70 @@ void PseudoChannel::choose(TimePs now, TimePs* next_act, Choice* out) const {
       if (h == floor_h) break;
     }
   }
-  if (next_act != nullptr) {
-    // bank_first_act of every row-miss candidate, min'd: max(now, min over those banks of max(bank bound,
-    // bank-group bound of a closed bank)); the channel's ACT bounds are folded into the bank-group ones.
-    TimePs act = kNever;
-    std::uint64_t any = 0;
-    for (std::size_t w = 0; w < miss_open_.size(); ++w) any |= miss_open_[w] | miss_closed_[w];
-    if (any != 0) {
-      const TimePs chan = std::max(act_ok_, faw_[0] + c_.tFAW);
-      TimePs gb_local[kLocalGroups + 1];
-      TimePs* gb = groups <= kLocalGroups ? gb_local : act_gb_.data();
-      for (int g = 0; g < groups; ++g) gb[g] = std::max(bg_act_ok_[g], chan);
-      gb[groups] = std::numeric_limits<TimePs>::min();
-      for (std::size_t w = 0; w < miss_open_.size(); ++w) {
-        for (std::uint64_t bits = miss_open_[w] | miss_closed_[w]; bits; bits &= bits - 1) {
-          const std::size_t b = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
-          act = std::min(act, std::max(keys[b].act, gb[keys[b].act_bg]));
-        }
-      }
-    }
-    *next_act = act >= kNever ? kNever : std::max(row_free(now), act);
-  }
+  if (next_act != nullptr) *next_act = miss_act_bound(now);
   if (best_bank < 0) {
     *out = Choice{};
     out->col = kNever;
     return;
   }
   bank_choice(best_bank, now, static_cast<std::int64_t>(static_cast<std::uint64_t>(best_key >> 64)), out);
+}
+
+// bank_first_act of every row-miss candidate, min'd: max(now, min over those banks of max(bank bound,
+// bank-group bound of a closed bank)); the channel's ACT bounds are folded into the bank-group ones.
+TimePs PseudoChannel::miss_act_bound(TimePs now) const {
+  std::uint64_t any = 0;
+  for (std::size_t w = 0; w < miss_open_.size(); ++w) any |= miss_open_[w] | miss_closed_[w];
+  if (any == 0) return kNever;
+  TimePs act = kNever;
+  const int groups = c_.bank_groups;
+  const TimePs chan = std::max(act_ok_, faw_[0] + c_.tFAW);
+  // (on the stack when the bank groups are few: its lines are in the L1 cache, the pseudo-channel's
+  // scratch would not be after the other pseudo-channels' decisions)
+  TimePs gb_local[kLocalGroups + 1];
+  TimePs* gb = groups <= kLocalGroups ? gb_local : act_gb_.data();
+  for (int g = 0; g < groups; ++g) gb[g] = std::max(bg_act_ok_[g], chan);
+  gb[groups] = std::numeric_limits<TimePs>::min();
+  const BankKey* keys = keys_.data();
+  for (std::size_t w = 0; w < miss_open_.size(); ++w) {
+    for (std::uint64_t bits = miss_open_[w] | miss_closed_[w]; bits; bits &= bits - 1) {
+      const std::size_t b = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
+      act = std::min(act, std::max(keys[b].act, gb[keys[b].act_bg]));
+    }
+  }
+  return act >= kNever ? kNever : std::max(row_free(now), act);
+}
+
+// After a decision that only placed row commands (activate_ahead at `now`, the cached choice usable
+// before it): the choice is what choose(now) would find when its own key is unchanged and no bank the
+// row commands touched now beats it. Every other bank's key only grew (the row commands only raise the
+// channel's and bank groups' ACT bounds and fill the row bus), and before them every key was above the
+// choice's (see choice_usable). Otherwise the choice is dropped (choose() runs at the next decision).
+void PseudoChannel::keep_choice_after_rows(TimePs now) {
+  const int c = choice_.bank;
+  if (c < 0) return;
+  std::int64_t f2[6];
+  type_keys(now, f2);
+  auto key = [&](int b) { return std::max({f2[keys_[b].type], keys_[b].hi, bg_key_[keys_[b].bgk]}); };
+  int best = c;
+  std::int64_t best_h = key(c);
+  if (best_h != choice_.key_h) return;
+  if (const int b = ahead_bank_; b >= 0) {
+    if (b == c) return;
+    if (banks_[b].cand_pos >= 0) {
+      const std::int64_t h = key(b);
+      if (h < best_h || (h == best_h && keys_[b].lo < keys_[c].lo)) {
+        best = b;
+        best_h = h;
+      }
+    }
+  }
+  next_act_ = kNever;  // (recomputed by the next next_issue_time, after any arrival: see rewatch_)
+  bank_choice(best, now, best_h, &choice_);
+  choice_now_ = now;
+  choice_valid_ = true;
+  note_choice_on_buses();
+  rewatch_ = true;  // an arrival may still replace the choice before the next decision
 }
 
 // A bank's candidate as the choice at `now`: when its PRE, ACT and column command can issue (the
@@ -494,6 +531,13 @@ TimePs PseudoChannel::next_issue_time(TimePs now) {
   do_refresh(now);
   if (pending_[0] + pending_[1] == 0) return kNever;
   if (split_) update_mode();
+  if (rewatch_) {  // (what choose() would watch at this point, as if it ran here)
+    rewatch_ = false;
+    if (choice_valid_) {
+      note_choice_on_buses();
+      next_act_ = miss_act_bound(now);  // (an arrival's row hit may have replaced a bank's row miss)
+    }
+  }
   if (!choice_usable(now)) {
     next_act_ = kNever;
     choose(now, activate_ahead_ ? &next_act_ : nullptr, &choice_);
@@ -537,10 +581,11 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   const bool act_known = choice_usable(now);  // then next_act_ bounds every row miss's first command
   const TimePs next_act = next_act_;
   if (!act_known) choose(now, nullptr, &choice_);
-  const Choice& ch = choice_;  // (issue changes no choice_; it is stale from here)
+  const Choice& ch = choice_;  // (stale from here: only keep_choice_after_rows, past its last use, sets it)
   choice_valid_ = false;
   if (first_command(ch) > now) {  // only the row-command bus is due: open rows ahead
     activate_ahead(now, now);
+    if (act_known && row_bus_ != nullptr && hit_first()) keep_choice_after_rows(now);
     return false;
   }
   row_wait_ = -kNever;
@@ -762,6 +807,7 @@ namespace accelsim {
 // bound on the next try (row_wait_) matters only when nothing is placed.
 bool PseudoChannel::activate_ahead_shared(TimePs now) {
   TimePs wait = kNever;
+  ahead_bank_ = -1;
   // Precharges: the first bank (in bank order) whose candidate misses on an open row it may close now.
   int pre_bank = -1;
   for (std::size_t w = 0; w < miss_open_.size(); ++w) {
@@ -784,6 +830,7 @@ bool PseudoChannel::activate_ahead_shared(TimePs now) {
       bk.open_row = -1;
       bk.act_ok = std::max(bk.act_ok, pre + c_.tRP);
       update_key(pre_bank);
+      ahead_bank_ = pre_bank;
       row_wait_ = -kNever;
       return true;
     }
@@ -822,6 +869,7 @@ bool PseudoChannel::activate_ahead_shared(TimePs now) {
       ++stats_.activates_ahead;
       recompute_cand(act_bank);
       update_bg_key(bk.bg);
+      ahead_bank_ = act_bank;
       row_wait_ = -kNever;
       return true;
     }

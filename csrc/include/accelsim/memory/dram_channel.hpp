@@ -387,6 +387,15 @@ class PseudoChannel {
     miss_closed_[w] = kind == 1 ? miss_closed_[w] | bit : miss_closed_[w] & ~bit;
   }
   TimePs earliest_act(TimePs now) const;
+  // min of bank_first_act over the row-miss candidates (kNever: none), from the kept per-bank bounds
+  TimePs miss_act_bound(TimePs now) const;
+  // (with shared command buses) after a decision that only placed a row command
+  void keep_choice_after_rows(TimePs now);
+  int ahead_bank_ = -1;  // the bank activate_ahead_shared's last pass precharged or activated (-1: none)
+  // keep_choice_after_rows kept the choice: the next next_issue_time watches the buses for the choice
+  // then standing (an arrival's offer_candidate may have replaced it) and bounds the row misses' first
+  // commands (an arrival's row hit may have replaced a row miss), as a choose() there would
+  bool rewatch_ = false;
   TimePs next_act_ = kNever;
   bool choice_valid_ = false;
   TimePs choice_now_ = 0;
