@@ -277,8 +277,9 @@ void PseudoChannel::choose(TimePs now, TimePs* next_act, Choice* out) const {
   int i = 0;
   // The first few banks (usually the walk ends there) each compute their key; a longer walk first
   // computes the terms a candidate shares with its class (bank group, kind, read / write) once per
-  // class, max(F[type], G[bank-group entry]), and then per bank only max(class term, L).
-  const int lazy = std::min(order_n_, kLazyWalk);
+  // class, max(F[type], G[bank-group entry]), and then per bank only max(class term, L). (After a long
+  // walk, e.g. under random reads, the next one starts with the class terms.)
+  const int lazy = long_walk_ ? 0 : std::min(order_n_, kLazyWalk);
   for (; i < lazy; ++i) {
     const BankKey& k = keys[order[i]];
     if (k.type >= 2 && !miss_terms) fill_miss_terms();
@@ -290,7 +291,7 @@ void PseudoChannel::choose(TimePs now, TimePs* next_act, Choice* out) const {
     }
     if (h == floor_h) break;
   }
-  if (i == kLazyWalk && i < order_n_) {
+  if (i == lazy && i < order_n_) {
     // (on the stack when the bank groups are few: its lines are in the L1 cache, the pseudo-channel's
     // scratch would not be after the other pseudo-channels' decisions)
     std::int64_t ck_local[6 * kLocalGroups];
@@ -320,6 +321,7 @@ void PseudoChannel::choose(TimePs now, TimePs* next_act, Choice* out) const {
       if (h == floor_h) break;
     }
   }
+  long_walk_ = i >= kLazyWalk;
   if (next_act != nullptr) *next_act = miss_act_bound(now);
   if (best_bank < 0) {
     *out = Choice{};

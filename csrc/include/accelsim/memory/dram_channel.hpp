@@ -326,6 +326,7 @@ class PseudoChannel {
   mutable std::vector<std::int64_t> class_key_;  // choose()'s scratch: per class, max(F[type], G)
   static constexpr int kLocalGroups = 16;  // up to this many bank groups choose()'s scratch is on the stack
   static constexpr int kLazyWalk = 8;      // choose() computes the class terms once its walk passes this many banks
+  mutable bool long_walk_ = false;         // choose()'s last walk passed kLazyWalk banks
   // The banks with a candidate (in the queue being served), ordered by the candidate's id (keys_[b].lo),
   // and each bank's position there (-1: none); kept by update_key.
   std::vector<std::int32_t> order_;
