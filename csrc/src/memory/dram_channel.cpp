@@ -732,6 +732,22 @@ void PseudoChannel::record_activate(Bank& bk, std::int64_t row, TimePs act) {
   bk.act_ok = act + c_.tRAS + c_.tRP;
 }
 
+// An ACT placed ahead at `act` for bank b's candidate (a row miss on a closed bank): the bank opens its row
+// for that request, which owns the opened row until it is served.
+void PseudoChannel::activate_ahead_for_candidate(int b, TimePs act) {
+  Bank& bk = banks_[b];
+  const QEntry& r = queues_[mode_][b].at(bk.cand_entry);
+  record_activate(bk, r.row, act);
+  bk.col_ok = std::max(bk.col_ok, act + rcd());
+  deactivate(bk);
+  bk.active_age = r.age;
+  bk.active_queue = mode_;
+  ++active_[mode_];
+  ++stats_.activates_ahead;
+  recompute_cand(b);
+  update_bg_key(bk.bg);
+}
+
 // Bank-level parallelism: the row-command bus runs beside the column bus, so while column commands
 // stream from one bank the controller precharges and activates the banks whose next request needs a
 // new row (up to the time of the column command just issued), within tRRD/tFAW/tRAS/tRP.
@@ -781,19 +797,10 @@ bool PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
   });
   if (act_scratch_.size() > 1) std::sort(act_scratch_.begin(), act_scratch_.end());
   for (const auto& [age, b] : act_scratch_) {
-    Bank& bk = banks_[b];
+    const Bank& bk = banks_[b];
     TimePs act = std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
     if (!row_command(act, c_.cmd_act)) continue;
-    const QEntry& r = queues_[mode_][b].at(bk.cand_entry);
-    record_activate(bk, r.row, act);
-    bk.col_ok = std::max(bk.col_ok, act + rcd());
-    deactivate(bk);
-    bk.active_age = r.age;
-    bk.active_queue = mode_;
-    ++active_[mode_];
-    ++stats_.activates_ahead;
-    recompute_cand(b);
-    update_bg_key(bk.bg);
+    activate_ahead_for_candidate(b, act);
   }
   if (row_bus_ != nullptr) row_wait_ = placed ? -kNever : wait;
   return placed;
@@ -860,17 +867,7 @@ bool PseudoChannel::activate_ahead_shared(TimePs now) {
     const TimePs act = row_bus_->fit(now, c_.cmd_act);
     if (act <= now) {
       row_bus_->place(now, bus_slot_, act, c_.cmd_act);
-      Bank& bk = banks_[act_bank];
-      const QEntry& r = queues_[mode_][act_bank].at(bk.cand_entry);
-      record_activate(bk, r.row, act);
-      bk.col_ok = std::max(bk.col_ok, act + rcd());
-      deactivate(bk);
-      bk.active_age = r.age;
-      bk.active_queue = mode_;
-      ++active_[mode_];
-      ++stats_.activates_ahead;
-      recompute_cand(act_bank);
-      update_bg_key(bk.bg);
+      activate_ahead_for_candidate(act_bank, act);
       ahead_bank_ = act_bank;
       row_wait_ = -kNever;
       return true;

@@ -275,6 +275,7 @@ class PseudoChannel {
   bool activate_ahead(TimePs now, TimePs horizon);
   bool activate_ahead_shared(TimePs now);
   void record_activate(Bank& bk, std::int64_t row, TimePs act);
+  void activate_ahead_for_candidate(int bank, TimePs act);
   void update_key(int bank);
   void update_bg_key(int bg);
   void update_bg_read_key(int bg);  // with SIDs: the read entries only (they alone see tCCDR)
