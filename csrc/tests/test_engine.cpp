@@ -16,6 +16,14 @@ namespace {
 // Event kinds as the engine uses them: some always created at "now" or "now + constant", so pushed
 // through one of the queue's FIFOs first; the rest through the heap.
 int fifo_of(int kind) { return kind == 0 ? 0 : kind == 1 ? 1 : -1; }
+// Events popped in strictly increasing (time, sequence) order.
+void check_time_sequence_order(const std::vector<Event>& popped) {
+  for (std::size_t i = 1; i < popped.size(); ++i) {
+    const Event& a = popped[i - 1];
+    const Event& b = popped[i];
+    CHECK(a.t < b.t || (a.t == b.t && a.seq < b.seq));
+  }
+}
 }  // namespace
 
 TEST_CASE("event queue pops in (time, sequence) order; ties by creation order") {
@@ -51,11 +59,7 @@ TEST_CASE("event queue pops in (time, sequence) order; ties by creation order") 
     }
     while (!q.empty()) popped.push_back(q.pop());
     CHECK_EQ(popped.size(), all.size());
-    for (std::size_t i = 1; i < popped.size(); ++i) {
-      const Event& a = popped[i - 1];
-      const Event& b = popped[i];
-      CHECK(a.t < b.t || (a.t == b.t && a.seq < b.seq));
-    }
+    check_time_sequence_order(popped);
   }
 }
 
@@ -105,11 +109,7 @@ TEST_CASE("event queue lanes (per-source monotone streams) keep the global (time
     }
     while (!q.empty()) popped.push_back(q.pop());
     CHECK_EQ(popped.size(), pushed);
-    for (std::size_t i = 1; i < popped.size(); ++i) {
-      const Event& a = popped[i - 1];
-      const Event& b = popped[i];
-      CHECK(a.t < b.t || (a.t == b.t && a.seq < b.seq));
-    }
+    check_time_sequence_order(popped);
   }
 }
 
@@ -123,6 +123,13 @@ TEST_CASE("event queue timers: the latest event of each slot pops in (time, sequ
     TimePs now = 0;
     std::vector<Event> popped;
     std::size_t expected = 0;
+    // pop one event; a timer's event is its slot's latest, so popping it clears the slot
+    auto take = [&]() {
+      const Event e = q.pop();
+      if (live[static_cast<std::size_t>(e.a < slots ? e.a : 0)] == e.b) live[static_cast<std::size_t>(e.a)] = -1;
+      popped.push_back(e);
+      return e;
+    };
     for (int step = 0; step < 4000; ++step) {
       if (q.empty() || rng() % 3 != 0) {
         const int kind = static_cast<int>(rng() % 6);
@@ -140,26 +147,15 @@ TEST_CASE("event queue timers: the latest event of each slot pops in (time, sequ
           ++expected;
         }
       } else {
-        const Event e = q.pop();
+        const Event e = take();
         CHECK_GE(e.t, now);
         now = e.t;
-        popped.push_back(e);
-        // a timer's event is its slot's latest
-        if (live[static_cast<std::size_t>(e.a < slots ? e.a : 0)] == e.b) live[static_cast<std::size_t>(e.a)] = -1;
       }
     }
-    while (!q.empty()) {
-      const Event e = q.pop();
-      if (live[static_cast<std::size_t>(e.a < slots ? e.a : 0)] == e.b) live[static_cast<std::size_t>(e.a)] = -1;
-      popped.push_back(e);
-    }
+    while (!q.empty()) take();
     CHECK_EQ(popped.size(), expected);
     for (int s = 0; s < slots; ++s) CHECK_EQ(live[static_cast<std::size_t>(s)], std::int64_t(-1));
-    for (std::size_t i = 1; i < popped.size(); ++i) {
-      const Event& a = popped[i - 1];
-      const Event& b = popped[i];
-      CHECK(a.t < b.t || (a.t == b.t && a.seq < b.seq));
-    }
+    check_time_sequence_order(popped);
   }
 }
 
