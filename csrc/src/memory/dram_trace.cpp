@@ -22,51 +22,63 @@ DramTraceResult simulate_dram_trace(const DramConfig& c, const std::int64_t* add
   const int channels = ports / per_channel;
   std::vector<int> queued_reads(static_cast<std::size_t>(channels), 0), queued_writes(static_cast<std::size_t>(channels), 0);
   std::vector<TimePs> wake(static_cast<std::size_t>(ports), kNever);
-  std::vector<TimePs> arrive_of;  // per request id: when it entered
-  arrive_of.reserve(static_cast<std::size_t>(n));
   TimePs now = 0;
   std::int64_t next = 0, done = 0;
-  std::vector<char> touched(static_cast<std::size_t>(ports), 0);
+  // the ports whose wake-up a decision may have moved (bit per port): recomputed in port order
+  std::vector<std::uint64_t> touched((static_cast<std::size_t>(ports) + 63) / 64, 0);
+  std::vector<int> channel_of(static_cast<std::size_t>(ports));  // (no division per request)
+  for (int p = 0; p < ports; ++p) channel_of[static_cast<std::size_t>(p)] = p / per_channel;
   const bool split = opt.opened_leave_queue && c.write_queue_bursts > 0;
   // the next request's place in the DRAM (looked up once, not at every admission attempt)
   MemRequest next_r;
   int next_port = -1;
   std::int64_t placed = -1;  // the request next_r / next_port are for
-  auto admit = [&]() {
+  // Admit requests in trace order while their channel has a free entry.
+  auto admit = [&]() __attribute__((always_inline)) {
     while (next < n) {
       if (placed != next) {
         next_r = MemRequest();
         next_port = dram.place(addr[next], &next_r);
         placed = next;
       }
-      MemRequest r = next_r;
       const int port = next_port;
-      const int ch = port / per_channel;
+      const int ch = channel_of[static_cast<std::size_t>(port)];
       const bool w = write[next] != 0;
       int& q = w ? queued_writes[static_cast<std::size_t>(ch)] : queued_reads[static_cast<std::size_t>(ch)];
-      std::int64_t occupied = q;
-      if (split) {
-        occupied = 0;
-        for (int i = 0; i < per_channel; ++i) occupied += dram.waiting(ch * per_channel + i, w);
+      const int entries = w ? opt.write_queue_entries : opt.read_queue_entries;
+      // With split queues an entry is taken by a queued request whose row is not yet open for it; q counts
+      // the channel's queued requests, so only a channel whose q is at the limit needs the exact count.
+      if (q >= entries) {
+        std::int64_t occupied = q;
+        if (split) {
+          occupied = 0;
+          for (int i = 0; i < per_channel; ++i) occupied += dram.waiting(ch * per_channel + i, w);
+        }
+        if (occupied >= entries) return;  // in order: the trace waits
       }
-      if (occupied >= (w ? opt.write_queue_entries : opt.read_queue_entries)) return;  // in order: the trace waits
       ++q;
-      r.id = next;
+      MemRequest r = next_r;
+      r.id = now;  // (the handle the controller hands back: when it entered)
       r.age = next;
       r.bursts = 1;
       r.write = w;
       r.arrive = now;
-      arrive_of.push_back(now);
       dram.accept(port, r);
-      touched[static_cast<std::size_t>(port)] = 1;
+      touched[static_cast<std::size_t>(port) >> 6] |= std::uint64_t(1) << (port & 63);
       res.last_accept_ps = now;
       ++next;
     }
   };
   admit();
-  for (int p = 0; p < ports; ++p)
-    if (touched[static_cast<std::size_t>(p)]) wake[static_cast<std::size_t>(p)] = dram.next_event_ps(p, now);
-  while (done < n) {
+  while (true) {
+    for (std::size_t w = 0; w < touched.size(); ++w) {
+      for (std::uint64_t bits = touched[w]; bits; bits &= bits - 1) {
+        const std::size_t i = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
+        wake[i] = dram.next_event_ps(static_cast<int>(i), now);
+      }
+      touched[w] = 0;
+    }
+    if (done >= n) break;
     int p = 0;
     for (int i = 1; i < ports; ++i)
       if (wake[static_cast<std::size_t>(i)] < wake[static_cast<std::size_t>(p)]) p = i;
@@ -80,30 +92,22 @@ DramTraceResult simulate_dram_trace(const DramConfig& c, const std::int64_t* add
     }
     TimePs data_end = 0;
     MemRequest r;
-    if (!dram.serve(p, now, &r, &data_end)) {  // the row-command bus acted (rows opened: entries freed)
-      std::fill(touched.begin(), touched.end(), 0);
-      if (split) admit();
-      touched[static_cast<std::size_t>(p)] = 1;
-      for (int i = 0; i < ports; ++i)
-        if (touched[static_cast<std::size_t>(i)]) wake[static_cast<std::size_t>(i)] = dram.next_event_ps(i, now);
-      continue;
+    const bool served = dram.serve(p, now, &r, &data_end);  // else the row-command bus acted (rows opened)
+    if (served) {
+      ++done;
+      const int ch = channel_of[static_cast<std::size_t>(p)];
+      if (r.write) {
+        --queued_writes[static_cast<std::size_t>(ch)];
+        ++res.writes;
+      } else {
+        --queued_reads[static_cast<std::size_t>(ch)];
+        ++res.reads;
+        res.read_latency_sum_ps += data_end - r.id;
+      }
+      res.time_ps = std::max(res.time_ps, data_end);
     }
-    ++done;
-    const int ch = p / per_channel;
-    if (r.write) {
-      --queued_writes[static_cast<std::size_t>(ch)];
-      ++res.writes;
-    } else {
-      --queued_reads[static_cast<std::size_t>(ch)];
-      ++res.reads;
-      res.read_latency_sum_ps += data_end - arrive_of[static_cast<std::size_t>(r.id)];
-    }
-    res.time_ps = std::max(res.time_ps, data_end);
-    std::fill(touched.begin(), touched.end(), 0);
-    admit();
-    touched[static_cast<std::size_t>(p)] = 1;
-    for (int i = 0; i < ports; ++i)
-      if (touched[static_cast<std::size_t>(i)]) wake[static_cast<std::size_t>(i)] = dram.next_event_ps(i, now);
+    if (served || split) admit();  // (opened rows free entries)
+    touched[static_cast<std::size_t>(p) >> 6] |= std::uint64_t(1) << (p & 63);
   }
   const LevelStats s = dram.stats();
   res.requests = done;
