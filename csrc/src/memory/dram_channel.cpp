@@ -98,10 +98,7 @@ void PseudoChannel::recompute_cand(int b) {
     nonempty_[mode_][static_cast<std::size_t>(b) >> 6] &= ~(std::uint64_t(1) << (b & 63));
     keys_[b].hi = std::numeric_limits<std::int64_t>::max();
     order_remove(b);
-    if (activate_ahead_) {
-      keys_[b].act = kNever;
-      set_miss_kind(b, 0);
-    }
+    if (activate_ahead_) set_miss_act(b, 0, kNever, keys_[b].act_bg);
     return;
   }
   const std::int64_t open = bk.open_row;
@@ -111,13 +108,14 @@ void PseudoChannel::recompute_cand(int b) {
   for (std::uint32_t i = 0; i < q.size && pos < n; ++i) {
     const QEntry& e = q.at(i);
     if (e.row == open) {  // first-ready: a later row hit in the same bank goes before the head's miss
-      set_cand(bk, static_cast<int>(pos), i, true, e.age, e.write);
+      set_cand(bk, static_cast<int>(pos), i, true, e.age, e.write, e.split == 0 && e.bursts > 1);
       update_key(b);
       return;
     }
     pos += e.count();
   }
-  set_cand(bk, 0, 0, false, q.at(0).age, q.at(0).write);
+  const QEntry& h = q.at(0);
+  set_cand(bk, 0, 0, false, h.age, h.write, h.split == 0 && h.bursts > 1);
   update_key(b);
 }
 
@@ -141,10 +139,7 @@ void PseudoChannel::update_key(int b) {
   if (bk.cand_pos < 0) {
     k.hi = std::numeric_limits<std::int64_t>::max();
     order_remove(b);
-    if (activate_ahead_) {
-      k.act = kNever;
-      set_miss_kind(b, 0);
-    }
+    if (activate_ahead_) set_miss_act(b, 0, kNever, k.act_bg);
     return;
   }
   const int bg = bk.bg;
@@ -174,11 +169,9 @@ void PseudoChannel::update_key(int b) {
   }
   k.type = static_cast<std::uint8_t>(2 * kind + (bk.cand_write ? 1 : 0));
   // bank_first_act's bank-local half (read only with activate-ahead)
-  if (activate_ahead_) {
-    k.act = kind == 0 ? kNever : (kind == 2 ? bk.pre_ok : bk.act_ok);
-    k.act_bg = static_cast<std::uint16_t>(kind == 1 ? bg : c_.bank_groups);
-    set_miss_kind(b, kind);
-  }
+  if (activate_ahead_)
+    set_miss_act(b, kind, kind == 0 ? kNever : (kind == 2 ? bk.pre_ok : bk.act_ok),
+                 static_cast<std::uint16_t>(kind == 1 ? bg : c_.bank_groups));
 }
 
 // The bank-group terms G of update_key, as keys: hit (2 G) and miss (2 G + 1).
@@ -334,6 +327,15 @@ void PseudoChannel::choose(TimePs now, TimePs* next_act, Choice* out) const {
 // bank_first_act of every row-miss candidate, min'd: max(now, min over those banks of max(bank bound,
 // bank-group bound of a closed bank)); the channel's ACT bounds are folded into the bank-group ones.
 TimePs PseudoChannel::miss_act_bound(TimePs now) const {
+  // (kept while none of its inputs changed: asked several times between decisions)
+  if (miss_bound_ver_ != miss_ver_) {
+    miss_bound_ = miss_act_bound_scan();
+    miss_bound_ver_ = miss_ver_;
+  }
+  return miss_bound_ >= kNever ? kNever : std::max(row_free(now), miss_bound_);
+}
+
+TimePs PseudoChannel::miss_act_bound_scan() const {
   std::uint64_t any = 0;
   for (std::size_t w = 0; w < miss_open_.size(); ++w) any |= miss_open_[w] | miss_closed_[w];
   if (any == 0) return kNever;
@@ -353,7 +355,7 @@ TimePs PseudoChannel::miss_act_bound(TimePs now) const {
       act = std::min(act, std::max(keys[b].act, gb[keys[b].act_bg]));
     }
   }
-  return act >= kNever ? kNever : std::max(row_free(now), act);
+  return act;
 }
 
 // After a decision that only placed row commands (activate_ahead at `now`, the cached choice usable
@@ -571,8 +573,8 @@ void PseudoChannel::note_choice_on_buses() {
     col_bus_->watch(bus_slot_, 0, 0);
     return;
   }
-  const QEntry& e = queues_[mode_][ch.bank].at(ch.entry);
-  const TimePs n = e.split > 0 ? 1 : e.bursts;
+  // (the queue entry is read only for a candidate of several bursts: it is on another cache line)
+  const TimePs n = banks_[ch.bank].cand_multi ? queues_[mode_][ch.bank].at(ch.entry).bursts : 1;
   col_bus_->watch(bus_slot_, ch.col, ch.col + (n - 1) * c_.tCCD_S + c_.cmd_col);
   if (ch.hit) row_bus_->watch(bus_slot_, 0, 0);
   else row_bus_->watch(bus_slot_, ch.pre >= 0 ? ch.pre : ch.act, ch.act + c_.cmd_act);
@@ -672,7 +674,7 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   if (stays && (ch.pos == 0 || (hit_first() && bk.bypasses < c_.row_hit_cap))) {
     // The entry's next burst, now a row hit (its row is open), is the candidate again, where it was:
     // the entries ahead of it were no row hits and the open row is the same (recompute_cand's answer).
-    set_cand(bk, static_cast<int>(ch.pos), ch.entry, true, e.age, e.write);
+    set_cand(bk, static_cast<int>(ch.pos), ch.entry, true, e.age, e.write, false);
     update_key(ch.bank);
   } else {
     recompute_cand(ch.bank);
@@ -727,6 +729,7 @@ void PseudoChannel::record_activate(Bank& bk, std::int64_t row, TimePs act) {
   }
   act_ok_ = std::max(act_ok_, act + c_.tRRD_S);
   bg_act_ok_[bk.bg] = std::max(bg_act_ok_[bk.bg], act + c_.tRRD_L);
+  ++miss_ver_;
   bk.open_row = row;
   bk.pre_ok = act + c_.tRAS;
   bk.act_ok = act + c_.tRAS + c_.tRP;

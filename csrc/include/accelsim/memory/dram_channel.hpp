@@ -165,13 +165,14 @@ class PseudoChannel {
     // (Of a split request only the first burst can: the others are no row hit where it is none.)
     if (bk.cand_pos < 0) {  // bank was empty: the new request is its head
       nonempty_[m][static_cast<std::size_t>(b) >> 6] |= std::uint64_t(1) << (b & 63);
-      set_cand(bk, 0, 0, r.row == bk.open_row, r.age, r.write);
+      set_cand(bk, 0, 0, r.row == bk.open_row, r.age, r.write, !split && r.bursts > 1);
       update_key(b);
       offer_candidate(b, r.arrive);
       return true;
     }
     if (hit_first() && !bk.cand_hit && pos < kHitScan && r.row == bk.open_row && bk.bypasses < c_.row_hit_cap) {
-      set_cand(bk, static_cast<int>(pos), entry, true, r.age, r.write);  // first row hit within the scan depth
+      // the first row hit within the scan depth
+      set_cand(bk, static_cast<int>(pos), entry, true, r.age, r.write, !split && r.bursts > 1);
       update_key(b);
       offer_candidate(b, r.arrive);
       return true;
@@ -215,6 +216,7 @@ class PseudoChannel {
     std::int8_t cand_pos = -1;
     bool cand_hit = false, cand_write = false;
     std::uint8_t active_queue = 0;
+    bool cand_multi = false;  // the candidate is one request of several bursts (not one burst)
   };
   static_assert(sizeof(Bank) == 64, "Bank: one cache line");
   void deactivate(Bank& bk) {
@@ -279,8 +281,9 @@ class PseudoChannel {
   void update_key(int bank);
   void update_bg_key(int bg);
   void update_bg_read_key(int bg);  // with SIDs: the read entries only (they alone see tCCDR)
-  static void set_cand(Bank& bk, int pos, std::uint32_t entry, bool hit, std::int64_t age, bool write) {
+  static void set_cand(Bank& bk, int pos, std::uint32_t entry, bool hit, std::int64_t age, bool write, bool multi) {
     bk.cand_pos = static_cast<std::int8_t>(pos);
+    bk.cand_multi = multi;
     bk.cand_entry = entry;
     bk.cand_hit = hit;
     bk.cand_id = age;
@@ -382,12 +385,27 @@ class PseudoChannel {
   // With activate-ahead: the banks whose candidate (in the queue being served) is a row miss on an open
   // row (kind 2, update_key) and on a closed bank (kind 1), for activate_ahead's passes.
   std::vector<std::uint64_t> miss_open_, miss_closed_;
-  void set_miss_kind(int b, int kind) {
+  // Bank b's candidate is of `kind` (update_key), its bank-local bound on a row miss's first row command
+  // `act` and the bank-group ACT bound that also applies `act_bg` (read only for a row miss).
+  void set_miss_act(int b, int kind, TimePs act, std::uint16_t act_bg) {
+    BankKey& k = keys_[b];
     const std::size_t w = static_cast<std::size_t>(b) >> 6;
     const std::uint64_t bit = std::uint64_t(1) << (b & 63);
-    miss_open_[w] = kind == 2 ? miss_open_[w] | bit : miss_open_[w] & ~bit;
-    miss_closed_[w] = kind == 1 ? miss_closed_[w] | bit : miss_closed_[w] & ~bit;
+    const std::uint64_t open = kind == 2 ? miss_open_[w] | bit : miss_open_[w] & ~bit;
+    const std::uint64_t closed = kind == 1 ? miss_closed_[w] | bit : miss_closed_[w] & ~bit;
+    if (open != miss_open_[w] || closed != miss_closed_[w] || (kind != 0 && (act != k.act || act_bg != k.act_bg)))
+      ++miss_ver_;  // (miss_act_bound's inputs moved)
+    miss_open_[w] = open;
+    miss_closed_[w] = closed;
+    k.act = act;
+    k.act_bg = act_bg;
   }
+  // miss_act_bound: its inputs' version (moved by set_miss_act and every ACT), and the scan's answer
+  // (without the row bus) for the version miss_bound_ver_
+  std::uint64_t miss_ver_ = 0;
+  mutable std::uint64_t miss_bound_ver_ = ~std::uint64_t(0);
+  mutable TimePs miss_bound_ = kNever;
+  TimePs miss_act_bound_scan() const;
   TimePs earliest_act(TimePs now) const;
   // min of bank_first_act over the row-miss candidates (kNever: none), from the kept per-bank bounds
   TimePs miss_act_bound(TimePs now) const;
