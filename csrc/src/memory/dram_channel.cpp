@@ -97,6 +97,7 @@ void PseudoChannel::recompute_cand(int b) {
     bk.cand_hit = false;
     nonempty_[mode_][static_cast<std::size_t>(b) >> 6] &= ~(std::uint64_t(1) << (b & 63));
     keys_[b].hi = std::numeric_limits<std::int64_t>::max();
+    if (keys_[b].in_order) --type_n_[keys_[b].type];
     order_remove(b);
     if (activate_ahead_) set_miss_act(b, 0, kNever, keys_[b].act_bg);
     return;
@@ -136,6 +137,7 @@ void PseudoChannel::recompute_cand(int b) {
 void PseudoChannel::update_key(int b) {
   const Bank& bk = banks_[b];
   BankKey& k = keys_[b];
+  if (k.in_order) --type_n_[k.type];  // (counted again below once placed)
   if (bk.cand_pos < 0) {
     k.hi = std::numeric_limits<std::int64_t>::max();
     order_remove(b);
@@ -168,6 +170,7 @@ void PseudoChannel::update_key(int b) {
     if (!stays) order_place(b);
   }
   k.type = static_cast<std::uint8_t>(2 * kind + (bk.cand_write ? 1 : 0));
+  ++type_n_[k.type];
   // bank_first_act's bank-local half (read only with activate-ahead)
   if (activate_ahead_)
     set_miss_act(b, kind, kind == 0 ? kNever : (kind == 2 ? bk.pre_ok : bk.act_ok),
@@ -211,6 +214,18 @@ void PseudoChannel::type_keys(TimePs now, std::int64_t f2[6]) const {
   f2[5] = 2 * std::max(act_open, col_wr) + 1;
 }
 
+// type_keys' entry of one type (the same terms, computed for that type only).
+std::int64_t PseudoChannel::type_key(TimePs now, int type) const {
+  const TimePs cf = col_free(now);
+  const TimePs col = (type & 1) != 0 ? std::max({col_ok_, bus_free_ - cwl(), wr_ok_, cf})
+                                     : std::max({col_ok_, bus_free_ - c_.tCL, rd_ok_, cf});
+  if (type < 2) return 2 * std::max(now, col);
+  const TimePs rf = row_free(now);
+  TimePs act = std::max({rf, act_ok_, faw_[0] + c_.tFAW}) + rcd();
+  if (type >= 4) act = std::max(act, rf + c_.tRP + rcd());
+  return 2 * std::max(act, col) + 1;
+}
+
 // Same decision as evaluating every bank's candidate with bank_choice() and keeping the earliest column
 // command, then row hits, then the oldest request (banks in ascending order, strict comparisons): the
 // key (2 * col + miss, id) compared as one 128-bit number, with col = max(F[type], L, G) (see update_key).
@@ -239,10 +254,9 @@ void PseudoChannel::choose(TimePs now, TimePs* next_act, Choice* out) const {
     return;
   }
   // A candidate's key is max(F[type], G[its bank-group entry], L). The banks are walked in the order of
-  // their candidates' ids: every key is at least the least type term of the candidates queued (a miss's
-  // term exceeds the hit's of its direction, so that is the read hit's, or with writes queued the least
-  // of the read and write hit's), so the first bank whose key reaches it is the choice (the oldest of
-  // those that reach it; the keys are distinct, ids being so), and the rest need not be looked at.
+  // their candidates' ids: every key is at least the least type term F of the candidate types present
+  // (type_n_), so the first bank whose key reaches it is the choice (the oldest of those that reach it;
+  // the keys are distinct, ids being so), and the rest need not be looked at.
   const int groups = c_.bank_groups;
   const bool writes = write_bursts_ > 0;  // (else no candidate is a write)
   // The type terms F of type_keys: the hits' first (the floor), the misses' once a miss is looked at.
@@ -263,9 +277,21 @@ void PseudoChannel::choose(TimePs now, TimePs* next_act, Choice* out) const {
     f2[5] = 2 * std::max(act_open, col_wr) + 1;
     miss_terms = true;
   };
+  // The floor: the hits' type term, and once the misses' are known, the least type term of the candidate
+  // types present (type_n_). When the best so far reaches it, no later bank (key at least the floor, id
+  // younger) beats it.
+  std::int64_t floor_h = writes ? std::min(f2[0], f2[1]) : f2[0];
+  auto fill_miss_terms_and_floor = [&] {
+    fill_miss_terms();
+    floor_h = std::numeric_limits<std::int64_t>::max();
+    for (int t = 0; t < 6; ++t)
+      if (type_n_[t] > 0) floor_h = std::min(floor_h, f2[t]);
+  };
+  auto best_at_floor = [&] {
+    return best_bank >= 0 && static_cast<std::int64_t>(static_cast<std::uint64_t>(best_key >> 64)) == floor_h;
+  };
   const std::int64_t* bgk = bg_key_.data();
   const BankKey* keys = keys_.data();
-  const std::int64_t floor_h = writes ? std::min(f2[0], f2[1]) : f2[0];
   const std::int32_t* order = order_.data();
   int i = 0;
   // The first few banks (usually the walk ends there) each compute their key; a longer walk first
@@ -275,7 +301,10 @@ void PseudoChannel::choose(TimePs now, TimePs* next_act, Choice* out) const {
   const int lazy = long_walk_ ? 0 : std::min(order_n_, kLazyWalk);
   for (; i < lazy; ++i) {
     const BankKey& k = keys[order[i]];
-    if (k.type >= 2 && !miss_terms) fill_miss_terms();
+    if (k.type >= 2 && !miss_terms) {
+      fill_miss_terms_and_floor();
+      if (best_at_floor()) break;
+    }
     const std::int64_t h = std::max({f2[k.type], bgk[k.bgk], k.hi});
     const U128 key = (static_cast<U128>(static_cast<std::uint64_t>(h)) << 64) | k.lo;
     if (key < best_key) {
@@ -284,12 +313,16 @@ void PseudoChannel::choose(TimePs now, TimePs* next_act, Choice* out) const {
     }
     if (h == floor_h) break;
   }
-  if (i == lazy && i < order_n_) {
+  bool stop = i < lazy;  // (the walk ended at the floor)
+  if (!stop && i < order_n_ && !miss_terms) {
+    fill_miss_terms_and_floor();
+    stop = best_at_floor();
+  }
+  if (!stop && i < order_n_) {
     // (on the stack when the bank groups are few: its lines are in the L1 cache, the pseudo-channel's
     // scratch would not be after the other pseudo-channels' decisions)
     std::int64_t ck_local[6 * kLocalGroups];
     std::int64_t* ck = groups <= kLocalGroups ? ck_local : class_key_.data();
-    if (!miss_terms) fill_miss_terms();
     const int wo = bg_stride_ == 4 ? 2 : 0;  // a write's bank-group entries (with SIDs: their own)
     for (int g = 0; g < groups; ++g) {
       const std::int64_t* k = bgk + static_cast<std::ptrdiff_t>(g) * bg_stride_;
@@ -410,6 +443,7 @@ void PseudoChannel::bank_choice(int bank, TimePs now, std::int64_t h, Choice* ou
     // col_free(now) >= now
     ch.hit = true;
     ch.col = h >> 1;
+    ch.first = ch.col;
     *out = ch;
     return;
   } else {
@@ -427,6 +461,7 @@ void PseudoChannel::bank_choice(int bank, TimePs now, std::int64_t h, Choice* ou
   if (bg_stride_ == 4 && !bk.cand_write) col = std::max(col, bg_rd_ok_[bg]);
   col = std::max(col, bus_free_ - (bk.cand_write ? cwl() : c_.tCL));
   ch.col = col;
+  ch.first = ch.pre >= 0 ? ch.pre : ch.act;
   *out = ch;
 }
 
@@ -438,9 +473,7 @@ void PseudoChannel::offer_candidate(int b, TimePs now) {
     choice_valid_ = false;
     return;
   }
-  std::int64_t f2[6];
-  type_keys(now, f2);
-  const std::int64_t h = std::max({f2[keys_[b].type], keys_[b].hi, bg_key_[keys_[b].bgk]});
+  const std::int64_t h = std::max({type_key(now, keys_[b].type), keys_[b].hi, bg_key_[keys_[b].bgk]});
   const bool better = hit_first() ? (h < choice_.key_h || (h == choice_.key_h && keys_[b].lo < choice_.key_lo))
                                   : keys_[b].lo < choice_.key_lo;
   if (better) {
@@ -534,7 +567,11 @@ void PseudoChannel::update_mode() {
 TimePs PseudoChannel::next_issue_time(TimePs now) {
   do_refresh(now);
   if (pending_[0] + pending_[1] == 0) return kNever;
-  if (split_) update_mode();
+  if (split_ && mode_dirty_) {  // (its answer stands while the queues' counts and the mode do)
+    const int was = mode_;
+    update_mode();
+    mode_dirty_ = mode_ != was;
+  }
   if (rewatch_) {  // (what choose() would watch at this point, as if it ran here)
     rewatch_ = false;
     if (choice_valid_) {
@@ -614,6 +651,7 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
   }
   --pending_[mode_];
   if (r.write) write_bursts_ -= r.bursts;
+  mode_dirty_ = true;
   Bank& bk = banks_[ch.bank];
   if (bk.active_age == r.age) deactivate(bk);
   bk.bypasses = ch.pos == 0 ? 0 : bk.bypasses + 1;

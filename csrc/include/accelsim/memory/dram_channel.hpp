@@ -32,17 +32,18 @@ class CommandBus {
       fit_dur_ = dur;
       // skip the runs that end by t; then each run that starts before the command would end moves it
       // just past that run (the next run starts no earlier than that), and the first that does not ends it
-      for (const Run& r : runs_) {
-        if (r.end <= t) continue;
-        if (r.start >= t + dur) break;
-        t = r.end;
+      const Run* r = runs_.data() + first_;
+      const Run* const e = runs_.data() + runs_.size();
+      for (; r != e && r->end <= t; ++r) {
       }
+      for (; r != e && r->start < t + dur; ++r) t = r->end;
       fit_res_ = t;
       return t;
     }
     for (bool moved = true; moved;) {
       moved = false;
-      for (const Run& r : runs_) {
+      for (auto it = runs_.begin() + static_cast<std::ptrdiff_t>(first_); it != runs_.end(); ++it) {
+        const Run& r = *it;
         if (r.n == 1 && n == 1) {  // one command against one: they overlap when t - r.start is in (-dur, r.dur)
           const TimePs x = t - r.start;
           if (x > -dur && x < r.dur) {
@@ -77,13 +78,23 @@ class CommandBus {
   // by: the placing user (pseudo-channel of the channel); disturbs the others watching where it goes
   void place(TimePs now, int by, TimePs t, TimePs dur, int n = 1, TimePs period = 1) {
     // forget the runs whose last command ended by `now` (no command is placed before `now` again)
-    if (multi_ == 0) {  // disjoint runs in time order: those are a prefix
-      std::size_t k = 0;
-      while (k < runs_.size() && runs_[k].end <= now) ++k;
-      if (k > 0) runs_.erase(runs_.begin(), runs_.begin() + static_cast<std::ptrdiff_t>(k));
+    if (multi_ == 0) {  // disjoint runs in time order: those are a prefix (skipped; dropped in blocks)
+      const Run* const b = runs_.data();
+      const Run* r = b + first_;
+      const Run* const e = b + runs_.size();
+      for (; r != e && r->end <= now; ++r) {
+      }
+      first_ = static_cast<std::size_t>(r - b);
+      if (r == e) {
+        runs_.clear();
+        first_ = 0;
+      } else if (first_ >= kDropBlock) {
+        runs_.erase(runs_.begin(), runs_.begin() + static_cast<std::ptrdiff_t>(first_));
+        first_ = 0;
+      }
     } else {
       std::size_t o = 0;
-      for (std::size_t i = 0; i < runs_.size(); ++i) {
+      for (std::size_t i = first_; i < runs_.size(); ++i) {
         if (runs_[i].end <= now) {
           if (runs_[i].n > 1) --multi_;
         } else {
@@ -91,19 +102,18 @@ class CommandBus {
         }
       }
       runs_.resize(o);
+      first_ = 0;
     }
     memo_t_ = kNoMemo;
     fit_t_ = kNoMemo;
     const Run run{t, dur, n > 1 ? period : 1, t + static_cast<TimePs>(n - 1) * (n > 1 ? period : 0) + dur, n};
     if (n > 1) ++multi_;
     // kept in order of start (a placed command overlaps none: single commands stay disjoint and in order)
-    std::size_t i = runs_.size();
     runs_.push_back(run);
-    while (i > 0 && runs_[i - 1].start > t) {
-      runs_[i] = runs_[i - 1];
-      --i;
-    }
-    runs_[i] = run;
+    Run* const b = runs_.data() + first_;
+    Run* i = runs_.data() + runs_.size() - 1;
+    for (; i != b && (i - 1)->start > t; --i) *i = *(i - 1);
+    *i = run;
     const TimePs end = run.end;
     for (std::size_t u = 0; u < watch_.size(); ++u) {
       Watch& w = watch_[u];
@@ -121,7 +131,9 @@ class CommandBus {
     TimePs start, dur, period, end;
     int n;
   };
-  std::vector<Run> runs_;  // in order of start
+  std::vector<Run> runs_;  // from runs_[first_] (those before it are past), in order of start
+  std::size_t first_ = 0;
+  static constexpr std::size_t kDropBlock = 32;
   int multi_ = 0;          // runs of more than one command among them
   static constexpr TimePs kNoMemo = std::numeric_limits<TimePs>::min();
   mutable TimePs memo_t_ = kNoMemo, memo_free_ = 0;  // free_from's last question and answer
@@ -156,6 +168,7 @@ class PseudoChannel {
     q.push_back(QEntry{r.age, r.row, r.id, r.unit, split ? r.bursts : 0, r.bursts, r.write});
     pending_[m] += split ? r.bursts : 1;
     if (r.write) write_bursts_ += r.bursts;
+    mode_dirty_ = true;
     if (m != mode_) {
       nonempty_[m][static_cast<std::size_t>(b) >> 6] |= std::uint64_t(1) << (b & 63);
       return pending_[mode_] == 0;  // the controller may turn to this queue now
@@ -229,6 +242,7 @@ class PseudoChannel {
     std::size_t pos = 0;
     std::uint32_t entry = 0;
     TimePs col = 0, act = -1, pre = -1;
+    TimePs first = -1;  // its first command's time: col for a hit, else pre (or act: no PRE)
     bool hit = false;
     std::int64_t key_h = 0;    // choose()'s key: 2 * col + miss ...
     std::uint64_t key_lo = 0;  // ... then the candidate's age
@@ -270,6 +284,7 @@ class PseudoChannel {
   // scan of the banks (earliest_act's answer)
   void choose(TimePs now, TimePs* next_act, Choice* out) const;
   void type_keys(TimePs now, std::int64_t f2[6]) const;
+  std::int64_t type_key(TimePs now, int type) const;
   void bank_choice(int bank, TimePs now, std::int64_t h, Choice* out) const;
   void offer_candidate(int bank, TimePs now);
   void recompute_cand(int bank);
@@ -289,7 +304,7 @@ class PseudoChannel {
     bk.cand_id = age;
     bk.cand_write = write;
   }
-  TimePs first_command(const Choice& ch) const { return ch.hit ? ch.col : (ch.pre >= 0 ? ch.pre : ch.act); }
+  static TimePs first_command(const Choice& ch) { return ch.first; }
   void do_refresh(TimePs now) {
     if (next_ref_ <= now) refresh_slow(now);
   }
@@ -305,6 +320,7 @@ class PseudoChannel {
   bool split_ = false;                        // a write queue with watermarks (write_queue_bursts > 0)
   std::int64_t write_bursts_ = 0;             // bursts of writes queued
   void update_mode();
+  bool mode_dirty_ = true;  // the queues' counts moved since update_mode last left the mode as it was
   bool hit_first() const { return c_.scheduler != SchedulerKind::Fcfs; }
   // ACT to column command for the queue being served (tRCDWR for the write queue)
   TimePs rcd() const { return mode_ == 1 && c_.has_write_timing ? c_.tRCDWR : c_.tRCD; }
@@ -336,6 +352,7 @@ class PseudoChannel {
   std::vector<std::int32_t> order_;
   std::vector<std::int32_t> order_pos_;
   int order_n_ = 0;
+  std::array<int, 6> type_n_{};  // the banks in order_ by their candidate's type (BankKey::type)
   void order_remove(int b);
   void order_place(int b);
   std::vector<std::int64_t> bg_key_;    // per bank group, its term of a (read / write) hit's and miss's key (update_bg_key)
