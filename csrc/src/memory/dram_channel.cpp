@@ -40,6 +40,8 @@ PseudoChannel::PseudoChannel(const DramConfig& c, int index, bool activate_ahead
   }
   split_ = c.write_queue_bursts > 0;
   for (int b = 0; b < c.banks(); ++b) banks_[b].bg = static_cast<std::int16_t>(b % c.bank_groups);
+  bg_sid_.resize(static_cast<std::size_t>(c.bank_groups));
+  for (int g = 0; g < c.bank_groups; ++g) bg_sid_[g] = g % std::max(1, c.sids);
   for (int g = 0; g < c.bank_groups; ++g) update_bg_key(g);
   faw_.fill(-kNever);
   // All-bank refresh is staggered evenly over one tREFI so the pseudo-channels do not all block at once:
@@ -696,10 +698,10 @@ bool PseudoChannel::issue(TimePs now, DramRequest* out, TimePs* data_end) {
     wr_ok_ = std::max(wr_ok_, col + (n - 1) * c_.tCCD_S + c_.tRTW);
     if (c_.sids > 1) {  // a read in another SID waits tCCDR after this one's last burst
       // (only those bank groups' read entries of bg_key_ move, and only when their bound grows)
-      const int sid = bg % c_.sids;
+      const int sid = bg_sid_[bg];
       const TimePs rd = col + (n - 1) * c_.tCCD_S + c_.tCCDR;
       for (int g = 0; g < c_.bank_groups; ++g) {
-        if (g % c_.sids == sid || rd <= bg_rd_ok_[g]) continue;
+        if (bg_sid_[g] == sid || rd <= bg_rd_ok_[g]) continue;
         bg_rd_ok_[g] = rd;
         update_bg_read_key(g);
       }

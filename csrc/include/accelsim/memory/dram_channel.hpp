@@ -440,6 +440,7 @@ class PseudoChannel {
   DramStats stats_;
   // (Kept last: what only SIDs or shared command buses use stays off the others' cache lines.)
   std::vector<TimePs> bg_rd_ok_;  // per bank group: earliest read after the last read in another SID (tCCDR)
+  std::vector<int> bg_sid_;       // per bank group: its SID (no division per read)
   int bg_stride_ = 2;             // bg_key_ entries per bank group
   CommandBus* row_bus_ = nullptr;
   CommandBus* col_bus_ = nullptr;
