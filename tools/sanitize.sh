@@ -8,11 +8,13 @@
 #      off there: CPython itself does not free everything at exit; leaks of the core are covered by (1)
 #      and by the RSS check in tools/sanitize_smoke.py.
 # Any sanitizer report ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer") fails the
-# script even if the process exited 0.  Usage: tools/sanitize.sh [build-dir]   (PYTHON= to pick python)
+# script even if the process exited 0.  Usage: tools/sanitize.sh [build-dir]   (PYTHON= to pick python; the default
+# is the checkout's .venv when there is one -- it has the test extras, pytest-xdist among them -- else python3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 BUILD="${1:-$ROOT/build-sanitize}"
+if [ -z "${PYTHON:-}" ] && [ -x "$ROOT/.venv/bin/python" ]; then PYTHON="$ROOT/.venv/bin/python"; fi
 PY="${PYTHON:-python3}"
 LOG="$BUILD/sanitize.log"
 
