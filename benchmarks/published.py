@@ -10,6 +10,7 @@ tests/data/published_serving.json and print simulated / published, the median an
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -22,9 +23,17 @@ HOLDOUT = DATA.with_name("published_holdout.json")
 
 
 def main(argv: list[str]) -> int:
-    path = HOLDOUT if "--holdout" in argv else DATA
-    argv = [a for a in argv if a != "--holdout"]
-    cases = [c for c in load_cases(path) if not argv or any(w in c["id"] for w in argv)]
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("words", nargs="*", help="run only the cases whose id contains one of these words")
+    ap.add_argument("--holdout", action="store_true",
+                    help="the hold-out cases (tests/data/published_holdout.json) instead of the published set")
+    args = ap.parse_args(argv)
+    path = HOLDOUT if args.holdout else DATA
+    every = load_cases(path)
+    cases = [c for c in every if not args.words or any(w in c["id"] for w in args.words)]
+    if not cases:
+        ap.error(f"no case id in {path.name} contains any of {args.words} (ids look like {every[0]['id']!r})")
     print(f"{path.name}: {len(cases)} cases")
     print(f"{'case':40s} {'metric':22s} {'published':>11s} {'accelsim':>11s} {'ratio':>6s} {'s':>5s}  detail")
     results = []
