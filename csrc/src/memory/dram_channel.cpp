@@ -796,19 +796,10 @@ void PseudoChannel::activate_ahead_for_candidate(int b, TimePs act) {
 // new row (up to the time of the column command just issued), within tRRD/tFAW/tRAS/tRP.
 bool PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
   if (row_bus_ != nullptr) return activate_ahead_shared(now);
-  // With shared command buses a command goes at its bus's first free time; a command that could not be
-  // placed by the horizon bounds row_wait_ when nothing is placed.
-  TimePs wait = kNever;
+  // (this pseudo-channel's own row-command bus: a command goes when its bank and channel bounds allow)
   bool placed = false;
-  // A row command at t (moved to the shared row bus's first free time, if any): placed, or past the horizon
-  // (false, and it bounds the wait).
-  auto row_command = [&](TimePs& t, TimePs cycles) {
-    if (row_bus_ != nullptr && t <= horizon) t = row_bus_->fit(t, cycles);
-    if (t > horizon) {
-      wait = std::min(wait, t);
-      return false;
-    }
-    if (row_bus_ != nullptr) row_bus_->place(now, bus_slot_, t, cycles);
+  auto row_command = [&](TimePs t) {
+    if (t > horizon) return false;
     placed = true;
     return true;
   };
@@ -817,8 +808,8 @@ bool PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
   for_each_bank_in(miss_open_, [&](int b) {
     Bank& bk = banks_[b];
     if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row < 0) return;
-    TimePs pre = std::max(now, bk.pre_ok);
-    if (!row_command(pre, c_.cmd_pre)) return;
+    const TimePs pre = std::max(now, bk.pre_ok);
+    if (!row_command(pre)) return;
     bk.open_row = -1;
     bk.act_ok = std::max(bk.act_ok, pre + c_.tRP);
     update_key(b);
@@ -832,26 +823,17 @@ bool PseudoChannel::activate_ahead(TimePs now, TimePs horizon) {
     const Bank& bk = banks_[b];
     if (bk.cand_pos < 0 || bk.cand_hit || bk.open_row >= 0) return;
     const TimePs act = std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
-    if (act > horizon) {
-      wait = std::min(wait, act);
-      return;
-    }
-    act_scratch_.emplace_back(bk.cand_id, b);
+    if (act <= horizon) act_scratch_.emplace_back(bk.cand_id, b);
   });
   if (act_scratch_.size() > 1) std::sort(act_scratch_.begin(), act_scratch_.end());
   for (const auto& [age, b] : act_scratch_) {
     const Bank& bk = banks_[b];
-    TimePs act = std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
-    if (!row_command(act, c_.cmd_act)) continue;
+    const TimePs act = std::max({now, bk.act_ok, bg_act_ok_[bk.bg], act_ok_, faw_[0] + c_.tFAW});
+    if (!row_command(act)) continue;
     activate_ahead_for_candidate(b, act);
   }
-  if (row_bus_ != nullptr) row_wait_ = placed ? -kNever : wait;
   return placed;
 }
-
-}  // namespace accelsim
-
-namespace accelsim {
 
 // activate_ahead with a shared row-command bus (the horizon is `now`): every row command it may place
 // goes at `now`, so once one is placed the bus is held at `now` and every other fails; a pass places at
