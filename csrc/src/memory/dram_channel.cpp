@@ -204,28 +204,20 @@ void PseudoChannel::update_bg_read_key(int bg) {
 void PseudoChannel::type_keys(TimePs now, std::int64_t f2[6]) const {
   // (with shared command buses, a command waits at least until its bus is free)
   const TimePs cf = col_free(now), rf = row_free(now);
-  const TimePs col_rd = std::max({col_ok_, bus_free_ - c_.tCL, rd_ok_, cf});
-  const TimePs col_wr = std::max({col_ok_, bus_free_ - cwl(), wr_ok_, cf});
-  const TimePs act_closed = std::max({rf, act_ok_, faw_[0] + c_.tFAW}) + rcd();
-  const TimePs act_open = std::max(act_closed, rf + c_.tRP + rcd());
+  const TimePs col_rd = col_term(cf, false), col_wr = col_term(cf, true);
+  const TimePs act_closed = act_closed_term(rf);
   f2[0] = 2 * std::max(now, col_rd);
   f2[1] = 2 * std::max(now, col_wr);
-  f2[2] = 2 * std::max(act_closed, col_rd) + 1;
-  f2[3] = 2 * std::max(act_closed, col_wr) + 1;
-  f2[4] = 2 * std::max(act_open, col_rd) + 1;
-  f2[5] = 2 * std::max(act_open, col_wr) + 1;
+  miss_type_keys(act_closed, act_open_term(rf, act_closed), col_rd, col_wr, f2);
 }
 
 // type_keys' entry of one type (the same terms, computed for that type only).
 std::int64_t PseudoChannel::type_key(TimePs now, int type) const {
-  const TimePs cf = col_free(now);
-  const TimePs col = (type & 1) != 0 ? std::max({col_ok_, bus_free_ - cwl(), wr_ok_, cf})
-                                     : std::max({col_ok_, bus_free_ - c_.tCL, rd_ok_, cf});
+  const TimePs col = col_term(col_free(now), (type & 1) != 0);
   if (type < 2) return 2 * std::max(now, col);
   const TimePs rf = row_free(now);
-  TimePs act = std::max({rf, act_ok_, faw_[0] + c_.tFAW}) + rcd();
-  if (type >= 4) act = std::max(act, rf + c_.tRP + rcd());
-  return 2 * std::max(act, col) + 1;
+  const TimePs act_closed = act_closed_term(rf);
+  return 2 * std::max(type >= 4 ? act_open_term(rf, act_closed) : act_closed, col) + 1;
 }
 
 // Same decision as evaluating every bank's candidate with bank_choice() and keeping the earliest column
@@ -264,19 +256,15 @@ void PseudoChannel::choose(TimePs now, TimePs* next_act, Choice* out) const {
   // The type terms F of type_keys: the hits' first (the floor), the misses' once a miss is looked at.
   std::int64_t f2[6];
   const TimePs cf = col_free(now);
-  const TimePs col_rd = std::max({col_ok_, bus_free_ - c_.tCL, rd_ok_, cf});
-  const TimePs col_wr = writes ? std::max({col_ok_, bus_free_ - cwl(), wr_ok_, cf}) : 0;
+  const TimePs col_rd = col_term(cf, false);
+  const TimePs col_wr = writes ? col_term(cf, true) : 0;
   f2[0] = 2 * std::max(now, col_rd);
   f2[1] = 2 * std::max(now, col_wr);
   bool miss_terms = false;
   auto fill_miss_terms = [&] {
     const TimePs rf = row_free(now);
-    const TimePs act_closed = std::max({rf, act_ok_, faw_[0] + c_.tFAW}) + rcd();
-    const TimePs act_open = std::max(act_closed, rf + c_.tRP + rcd());
-    f2[2] = 2 * std::max(act_closed, col_rd) + 1;
-    f2[3] = 2 * std::max(act_closed, col_wr) + 1;
-    f2[4] = 2 * std::max(act_open, col_rd) + 1;
-    f2[5] = 2 * std::max(act_open, col_wr) + 1;
+    const TimePs act_closed = act_closed_term(rf);
+    miss_type_keys(act_closed, act_open_term(rf, act_closed), col_rd, col_wr, f2);
     miss_terms = true;
   };
   // The floor: the hits' type term, and once the misses' are known, the least type term of the candidate

@@ -324,6 +324,21 @@ class PseudoChannel {
   bool hit_first() const { return c_.scheduler != SchedulerKind::Fcfs; }
   // ACT to column command for the queue being served (tRCDWR for the write queue)
   TimePs rcd() const { return mode_ == 1 && c_.has_write_timing ? c_.tRCDWR : c_.tRCD; }
+  // The parts of the type terms F (type_keys): a read's or a write's column bound from the channel's
+  // state (cf = col_free(now)), and a row miss's column bound through its ACT on a closed bank and on an
+  // open one (PRE first; rf = row_free(now)).
+  TimePs col_term(TimePs cf, bool write) const {
+    return write ? std::max({col_ok_, bus_free_ - cwl(), wr_ok_, cf}) : std::max({col_ok_, bus_free_ - c_.tCL, rd_ok_, cf});
+  }
+  TimePs act_closed_term(TimePs rf) const { return std::max({rf, act_ok_, faw_[0] + c_.tFAW}) + rcd(); }
+  TimePs act_open_term(TimePs rf, TimePs act_closed) const { return std::max(act_closed, rf + c_.tRP + rcd()); }
+  // f2[2..5], the row misses' type terms, from those parts
+  static void miss_type_keys(TimePs act_closed, TimePs act_open, TimePs col_rd, TimePs col_wr, std::int64_t f2[6]) {
+    f2[2] = 2 * std::max(act_closed, col_rd) + 1;
+    f2[3] = 2 * std::max(act_closed, col_wr) + 1;
+    f2[4] = 2 * std::max(act_open, col_rd) + 1;
+    f2[5] = 2 * std::max(act_open, col_wr) + 1;
+  }
   TimePs cwl() const { return c_.has_write_timing ? c_.tCWL : c_.tCL; }
   // Per bank, what choose() and activate-ahead read of its candidate, in one record (update_key writes
   // it whole: one cache line, not one per field). hi, lo: the part of its choose() key that does not
